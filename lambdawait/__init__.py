@@ -1,0 +1,3 @@
+"""lambdawait: safe-to-script AWS Lambda deployments."""
+
+__version__ = "0.1.0"
