@@ -134,3 +134,14 @@ def translate_client_error(exc: BaseException, *, action: str) -> LambdawaitErro
     if code in {"InvalidParameterValueException", "ValidationException"}:
         return UsageError(message, hint=hint, reason_code=code)
     return AwsError(message, hint=hint, reason_code=code)
+
+
+def exit_code_for_outcomes(outcomes: list[str]) -> ExitCode:
+    """One exit code for several waits: a failed target first, then API errors, then timeouts."""
+    if all(o == "ready" for o in outcomes):
+        return ExitCode.OK
+    if any(o in ("failed", "inactive", "unsupported-state") for o in outcomes):
+        return ExitCode.FAILED
+    if any(o in ("error", "not-found") for o in outcomes):
+        return ExitCode.AWS
+    return ExitCode.TIMEOUT

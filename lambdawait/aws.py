@@ -1,0 +1,111 @@
+"""The only place boto3 sessions and clients are built (profile, region, endpoint, retries)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lambdawait.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import boto3
+    from botocore.config import Config
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_lambda import LambdaClient
+
+# Polls of many functions share one client; the pool must not be the bottleneck.
+MAX_POOL_CONNECTIONS = 64
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """What the user said about where to connect; None means "the standard AWS lookup"."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+
+def resolve_region(options: ConnectionOptions, session_region: str | None) -> str | None:
+    """The flag wins, then AWS_REGION (which botocore alone ignores), then the session's lookup."""
+    return options.region or os.environ.get("AWS_REGION") or session_region
+
+
+def _session(options: ConnectionOptions) -> boto3.Session:
+    import boto3
+    import botocore.exceptions
+
+    try:
+        return boto3.Session(profile_name=options.profile)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise ConfigurationError(
+            f"AWS profile {options.profile!r} not found",
+            hint="set AWS_PROFILE / --profile to a profile in ~/.aws/config",
+        ) from exc
+
+
+def _client_config() -> Config:
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
+        user_agent_extra="lambdawait",
+    )
+
+
+class Clients:
+    """Builds each AWS client once per process and hands the same one to every caller."""
+
+    def __init__(self, options: ConnectionOptions) -> None:
+        self.options = options
+        self._session: boto3.Session | None = None
+        self._lambda: LambdaClient | None = None
+        self._cloudwatch: CloudWatchClient | None = None
+        self.region: str | None = None
+
+    def _checked_session(self) -> boto3.Session:
+        if self._session is None:
+            session = _session(self.options)
+            region = resolve_region(self.options, session.region_name)
+            if not region:
+                raise ConfigurationError(
+                    "no AWS region configured",
+                    hint="set AWS_REGION (or AWS_DEFAULT_REGION), or pass --region",
+                )
+            if session.get_credentials() is None:
+                raise ConfigurationError(
+                    "no AWS credentials found",
+                    hint="set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                )
+            self._session, self.region = session, region
+        return self._session
+
+    def lambda_(self) -> LambdaClient:
+        """The Lambda client (retry mode standard, bounded timeouts)."""
+        if self._lambda is None:
+            session = self._checked_session()
+            self._lambda = session.client(
+                "lambda",
+                region_name=self.region,
+                endpoint_url=self.options.endpoint_url,
+                config=_client_config(),
+            )
+        return self._lambda
+
+    def cloudwatch(self) -> CloudWatchClient:
+        """The CloudWatch client, for alarm health gates."""
+        if self._cloudwatch is None:
+            session = self._checked_session()
+            self._cloudwatch = session.client(
+                "cloudwatch",
+                region_name=self.region,
+                endpoint_url=self.options.endpoint_url,
+                config=_client_config(),
+            )
+        return self._cloudwatch

@@ -1,0 +1,206 @@
+"""The Typer app: parse options, call the core, hand the result to the renderer. Nothing else."""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from lambdawait import __version__
+
+app = typer.Typer(
+    name="lambdawait",
+    help="Safe-to-script AWS Lambda deployments: wait until really ready, explain failures.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # an AWS tool must never dump credentials in locals
+    rich_markup_mode=None,
+)
+sim_app = typer.Typer(help="The embedded Lambda simulator (needs `pip install 'lambdawait[sim]'`).")
+app.add_typer(sim_app, name="sim")
+
+
+class OutputMode(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class WaitFor(str, enum.Enum):
+    ready = "ready"
+    active = "active"
+    updated = "updated"
+    version = "version"
+    exists = "exists"
+
+
+# Options shared by every command that talks to AWS.
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", help="AWS region (default: AWS_REGION / profile).")
+]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE).")]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option("--endpoint-url", help="Lambda endpoint, e.g. the simulator's (default: AWS_ENDPOINT_URL)."),
+]
+OutputOpt = Annotated[OutputMode, typer.Option("--output", "-o", help="text or json.")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Plain lines, no colour or live display.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every poll to stderr.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lambdawait {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """lambdawait: create, wait, publish, shift and roll back AWS Lambda functions safely."""
+
+
+@contextmanager
+def _command(name: str, output: Any) -> Iterator[float]:
+    """Turn every failure into its one-line error and exit code; Ctrl-C exits 130."""
+    import botocore.exceptions
+
+    from lambdawait.errors import AwsError, ConfigurationError, ExitCode, LambdawaitError
+
+    start = time.monotonic()
+    try:
+        yield start
+    except LambdawaitError as err:
+        _fail(output, name, err, start)
+    except botocore.exceptions.NoCredentialsError as exc:
+        hint = "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        _fail(output, name, ConfigurationError("no AWS credentials found", hint=hint), start, exc)
+    except botocore.exceptions.NoRegionError as exc:
+        hint = "set AWS_REGION or pass --region"
+        _fail(output, name, ConfigurationError("no AWS region configured", hint=hint), start, exc)
+    except botocore.exceptions.ClientError as exc:
+        from lambdawait.errors import translate_client_error
+
+        _fail(output, name, translate_client_error(exc, action=name), start, exc)
+    except botocore.exceptions.BotoCoreError as exc:
+        _fail(output, name, AwsError(str(exc), hint="check --endpoint-url and the network"), start, exc)
+    except KeyboardInterrupt:
+        output.log("interrupted")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:
+    from lambdawait.report import error_document
+
+    output.error(err, error_document(name, err, time.monotonic() - start))
+    raise typer.Exit(int(err.exit_code)) from cause
+
+
+def _output(mode: OutputMode, no_color: bool, verbose: bool = False) -> Any:
+    from lambdawait.render import Output
+
+    return Output(mode.value, no_color=no_color, verbose=verbose)
+
+
+def _clients(region: str | None, profile: str | None, endpoint_url: str | None) -> Any:
+    from lambdawait.aws import Clients, ConnectionOptions
+
+    return Clients(ConnectionOptions(region=region, profile=profile, endpoint_url=endpoint_url))
+
+
+@app.command()
+def wait(
+    functions: Annotated[list[str], typer.Argument(help="FUNCTION, FUNCTION:QUALIFIER or an ARN.")],
+    for_: Annotated[WaitFor, typer.Option("--for", help="What to wait for.")] = WaitFor.ready,
+    qualifier: Annotated[
+        str | None, typer.Option("--qualifier", "-q", help="Version for --for version.")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Give up after SECONDS.", min=0)] = 300.0,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Block until each function is ready (State Active + LastUpdateStatus Successful)."""
+    out = _output(output, no_color, verbose)
+    with _command("wait", out) as start:
+        from lambdawait.commands import run_wait
+
+        document = run_wait(
+            _clients(region, profile, endpoint_url), out, functions, for_.value, qualifier, timeout, start
+        )
+        out.wait_result(document)
+        raise typer.Exit(document["exitCode"])
+
+
+@app.command()
+def status(
+    functions: Annotated[list[str], typer.Argument(help="FUNCTION or FUNCTION:QUALIFIER.")],
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Show state, last update, code, recent versions and aliases (env values masked)."""
+    out = _output(output, no_color)
+    with _command("status", out) as start:
+        from lambdawait.commands import run_status
+
+        out.status(run_status(_clients(region, profile, endpoint_url), functions, start))
+
+
+@app.command()
+def explain(
+    code: Annotated[
+        str | None, typer.Argument(help="A StateReasonCode or LastUpdateStatusReasonCode.")
+    ] = None,
+    list_all: Annotated[bool, typer.Option("--list", help="List every known code.")] = False,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+) -> None:
+    """What a reason code means and how to fix it."""
+    out = _output(output, no_color)
+    with _command("explain", out):
+        from lambdawait.errors import UsageError
+        from lambdawait.reasons import all_reasons, lookup
+
+        if list_all:
+            out.explain(all_reasons())
+        elif code is None:
+            raise UsageError(
+                "no reason code given",
+                hint="pass a code, e.g. `lambdawait explain EniLimitExceeded`, or --list",
+            )
+        else:
+            out.explain([lookup(code)])
+
+
+@sim_app.command("serve")
+def sim_serve(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 5000,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Scenario file (TOML or JSON).", exists=True, dir_okay=False),
+    ] = None,
+) -> None:
+    """Run the simulated Lambda control plane until Ctrl-C / SIGTERM."""
+    import sys
+
+    try:
+        from lambdawait.sim.server import serve
+    except ImportError as exc:  # moto is an optional extra
+        typer.echo(
+            f"error: the simulator needs moto ({exc}) (install it: pip install 'lambdawait[sim]')", err=True
+        )
+        raise typer.Exit(2) from None
+    raise typer.Exit(serve(host, port, str(scenario) if scenario else None, sys.stdout))

@@ -1,0 +1,259 @@
+"""Presentation: Rich for people on a terminal, plain lines for CI logs, JSON for machines.
+
+Results go to stdout, progress and logs to stderr. Text is rendered from the same result documents
+that `--output json` prints, so both always say the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+from lambdawait.errors import LambdawaitError
+
+if TYPE_CHECKING:
+    from lambdawait.models import FunctionStatus
+    from lambdawait.reasons import Reason
+    from lambdawait.waiter import WaitEvent
+
+OK_OUTCOMES = {"ready", "ok", "unchanged", "created", "updated", "published", "shifted", "rolled-back"}
+
+
+def describe_status(entry: Mapping[str, Any]) -> str:
+    """`State Pending (Creating), LastUpdateStatus InProgress` from a JSON entry."""
+    if not entry.get("state"):
+        return "not seen"
+    text = f"State {entry['state']}"
+    if entry.get("stateReasonCode"):
+        text += f" ({entry['stateReasonCode']})"
+    if entry.get("lastUpdateStatus"):
+        text += f", LastUpdateStatus {entry['lastUpdateStatus']}"
+        if entry.get("lastUpdateStatusReasonCode"):
+            text += f" ({entry['lastUpdateStatusReasonCode']})"
+    return text
+
+
+class Output:
+    """Owns stdout/stderr and decides between Rich, plain lines and JSON."""
+
+    def __init__(
+        self,
+        mode: str = "text",
+        *,
+        no_color: bool = False,
+        verbose: bool = False,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.verbose = verbose
+        plain = no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
+        self.rich_out = not plain and mode == "text" and self.stdout.isatty()
+        self.rich_err = not plain and self.stderr.isatty()
+        self._lock = threading.Lock()
+
+    @property
+    def json(self) -> bool:
+        return self.mode == "json"
+
+    # -- low level ---------------------------------------------------------------------------
+
+    def _console(self, err: bool) -> Any:
+        from rich.console import Console
+
+        return Console(file=self.stderr if err else self.stdout, highlight=False, soft_wrap=True)
+
+    def out(self, text: str, markup: str | None = None) -> None:
+        """One result line on stdout; `markup` is the Rich version used on a colour terminal."""
+        if self.rich_out and markup is not None:
+            self._console(err=False).print(markup)
+        else:
+            self.stdout.write(text + "\n")
+            self.stdout.flush()
+
+    def log(self, text: str) -> None:
+        """One progress/log line on stderr."""
+        with self._lock:
+            self.stderr.write(text + "\n")
+            self.stderr.flush()
+
+    def emit_json(self, document: Mapping[str, Any]) -> None:
+        self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
+        self.stdout.flush()
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
+        """A one-line error on stderr (and the JSON error document on stdout in JSON mode)."""
+        if self.json and document is not None:
+            self.emit_json(document)
+        self.log(f"error: {err.one_line()}")
+
+    # -- progress -----------------------------------------------------------------------------
+
+    @contextmanager
+    def wait_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
+        """A sink for wait events: a live table on a terminal, one line per transition elsewhere."""
+        if self.rich_err and not self.json:
+            with self._live_progress(labels) as sink:
+                yield sink
+            return
+
+        def plain(event: WaitEvent) -> None:
+            if event.changed or event.note:
+                what = event.note or _status_text(event.status)
+                self.log(f"[{event.elapsed:6.1f}s] {event.request.label}: {what}")
+
+        yield plain
+
+    @contextmanager
+    def _live_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
+        from rich.live import Live
+        from rich.table import Table
+
+        rows: dict[str, tuple[str, float, int]] = {label: ("waiting", 0.0, 0) for label in labels}
+
+        def table() -> Table:
+            grid = Table.grid(padding=(0, 2))
+            for label, (text, elapsed, polls) in rows.items():
+                grid.add_row("[cyan]⏳[/]", label, text, f"{elapsed:5.1f}s", f"{polls} polls")
+            return grid
+
+        with Live(table(), console=self._console(err=True), refresh_per_second=10, transient=True) as live:
+
+            def sink(event: WaitEvent) -> None:
+                text = event.note or _status_text(event.status)
+                with self._lock:
+                    rows[event.request.label] = (text, event.elapsed, event.polls)
+                    live.update(table())
+
+            yield sink
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def wait_result(self, document: Mapping[str, Any]) -> None:
+        if self.json:
+            self.emit_json(document)
+            return
+        for entry in document["functions"]:
+            self.function_line(entry)
+
+    def function_line(self, entry: Mapping[str, Any]) -> None:
+        """One function's outcome, with reason and remediation when it is not ready."""
+        label = entry["function"] + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
+        outcome = entry["outcome"]
+        ok = outcome in OK_OUTCOMES
+        mark, colour = ("✓", "green") if ok else ("✗", "red")
+        timing = f" in {entry['elapsedSeconds']:.1f}s ({entry['polls']} polls)" if "polls" in entry else ""
+        head = f"{mark} {label}: {outcome} — {describe_status(entry)}{timing}"
+        self.out(
+            head,
+            f"[{colour}]{mark}[/] [bold]{_esc(label)}[/]: [{colour}]{outcome}[/] — "
+            f"{_esc(describe_status(entry))}{timing}",
+        )
+        if not ok and entry.get("message"):
+            self.out(f"  {entry['message']}", f"  {_esc(entry['message'])}")
+        reason = entry.get("lastUpdateStatusReason") or entry.get("stateReason")
+        if not ok and reason and reason not in (entry.get("message") or ""):
+            self.out(f"  reason: {reason}", f"  [dim]reason:[/] {_esc(reason)}")
+        if entry.get("remediation"):
+            self.out(f"  fix: {entry['remediation']}", f"  [yellow]fix:[/] {_esc(entry['remediation'])}")
+
+    def status(self, document: Mapping[str, Any]) -> None:
+        if self.json:
+            self.emit_json(document)
+            return
+        for entry in document["functions"]:
+            self._status_block(entry)
+
+    def _status_block(self, e: Mapping[str, Any]) -> None:
+        label = e["function"] + (f":{e['qualifier']}" if e.get("qualifier") else "")
+        self.out(label, f"[bold]{_esc(label)}[/]")
+        rows = [
+            ("state", _with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
+            (
+                "last update",
+                _with_reason(
+                    e.get("lastUpdateStatus"),
+                    e.get("lastUpdateStatusReasonCode"),
+                    e.get("lastUpdateStatusReason"),
+                ),
+            ),
+            ("runtime", f"{e.get('runtime') or e.get('packageType')} ({e.get('architecture')})"),
+            ("code sha256", e.get("codeSha256")),
+            ("last modified", e.get("lastModified")),
+            ("environment", ", ".join(f"{k}=****" for k in e.get("environment", {})) or "-"),
+        ]
+        if e.get("remediation"):
+            rows.append(("fix", e["remediation"]))
+        for version in e.get("versions", []):
+            rows.append((f"version {version['version']}", f"{version['state']}  {version['codeSha256']}"))
+        for alias in e.get("aliases", []):
+            weights = alias["additionalVersionWeights"]
+            split = "".join(f", {w * 100:g}% -> {v}" for v, w in weights.items())
+            rows.append((f"alias {alias['name']}", f"-> {alias['functionVersion']}{split}"))
+        for key, value in rows:
+            self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}")
+
+    def explain(self, reasons: Sequence[Reason]) -> None:
+        if self.json:
+            self.emit_json(
+                {
+                    "command": "explain",
+                    "ok": True,
+                    "outcome": "ok",
+                    "exitCode": 0,
+                    "elapsedSeconds": 0.0,
+                    "reasons": [
+                        {
+                            "code": r.code,
+                            "appliesTo": sorted(r.applies_to),
+                            "meaning": r.meaning,
+                            "remediation": list(r.remediation),
+                        }
+                        for r in reasons
+                    ],
+                }
+            )
+            return
+        for reason in reasons:
+            where = ", ".join(sorted(reason.applies_to))
+            self.out(f"{reason.code} ({where})", f"[bold]{_esc(reason.code)}[/] [dim]({where})[/]")
+            self.out(f"  {reason.meaning}", f"  {_esc(reason.meaning)}")
+            for step in reason.remediation:
+                self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
+
+
+def _with_reason(value: Any, code: Any, reason: Any) -> str:
+    text = str(value)
+    if code:
+        text += f" ({code})"
+    if reason and value not in ("Active", "Successful"):
+        text += f": {reason}"
+    return text
+
+
+def _status_text(status: FunctionStatus | None) -> str:
+    if status is None:
+        return "waiting"
+    return describe_status(
+        {
+            "state": status.state,
+            "stateReasonCode": status.state_reason_code,
+            "lastUpdateStatus": status.last_update_status,
+            "lastUpdateStatusReasonCode": status.last_update_status_reason_code,
+        }
+    )
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

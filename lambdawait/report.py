@@ -1,0 +1,125 @@
+"""Pure: core results -> the JSON result documents of the README's contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lambdawait.errors import LambdawaitError, exit_code_for_outcomes
+from lambdawait.models import FunctionReport, WaitOutcome, WaitResult, status_fields
+
+SEVERITY = [o.value for o in WaitOutcome]
+
+
+def overall_outcome(outcomes: Sequence[str]) -> str:
+    """`ready` when all are; otherwise the most severe outcome among them."""
+    worst = "ready"
+    for outcome in outcomes:
+        if outcome != "ready" and (worst == "ready" or SEVERITY.index(outcome) < SEVERITY.index(worst)):
+            worst = outcome
+    return worst
+
+
+def wait_entry(result: WaitResult) -> dict[str, Any]:
+    """The per-function entry of a wait result."""
+    s = result.status
+    return {
+        "function": result.function,
+        "qualifier": result.qualifier,
+        "target": result.target,
+        "outcome": result.outcome.value,
+        **status_fields(s),
+        "version": s.version if s else None,
+        "codeSha256": s.code_sha256 if s else None,
+        "revisionId": s.revision_id if s else None,
+        "message": result.message,
+        "remediation": result.remediation,
+        "errorCode": result.error_code,
+        "elapsedSeconds": round(result.elapsed, 3),
+        "polls": result.polls,
+    }
+
+
+def wait_document(results: Sequence[WaitResult], elapsed: float) -> dict[str, Any]:
+    """The whole `lambdawait wait` result."""
+    outcomes = [r.outcome.value for r in results]
+    return {
+        "command": "wait",
+        "ok": all(r.ok for r in results),
+        "outcome": overall_outcome(outcomes),
+        "exitCode": int(exit_code_for_outcomes(outcomes)),
+        "elapsedSeconds": round(elapsed, 3),
+        "functions": [wait_entry(r) for r in results],
+    }
+
+
+def status_entry(report: FunctionReport) -> dict[str, Any]:
+    """One function of `lambdawait status` (environment variable names only, values masked)."""
+    s = report.status
+    return {
+        "function": s.function,
+        "qualifier": s.qualifier,
+        **status_fields(s),
+        "remediation": report.remediation,
+        "runtime": s.runtime,
+        "handler": s.handler,
+        "architecture": s.architecture,
+        "packageType": s.package_type,
+        "codeSha256": s.code_sha256,
+        "codeSize": s.code_size,
+        "lastModified": s.last_modified,
+        "revisionId": s.revision_id,
+        "memorySize": s.memory,
+        "timeout": s.timeout,
+        "environment": {name: "****" for name in s.env_names},
+        "versions": [
+            {
+                "version": v.version,
+                "state": v.state,
+                "stateReasonCode": v.state_reason_code,
+                "codeSha256": v.code_sha256,
+                "lastModified": v.last_modified,
+                "description": v.description,
+            }
+            for v in report.versions
+        ],
+        "aliases": [
+            {
+                "name": a.name,
+                "functionVersion": a.function_version,
+                "additionalVersionWeights": a.weights,
+                "revisionId": a.revision_id,
+            }
+            for a in report.aliases
+        ],
+    }
+
+
+def status_document(reports: Sequence[FunctionReport], elapsed: float) -> dict[str, Any]:
+    return {
+        "command": "status",
+        "ok": True,
+        "outcome": "ok",
+        "exitCode": 0,
+        "elapsedSeconds": round(elapsed, 3),
+        "functions": [status_entry(r) for r in reports],
+    }
+
+
+def error_document(command: str, error: LambdawaitError, elapsed: float) -> dict[str, Any]:
+    """What `--output json` prints when a command fails before producing its own result."""
+    return {
+        "command": command,
+        "ok": False,
+        "outcome": "error",
+        "exitCode": int(error.exit_code),
+        "elapsedSeconds": round(elapsed, 3),
+        "error": {
+            "type": type(error).__name__.rstrip("_"),
+            "message": error.message,
+            "hint": error.hint,
+            "code": error.reason_code,
+        },
+        "functions": [],
+        **error.details,
+    }

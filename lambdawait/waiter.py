@@ -1,0 +1,302 @@
+"""The polling engine: botocore's acceptors, an adaptive jittered schedule, one deadline, one rate."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result
+
+from lambdawait.acceptors import Target, Verdict, classify
+from lambdawait.clock import Clock, RateLimiter
+from lambdawait.errors import client_error_code, client_error_message
+from lambdawait.models import FunctionStatus, WaitOutcome, WaitResult
+from lambdawait.status import from_get_function
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
+# States that botocore's waiters do not know: they would poll them until attempts run out.
+NEWER_STATES = frozenset({"Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting"})
+TRANSIENT_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "Throttling",
+        "ServiceException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+DEFAULT_TIMEOUT = 300.0
+# Lambda's GetFunction quota is 100 req/s per account; leave half for everything else.
+DEFAULT_POLL_RATE = 50.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Throttling, 5xx and connection trouble: worth retrying inside the deadline."""
+    import botocore.exceptions as bex
+
+    if isinstance(exc, bex.ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return client_error_code(exc) in TRANSIENT_CODES or int(status or 0) >= 500
+    return isinstance(
+        exc,
+        bex.EndpointConnectionError
+        | bex.ConnectionClosedError
+        | bex.ReadTimeoutError
+        | bex.ConnectTimeoutError,
+    )
+
+
+def retry_after(exc: BaseException) -> float:
+    """The server's Retry-After hint in seconds, 0 when absent."""
+    response = getattr(exc, "response", None) or {}
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    try:
+        return max(0.0, float(headers.get("retry-after", 0)))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """Poll fast while a change is likely imminent, then back off towards `cap` for long waits."""
+
+    first: float = 0.1
+    factor: float = 1.25
+    cap: float = 1.0
+    jitter: float = 0.1
+
+    def interval(self, polls: int, rng: random.Random) -> float:
+        base = min(self.cap, self.first * self.factor ** max(0, polls - 1))
+        return base * (1 + rng.uniform(-self.jitter, self.jitter))
+
+
+@dataclass(frozen=True)
+class WaitRequest:
+    """One thing to wait for: FUNCTION[:QUALIFIER] reaching `target`."""
+
+    function: str
+    qualifier: str | None
+    target: Target
+
+    @property
+    def label(self) -> str:
+        return f"{self.function}:{self.qualifier}" if self.qualifier else self.function
+
+
+@dataclass(frozen=True)
+class WaitEvent:
+    """Progress of one wait, for the renderer (one per poll; `changed` marks a transition)."""
+
+    request: WaitRequest
+    status: FunctionStatus | None
+    elapsed: float
+    polls: int
+    changed: bool
+    note: str | None = None
+
+
+@dataclass
+class _Progress:
+    polls: int = 0
+    status: FunctionStatus | None = None
+    signature: tuple[str | None, ...] | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    outcome: WaitOutcome | None  # None: keep polling
+    message: str = ""
+    error_code: str | None = None
+
+
+def _describe(status: FunctionStatus) -> str:
+    parts = [f"State {status.state}"]
+    if status.state_reason_code:
+        parts[0] += f" ({status.state_reason_code})"
+    if status.last_update_status:
+        text = f"LastUpdateStatus {status.last_update_status}"
+        if status.last_update_status_reason_code:
+            text += f" ({status.last_update_status_reason_code})"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def decide(request: WaitRequest, response: Mapping[str, Any]) -> _Decision:
+    """Terminal or not, for one GetFunction response (or its parsed error)."""
+    error = response.get("Error")
+    if error:
+        code = str(error.get("Code"))
+        if request.target is Target.EXISTS and classify(request.target, response) is Verdict.RETRY:
+            return _Decision(None)
+        if code == "ResourceNotFoundException":
+            return _Decision(
+                WaitOutcome.NOT_FOUND, f"{request.label} does not exist: {error.get('Message')}", code
+            )
+        return _Decision(WaitOutcome.ERROR, f"GetFunction failed: {code}: {error.get('Message')}", code)
+    status = from_get_function(response, request.function, request.qualifier)
+    if request.target in (Target.ACTIVE, Target.READY, Target.VERSION):
+        if status.state == "Inactive":
+            return _Decision(
+                WaitOutcome.INACTIVE,
+                f"{request.label} is Inactive ({status.state_reason_code or 'Idle'}): Lambda "
+                "reclaimed its resources; an invoke or an update reactivates it (through Pending)",
+            )
+        if status.state in NEWER_STATES:
+            return _Decision(
+                WaitOutcome.UNSUPPORTED_STATE,
+                f"{request.label} is {status.state}: it will not become ready by waiting",
+            )
+    verdict = classify(request.target, response)
+    if verdict is Verdict.SUCCESS:
+        return _Decision(WaitOutcome.READY, f"{request.label} is {request.target.value}")
+    if verdict is Verdict.FAILURE:
+        reason = status.last_update_status_reason or status.state_reason or ""
+        return _Decision(
+            WaitOutcome.FAILED, f"{request.label} failed: {_describe(status)}: {reason}".rstrip(": ")
+        )
+    if verdict is Verdict.UNMATCHED:
+        return _Decision(
+            WaitOutcome.UNSUPPORTED_STATE,
+            f"{request.label} is in a state lambdawait does not wait through: {_describe(status)}",
+        )
+    return _Decision(None)
+
+
+class Waiter:
+    """Waits for functions with GetFunction; every wait shares one client, clock and rate limit."""
+
+    def __init__(
+        self,
+        client: LambdaClient,
+        *,
+        clock: Clock,
+        limiter: RateLimiter | None = None,
+        schedule: PollSchedule | None = None,
+        on_event: Callable[[WaitEvent], None] | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.limiter = limiter or RateLimiter(DEFAULT_POLL_RATE, clock)
+        self.schedule = schedule or PollSchedule()
+        self.on_event = on_event or (lambda event: None)
+        self.cancelled = cancelled
+        self.rng = rng or random.Random()
+
+    def wait_many(self, requests: Sequence[WaitRequest], timeout: float) -> list[WaitResult]:
+        """Wait for all requests concurrently; results come back in request order."""
+        if len(requests) == 1:
+            return [self.wait(requests[0], timeout)]
+        with ThreadPoolExecutor(max_workers=min(32, len(requests))) as pool:
+            return list(pool.map(lambda r: self.wait(r, timeout), requests))
+
+    def wait(self, request: WaitRequest, timeout: float = DEFAULT_TIMEOUT) -> WaitResult:
+        """Poll until a terminal verdict or the deadline; never sleeps past the deadline."""
+        start = self.clock.now()
+        deadline = start + timeout
+        progress = _Progress()
+
+        def poll() -> _Decision:
+            self.limiter.acquire()
+            progress.polls += 1
+            kwargs: dict[str, str] = {"FunctionName": request.function}
+            if request.qualifier:
+                kwargs["Qualifier"] = request.qualifier
+            import botocore.exceptions
+
+            try:
+                response: Mapping[str, Any] = self.client.get_function(**kwargs)  # type: ignore[arg-type,unused-ignore]
+            except botocore.exceptions.ClientError as exc:
+                if is_transient(exc):
+                    progress.error = exc
+                    self._emit(request, progress, start, note=f"{client_error_code(exc)}; retrying")
+                    raise
+                response = exc.response
+            progress.error = None
+            decision = decide(request, response)
+            if "Error" not in response:
+                progress.status = from_get_function(response, request.function, request.qualifier)
+            self._emit(request, progress, start)
+            return decision
+
+        def wait_for(state: RetryCallState) -> float:
+            remaining = max(0.0, deadline - self.clock.now())
+            if state.outcome is not None and state.outcome.failed:
+                exc = state.outcome.exception()
+                backoff = min(5.0, 0.2 * 2 ** min(progress.polls, 5)) * self.rng.uniform(0.5, 1.0)
+                return float(min(remaining, max(backoff, retry_after(exc) if exc else 0.0)))
+            return min(remaining, self.schedule.interval(progress.polls, self.rng))
+
+        def give_up(state: RetryCallState) -> _Decision:
+            if self.cancelled():
+                return _Decision(WaitOutcome.ERROR, "interrupted", "Interrupted")
+            if progress.error is not None:
+                code = client_error_code(progress.error) or type(progress.error).__name__
+                return _Decision(
+                    WaitOutcome.ERROR,
+                    f"GetFunction kept failing until the deadline: {code}: "
+                    f"{client_error_message(progress.error)}",
+                    code,
+                )
+            seen = _describe(progress.status) if progress.status else "nothing"
+            return _Decision(
+                WaitOutcome.TIMEOUT,
+                f"timed out after {timeout:g}s waiting for {request.label} to be "
+                f"{request.target.value}; last seen: {seen}",
+            )
+
+        retrying = Retrying(
+            sleep=self.clock.sleep,
+            stop=lambda state: self.cancelled() or self.clock.now() >= deadline,
+            wait=wait_for,
+            retry=retry_if_exception(is_transient) | retry_if_result(lambda d: d.outcome is None),
+            retry_error_callback=give_up,
+            reraise=True,
+        )
+        decision: _Decision = retrying(poll)
+        return self._result(request, decision, progress, start)
+
+    def _emit(self, request: WaitRequest, progress: _Progress, start: float, note: str | None = None) -> None:
+        status = progress.status
+        signature = (status.state, status.last_update_status, status.reason_code) if status else None
+        changed = signature != progress.signature and note is None
+        if changed:
+            progress.signature = signature
+        self.on_event(WaitEvent(request, status, self.clock.now() - start, progress.polls, changed, note))
+
+    def _result(
+        self, request: WaitRequest, decision: _Decision, progress: _Progress, start: float
+    ) -> WaitResult:
+        from lambdawait.reasons import remediation_for
+
+        outcome = decision.outcome or WaitOutcome.TIMEOUT
+        status = progress.status
+        remediation = None
+        if outcome in (WaitOutcome.FAILED, WaitOutcome.INACTIVE, WaitOutcome.UNSUPPORTED_STATE):
+            code = status.reason_code if status else None
+            if outcome is WaitOutcome.INACTIVE:
+                code = code or "Idle"
+            remediation = remediation_for(code)
+        return WaitResult(
+            function=request.function,
+            qualifier=request.qualifier,
+            target=request.target.value,
+            outcome=outcome,
+            status=status,
+            elapsed=self.clock.now() - start,
+            polls=progress.polls,
+            message=decision.message,
+            remediation=remediation,
+            error_code=decision.error_code,
+        )
