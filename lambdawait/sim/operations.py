@@ -1,0 +1,76 @@
+"""Name Lambda HTTP requests the way botocore does, from its own service model's request URIs."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import botocore.loaders
+
+_READ_PREFIXES = ("Get", "List", "Invoke")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One botocore operation: HTTP method, compiled request-URI pattern, required query keys."""
+
+    operation: str
+    method: str
+    pattern: re.Pattern[str]
+    query_keys: tuple[str, ...]
+    literal_chars: int
+
+
+@dataclass(frozen=True)
+class Match:
+    operation: str
+    params: dict[str, str]
+
+
+def is_mutating(operation: str) -> bool:
+    """Every Lambda operation that is not Get*/List*/Invoke* changes something."""
+    return not operation.startswith(_READ_PREFIXES)
+
+
+@functools.lru_cache(maxsize=1)
+def _routes() -> tuple[Route, ...]:
+    model = botocore.loaders.Loader().load_service_model("lambda", "service-2")
+    routes = []
+    for name, op in model["operations"].items():
+        uri: str = op["http"]["requestUri"]
+        path, _, query = uri.partition("?")
+        query_keys = tuple(q.split("=", 1)[0] for q in query.split("&") if q)
+        regex, literal = _compile(path.rstrip("/"))
+        routes.append(Route(name, op["http"]["method"], regex, query_keys, literal))
+    # The most literal template wins, so /functions/{F}/configuration beats /functions/{F}.
+    routes.sort(key=lambda r: (-len(r.query_keys), -r.literal_chars))
+    return tuple(routes)
+
+
+def _compile(template: str) -> tuple[re.Pattern[str], int]:
+    out = []
+    literal = 0
+    for part in re.split(r"(\{[^}]+\})", template):
+        if part.startswith("{"):
+            name = part[1:-1]
+            greedy = name.endswith("+")
+            name = name.rstrip("+")
+            out.append(f"(?P<{name}>{'.+' if greedy else '[^/]+'})")
+        else:
+            literal += len(part)
+            out.append(re.escape(part))
+    return re.compile("^" + "".join(out) + "/?$"), literal
+
+
+def match(method: str, path: str, query_keys: set[str]) -> Match | None:
+    """The operation for a request; `path` is the decoded PATH_INFO."""
+    for route in _routes():
+        if route.method != method:
+            continue
+        if not set(route.query_keys) <= query_keys:
+            continue
+        m = route.pattern.match(path)
+        if m:
+            return Match(route.operation, m.groupdict())
+    return None

@@ -1,0 +1,277 @@
+"""Scenario files: how each simulated function behaves (timings, outcomes, invoke results, faults)."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+CREATE_OUTCOMES = ("active", "failed")
+UPDATE_OUTCOMES = ("successful", "failed")
+PUBLISH_OUTCOMES = ("active", "failed")
+
+
+class ScenarioError(ValueError):
+    """A scenario file or dict is malformed; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class InvokeRule:
+    """What Invoke answers when the executed version matches `version` (an fnmatch pattern)."""
+
+    version: str = "*"
+    payload: Any = None
+    function_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """The resolved behaviour of one function: defaults overlaid by the first matching rule."""
+
+    create_seconds: float = 1.0
+    create_outcome: str = "active"
+    create_reason_code: str = "InternalError"
+    create_reason: str = "The function could not be created (simulated failure)."
+    update_seconds: float = 1.0
+    update_outcome: str = "successful"
+    update_fail_on: tuple[int, ...] = ()
+    update_reason_code: str = "InternalError"
+    update_reason: str = "The function could not be updated (simulated failure)."
+    publish_seconds: float = 0.0
+    publish_outcome: str = "active"
+    publish_reason_code: str = "InternalError"
+    publish_reason: str = "The version could not be published (simulated failure)."
+    idle_after_seconds: float | None = None
+    reactivate_seconds: float | None = None
+    invoke: tuple[InvokeRule, ...] = ()
+
+    def update_fails(self, ordinal: int) -> bool:
+        """Whether the update with this 1-based ordinal (per function) ends Failed."""
+        return self.update_outcome == "failed" or ordinal in self.update_fail_on
+
+    def reactivation_seconds(self) -> float:
+        return self.create_seconds if self.reactivate_seconds is None else self.reactivate_seconds
+
+
+@dataclass(frozen=True)
+class FunctionRule:
+    """Selects functions by name pattern and/or creation tag; `fields` override the defaults."""
+
+    match: str | None = None
+    tag: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, name: str, tags: Mapping[str, str]) -> bool:
+        if self.match is not None and not fnmatch.fnmatchcase(name, self.match):
+            return False
+        if self.tag is not None:
+            key, _, value = self.tag.partition("=")
+            if tags.get(key) != value:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Injected trouble on Lambda calls: throttles, server errors and latency."""
+
+    throttle_rate: float = 0.0
+    error_rate: float = 0.0
+    error_status: int = 500
+    latency_ms: float = 0.0
+    retry_after_seconds: int = 1
+    operations: tuple[str, ...] = ()
+
+    def applies_to(self, operation: str) -> bool:
+        return not self.operations or operation in self.operations
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole simulation setup. Build it with `load`, `from_dict` or the constructor."""
+
+    defaults: Behaviour = Behaviour()
+    functions: tuple[FunctionRule, ...] = ()
+    faults: Faults = Faults()
+    seed: int | None = None
+
+    @classmethod
+    def load(cls, path: str | Path) -> Scenario:
+        """Read a `.toml` or `.json` scenario file."""
+        p = Path(path)
+        text = p.read_text(encoding="utf-8")
+        try:
+            data = json.loads(text) if p.suffix.lower() == ".json" else tomllib.loads(text)
+        except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ScenarioError(f"{p}: {exc}") from exc
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        if not isinstance(data, Mapping):
+            raise ScenarioError("a scenario must be a table/object")
+        _reject_unknown(data, {"defaults", "functions", "faults", "seed"}, "scenario")
+        defaults = _behaviour(Behaviour(), _table(data.get("defaults", {}), "defaults"))
+        rules = data.get("functions", [])
+        if not isinstance(rules, Sequence) or isinstance(rules, str):
+            raise ScenarioError("'functions' must be an array of tables")
+        seed = data.get("seed")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise ScenarioError("'seed' must be an integer")
+        return cls(
+            defaults=defaults,
+            functions=tuple(_rule(r, i) for i, r in enumerate(rules)),
+            faults=_faults(_table(data.get("faults", {}), "faults")),
+            seed=seed,
+        )
+
+    def behaviour_for(self, name: str, tags: Mapping[str, str]) -> Behaviour:
+        """First matching rule wins; fields it does not set fall back to the defaults."""
+        for rule in self.functions:
+            if rule.matches(name, tags):
+                return _behaviour(self.defaults, rule.fields)
+        return self.defaults
+
+
+_FLOAT_FIELDS = {"create_seconds", "update_seconds", "publish_seconds"}
+_OPTIONAL_FLOAT_FIELDS = {"idle_after_seconds", "reactivate_seconds"}
+_CHOICES = {
+    "create_outcome": CREATE_OUTCOMES,
+    "update_outcome": UPDATE_OUTCOMES,
+    "publish_outcome": PUBLISH_OUTCOMES,
+}
+_STR_FIELDS = {
+    "create_reason_code",
+    "create_reason",
+    "update_reason_code",
+    "update_reason",
+    "publish_reason_code",
+    "publish_reason",
+}
+
+
+def _behaviour(base: Behaviour, raw: Mapping[str, Any]) -> Behaviour:
+    known = {f.name for f in dataclasses.fields(Behaviour)}
+    _reject_unknown(raw, known, "function behaviour")
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        changes[key] = _coerce(key, value)
+    return dataclasses.replace(base, **changes)
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key in _FLOAT_FIELDS or (key in _OPTIONAL_FLOAT_FIELDS and value is not None):
+        return _seconds(key, value)
+    if key in _OPTIONAL_FLOAT_FIELDS:
+        return None
+    if key in _CHOICES:
+        if value not in _CHOICES[key]:
+            raise ScenarioError(f"'{key}' must be one of {', '.join(_CHOICES[key])}")
+        return value
+    if key in _STR_FIELDS:
+        if not isinstance(value, str):
+            raise ScenarioError(f"'{key}' must be a string")
+        return value
+    if key == "update_fail_on":
+        if not isinstance(value, Sequence) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
+        ):
+            raise ScenarioError("'update_fail_on' must be a list of update ordinals (1, 2, ...)")
+        return tuple(value)
+    if key == "invoke":
+        return _invoke_rules(value)
+    raise ScenarioError(f"unsupported key '{key}'")  # pragma: no cover - guarded by known set
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ScenarioError(f"'{key}' must be a number of seconds >= 0")
+    return float(value)
+
+
+def _invoke_rules(value: Any) -> tuple[InvokeRule, ...]:
+    # A bare table is the common case ("every version answers this"), so accept it as one rule.
+    items = [value] if isinstance(value, Mapping) else value
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        raise ScenarioError("'invoke' must be a table or an array of tables")
+    rules = []
+    for item in items:
+        raw = _table(item, "invoke")
+        _reject_unknown(raw, {"version", "payload", "function_error"}, "invoke rule")
+        version = raw.get("version", "*")
+        error = raw.get("function_error")
+        if not isinstance(version, str) or (error is not None and not isinstance(error, str)):
+            raise ScenarioError("invoke 'version' and 'function_error' must be strings")
+        rules.append(InvokeRule(version=version, payload=raw.get("payload"), function_error=error))
+    return tuple(rules)
+
+
+def _rule(raw: Any, index: int) -> FunctionRule:
+    table = _table(raw, f"functions[{index}]")
+    match = table.get("match")
+    tag = table.get("tag")
+    if match is None and tag is None:
+        raise ScenarioError(f"functions[{index}] needs 'match' (a name pattern) and/or 'tag'")
+    if match is not None and not isinstance(match, str):
+        raise ScenarioError(f"functions[{index}].match must be a string")
+    if tag is not None and (not isinstance(tag, str) or "=" not in tag):
+        raise ScenarioError(f"functions[{index}].tag must look like 'key=value'")
+    fields = {k: v for k, v in table.items() if k not in ("match", "tag")}
+    _behaviour(Behaviour(), fields)  # validate now so a bad file fails at load, not mid-test
+    return FunctionRule(match=match, tag=tag, fields=fields)
+
+
+def _faults(raw: Mapping[str, Any]) -> Faults:
+    _reject_unknown(raw, {f.name for f in dataclasses.fields(Faults)}, "faults")
+    out = Faults()
+    out = dataclasses.replace(
+        out,
+        throttle_rate=_rate(raw, "throttle_rate", out.throttle_rate),
+        error_rate=_rate(raw, "error_rate", out.error_rate),
+    )
+    if "latency_ms" in raw:
+        out = dataclasses.replace(out, latency_ms=_seconds("latency_ms", raw["latency_ms"]))
+    if "error_status" in raw:
+        if raw["error_status"] not in (500, 502, 503):
+            raise ScenarioError("faults.error_status must be 500, 502 or 503")
+        out = dataclasses.replace(out, error_status=raw["error_status"])
+    if "retry_after_seconds" in raw:
+        value = raw["retry_after_seconds"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ScenarioError("faults.retry_after_seconds must be an integer >= 0")
+        out = dataclasses.replace(out, retry_after_seconds=value)
+    if "operations" in raw:
+        ops = raw["operations"]
+        if isinstance(ops, str) or not all(isinstance(o, str) for o in ops):
+            raise ScenarioError("faults.operations must be a list of operation names")
+        out = dataclasses.replace(out, operations=tuple(ops))
+    return out
+
+
+def _rate(raw: Mapping[str, Any], key: str, default: float) -> float:
+    rate = raw.get(key, default)
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        raise ScenarioError(f"faults.{key} must be between 0 and 1")
+    return float(rate)
+
+
+def _table(raw: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(f"'{where}' must be a table/object")
+    return raw
+
+
+def _reject_unknown(raw: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ScenarioError(f"unknown key(s) in {where}: {', '.join(unknown)}")

@@ -1,0 +1,186 @@
+"""The Simulator: moto plus lambdawait's Lambda lifecycle, served over real HTTP on one port."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from lambdawait.sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_lambda import LambdaClient
+    from werkzeug.serving import BaseWSGIServer
+
+    from lambdawait.sim.app import SimApp
+
+REGION = "us-east-1"
+ACCESS_KEY = "testing"
+
+# moto keeps its backends in process-global state, so two live simulators would share (and
+# reset) each other's functions. Guard against it instead of failing mysteriously.
+_active_lock = threading.Lock()
+_active: Simulator | None = None
+
+
+class SimulatorBusyError(RuntimeError):
+    """Another Simulator is already running in this process."""
+
+
+class Simulator:
+    """A running simulated AWS endpoint; use as a context manager, one per process at a time."""
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = REGION,
+    ) -> None:
+        self.scenario = scenario or Scenario()
+        self.host = host
+        self.port = port
+        self.region = region
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._app: SimApp | None = None
+        self._role_arn: str | None = None
+        self._session: Any = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        global _active
+        with _active_lock:
+            if _active is not None:
+                raise SimulatorBusyError(
+                    "a Simulator is already running in this process; stop it first "
+                    "(moto's state is process-global)"
+                )
+            _active = self
+        try:
+            self._start()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def _start(self) -> None:
+        from werkzeug.serving import make_server
+
+        from lambdawait.sim import moto_bridge
+        from lambdawait.sim.app import SimApp
+
+        moto_bridge.reset()
+        self._app = SimApp(moto_bridge.dispatcher(), self.scenario)
+        self._role_arn = moto_bridge.ensure_role()
+        self._server = make_server(
+            self.host,
+            self.port,
+            self._app,
+            threaded=True,
+            request_handler=moto_bridge.request_handler(),
+        )
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="lambdawait-sim", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+        self._release()
+
+    def _release(self) -> None:
+        global _active
+        with _active_lock:
+            if _active is self:
+                _active = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    # --- connecting ------------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point any AWS SDK or the aws CLI at the simulator."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": ACCESS_KEY,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+
+    @overload
+    def client(self, service: Literal["lambda"], **kwargs: Any) -> LambdaClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"], **kwargs: Any) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: str, **kwargs: Any) -> Any: ...
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A boto3 client bound to the simulator; kwargs go to `Session.client` (e.g. config)."""
+        import boto3
+
+        if self._session is None:
+            # A private session: the user's AWS_PROFILE or real credentials never leak in.
+            self._session = boto3.session.Session(
+                aws_access_key_id=ACCESS_KEY,
+                aws_secret_access_key=ACCESS_KEY,
+                region_name=self.region,
+            )
+        return self._session.client(service, endpoint_url=self.endpoint, **kwargs)
+
+    def role_arn(self) -> str:
+        if self._role_arn is None:
+            raise RuntimeError("the Simulator is not running")
+        return self._role_arn
+
+    # --- observing and steering ------------------------------------------------------------
+
+    def _running_app(self) -> SimApp:
+        if self._app is None:
+            raise RuntimeError("the Simulator is not running")
+        return self._app
+
+    def calls(self) -> dict[str, int]:
+        return self._running_app().call_log.calls()
+
+    def mutating_calls(self) -> int:
+        return self._running_app().call_log.mutating()
+
+    def reset_calls(self) -> None:
+        self._running_app().call_log.reset()
+
+    def events(self) -> list[dict[str, Any]]:
+        return self._running_app().events()
+
+    def set_scenario(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self._running_app().set_scenario(scenario)
+
+    def deactivate(self, function_name: str) -> None:
+        """Make an Active function Inactive (Idle) now, as AWS does after weeks without use."""
+        self._running_app().deactivate(function_name, self.region)
