@@ -1,0 +1,92 @@
+"""Mutating calls that never race Lambda's update lock and never clobber someone else's change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from lambdawait.acceptors import Target
+from lambdawait.errors import (
+    ConflictError,
+    TargetFailedError,
+    WaitTimeoutError,
+    client_error_code,
+    client_error_message,
+    translate_client_error,
+)
+from lambdawait.models import FunctionStatus, WaitOutcome, WaitResult
+from lambdawait.waiter import Waiter, WaitRequest
+
+T = TypeVar("T")
+BUSY = "ResourceConflictException"
+STALE = "PreconditionFailedException"
+MAX_BUSY_RETRIES = 5
+
+
+def retried_after_transport_error(exc: BaseException) -> bool:
+    """botocore retried this call: an earlier attempt may have reached Lambda and succeeded."""
+    response = getattr(exc, "response", None) or {}
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0) > 0
+
+
+def raise_for_wait(result: WaitResult, *, context: str) -> FunctionStatus:
+    """The status of a successful wait, or the lambdawait error its outcome stands for."""
+    if result.ok and result.status is not None:
+        return result.status
+    details = {"reasonCode": result.status.reason_code if result.status else None}
+    code = result.status.reason_code if result.status else result.error_code
+    message = f"{context}: {result.message}"
+    if result.outcome in (WaitOutcome.FAILED, WaitOutcome.INACTIVE, WaitOutcome.UNSUPPORTED_STATE):
+        raise TargetFailedError(message, hint=result.remediation, reason_code=code, details=details)
+    if result.outcome is WaitOutcome.TIMEOUT:
+        raise WaitTimeoutError(message, hint="raise the wait timeout, or check `lambdawait status`")
+    from lambdawait.errors import AwsError, NotFoundError
+
+    if result.outcome is WaitOutcome.NOT_FOUND:
+        raise NotFoundError(message, hint="check the function name and region", reason_code=code)
+    raise AwsError(message, reason_code=code)
+
+
+def wait_ready(waiter: Waiter, function: str, timeout: float, context: str) -> FunctionStatus:
+    """Block until $LATEST is Active and its last update Successful, or raise why not."""
+    result = waiter.wait(WaitRequest(function, None, Target.READY), timeout)
+    return raise_for_wait(result, context=context)
+
+
+def guarded_call(
+    action: str,
+    call: Callable[[], T],
+    *,
+    wait_idle: Callable[[], object],
+    reconcile: Callable[[], T | None] | None = None,
+) -> T:
+    """Run a mutating call: wait out "update in progress", detect lost replies, refuse stale writes.
+
+    A 409/412 right after botocore retried a lost reply may be our own first attempt having landed,
+    so `reconcile` re-reads the function and returns the result if the change is already there.
+    """
+    import botocore.exceptions
+
+    busy = 0
+    while True:
+        try:
+            return call()
+        except botocore.exceptions.ClientError as exc:
+            code = client_error_code(exc)
+            if code in (BUSY, STALE) and reconcile is not None and retried_after_transport_error(exc):
+                landed = reconcile()
+                if landed is not None:
+                    return landed
+            in_progress = "update is in progress" in client_error_message(exc).lower()
+            if code == BUSY and in_progress and busy < MAX_BUSY_RETRIES:
+                busy += 1
+                wait_idle()
+                continue
+            if code == STALE:
+                raise ConflictError(
+                    f"{action} refused: the function changed since lambdawait read it (RevisionId "
+                    "mismatch), so someone else is changing it",
+                    hint="nothing was overwritten; check `lambdawait status`, then re-run",
+                    reason_code=code,
+                ) from exc
+            raise translate_client_error(exc, action=action) from exc

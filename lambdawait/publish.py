@@ -1,0 +1,101 @@
+"""Publishing versions: guarded by CodeSha256 and RevisionId, then waited on until Active."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lambdawait.acceptors import Target
+from lambdawait.errors import ConflictError, client_error_code, client_error_message
+from lambdawait.guard import guarded_call, raise_for_wait, wait_ready
+from lambdawait.models import FunctionStatus
+from lambdawait.waiter import Waiter, WaitRequest
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
+# SnapStart versions can stay Pending for minutes while Lambda snapshots the initialised runtime.
+DEFAULT_PUBLISH_TIMEOUT = 900.0
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """A published, Active version."""
+
+    function: str
+    version: str
+    code_sha256: str | None
+    created: bool  # False when Lambda returned the version published before (nothing changed)
+    status: FunctionStatus
+
+
+def _latest_version_with(client: LambdaClient, function: str, code_sha256: str) -> dict[str, Any] | None:
+    from lambdawait.describe import list_versions
+
+    matches = [v for v in list_versions(client, function) if v.code_sha256 == code_sha256]
+    if not matches:
+        return None
+    return {"Version": matches[-1].version, "CodeSha256": code_sha256}
+
+
+def publish_version(
+    client: LambdaClient,
+    waiter: Waiter,
+    function: str,
+    *,
+    description: str | None = None,
+    code_sha256: str | None = None,
+    timeout: float = DEFAULT_PUBLISH_TIMEOUT,
+) -> PublishResult:
+    """Wait for any update in progress, publish exactly the code we saw, wait until Active."""
+    import botocore.exceptions
+
+    from lambdawait.describe import list_versions
+
+    status = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
+    expected = code_sha256 or status.code_sha256
+    before = {v.version for v in list_versions(client, function)}
+    kwargs: dict[str, Any] = {"FunctionName": function}
+    if expected:
+        kwargs["CodeSha256"] = expected
+    if status.revision_id:
+        kwargs["RevisionId"] = status.revision_id
+    if description:
+        kwargs["Description"] = description
+
+    def call() -> dict[str, Any]:
+        try:
+            return dict(client.publish_version(**kwargs))
+        except botocore.exceptions.ClientError as exc:
+            if client_error_code(exc) == "InvalidParameterValueException" and "CodeSHA256" in str(
+                client_error_message(exc)
+            ):
+                raise ConflictError(
+                    f"refusing to publish {function}: $LATEST's code is not {expected} "
+                    f"({client_error_message(exc)})",
+                    hint="someone deployed other code meanwhile; re-deploy what you tested, then publish",
+                    reason_code="CodeSha256Mismatch",
+                ) from exc
+            raise
+
+    def refresh() -> None:
+        fresh = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
+        if fresh.revision_id:
+            kwargs["RevisionId"] = fresh.revision_id
+
+    response = guarded_call(
+        f"publishing {function}",
+        call,
+        wait_idle=refresh,
+        reconcile=lambda: _latest_version_with(client, function, expected) if expected else None,
+    )
+    version = str(response["Version"])
+    result = waiter.wait(WaitRequest(function, version, Target.VERSION), timeout)
+    final = raise_for_wait(result, context=f"version {version} of {function}")
+    return PublishResult(
+        function=function,
+        version=version,
+        code_sha256=final.code_sha256 or expected,
+        created=version not in before,
+        status=final,
+    )
