@@ -184,6 +184,213 @@ def explain(
             out.explain([lookup(code)])
 
 
+def _session(region: str | None, profile: str | None, endpoint_url: str | None, out: Any) -> Any:
+    from lambdawait.commands import Session
+
+    return Session(_clients(region, profile, endpoint_url), out)
+
+
+StrategyOpt = Annotated[
+    str,
+    typer.Option(
+        "--strategy",
+        help="AllAtOnce, Canary10Percent5Minutes, Linear10PercentEvery1Minute ..., "
+        "canary:PERCENT:BAKE or linear:PERCENT:INTERVAL (e.g. canary:10:5m, linear:25:30s).",
+    ),
+]
+AlarmOpt = Annotated[
+    list[str] | None, typer.Option("--alarm", help="CloudWatch alarm that rolls back when in ALARM.")
+]
+CheckOpt = Annotated[
+    str | None,
+    typer.Option("--check-command", help="Shell command run after each step; non-zero rolls back."),
+]
+SmokeOpt = Annotated[
+    str | None,
+    typer.Option("--smoke-invoke", help="Invoke the new version with this JSON payload ('{}' for empty)."),
+]
+InterruptOpt = Annotated[
+    str, typer.Option("--on-interrupt", help="On SIGINT/SIGTERM: rollback (default) or keep.")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Shift even if the alias is mid-shift already.")]
+
+
+def _gates(alarm: list[str] | None, check_command: str | None, smoke_invoke: str | None) -> Any:
+    from lambdawait.gates import GateSpec, parse_payload
+
+    return GateSpec(tuple(alarm or ()), check_command or None, parse_payload(smoke_invoke))
+
+
+@app.command()
+def deploy(
+    function: Annotated[str, typer.Argument(help="Function name or ARN.")],
+    zip_file: Annotated[Path | None, typer.Option("--zip", help="Deployment package (.zip).")] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Directory to zip (deterministically) and deploy.")
+    ] = None,
+    s3: Annotated[str | None, typer.Option("--s3", help="s3://bucket/key[?versionId=V]")] = None,
+    image_uri: Annotated[str | None, typer.Option("--image-uri", help="Container image URI (ECR).")] = None,
+    runtime: Annotated[
+        str | None, typer.Option("--runtime", help="e.g. python3.12, provided.al2023.")
+    ] = None,
+    handler: Annotated[str | None, typer.Option("--handler", help="e.g. app.handler.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Execution role ARN.")] = None,
+    architecture: Annotated[str | None, typer.Option("--architecture", help="x86_64 or arm64.")] = None,
+    memory: Annotated[int | None, typer.Option("--memory", help="MB, 128-10240.")] = None,
+    fn_timeout: Annotated[int | None, typer.Option("--timeout", help="Function timeout, 1-900 s.")] = None,
+    ephemeral_storage: Annotated[
+        int | None, typer.Option("--ephemeral-storage", help="/tmp size, 512-10240 MB.")
+    ] = None,
+    env: Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE (repeatable).")] = None,
+    env_file: Annotated[Path | None, typer.Option("--env-file", help="dotenv file.")] = None,
+    layer: Annotated[
+        list[str] | None, typer.Option("--layer", help="Layer version ARN (repeatable).")
+    ] = None,
+    description: Annotated[str | None, typer.Option("--description", help="Function description.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="KEY=VALUE (repeatable).")] = None,
+    subnet: Annotated[list[str] | None, typer.Option("--subnet", help="VPC subnet id (repeatable).")] = None,
+    security_group: Annotated[
+        list[str] | None, typer.Option("--security-group", help="VPC security group id (repeatable).")
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Publish a version once everything landed.")
+    ] = False,
+    alias: Annotated[str | None, typer.Option("--alias", help="Shift this alias to the new version.")] = None,
+    strategy: StrategyOpt = "AllAtOnce",
+    alarm: AlarmOpt = None,
+    check_command: CheckOpt = None,
+    smoke_invoke: SmokeOpt = None,
+    on_interrupt: InterruptOpt = "rollback",
+    force: ForceOpt = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
+    wait_timeout: Annotated[
+        float, typer.Option("--wait-timeout", help="Seconds to wait for each change to land.", min=0)
+    ] = 300.0,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Create or update a function safely: pre-flight checks, no-op detection, a wait after each change."""
+    out = _output(output, no_color, verbose)
+    with _command("deploy", out):
+        from lambdawait.pipeline import Release, run_deploy
+        from lambdawait.spec import build_spec
+
+        spec = build_spec(
+            function,
+            zip=zip_file,
+            dir=directory,
+            s3=s3,
+            image_uri=image_uri,
+            runtime=runtime,
+            handler=handler,
+            role=role,
+            architecture=architecture,
+            memory=memory,
+            timeout=fn_timeout,
+            ephemeral_storage=ephemeral_storage,
+            env=env,
+            env_file=env_file,
+            layers=layer,
+            description=description,
+            tags=tag,
+            subnets=subnet,
+            security_groups=security_group,
+        )
+        release = Release(
+            publish=publish,
+            alias=alias,
+            strategy=strategy,
+            gates=_gates(alarm, check_command, smoke_invoke),
+            on_interrupt=on_interrupt,
+            force=force,
+        )
+        session = _session(region, profile, endpoint_url, out)
+        out.result(run_deploy(session, spec, release, dry_run=dry_run, timeout=wait_timeout))
+
+
+@app.command("publish")
+def publish_cmd(
+    function: Annotated[str, typer.Argument(help="Function name or ARN.")],
+    description: Annotated[str | None, typer.Option("--description", help="Version description.")] = None,
+    code_sha256: Annotated[
+        str | None, typer.Option("--code-sha256", help="Publish only if $LATEST has exactly this code.")
+    ] = None,
+    wait_timeout: Annotated[
+        float, typer.Option("--wait-timeout", help="Seconds to wait (SnapStart can take minutes).", min=0)
+    ] = 900.0,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Publish $LATEST as a version (guarded by CodeSha256 and RevisionId) and wait until Active."""
+    out = _output(output, no_color, verbose)
+    with _command("publish", out):
+        from lambdawait.commands import run_publish
+
+        session = _session(region, profile, endpoint_url, out)
+        out.result(run_publish(session, function, description, code_sha256, wait_timeout))
+
+
+@app.command()
+def shift(
+    function: Annotated[str, typer.Argument(help="Function name.")],
+    alias: Annotated[str, typer.Option("--alias", help="Alias to move.")],
+    to_version: Annotated[str, typer.Option("--to-version", help="Published version number.")],
+    strategy: StrategyOpt = "AllAtOnce",
+    alarm: AlarmOpt = None,
+    check_command: CheckOpt = None,
+    smoke_invoke: SmokeOpt = None,
+    on_interrupt: InterruptOpt = "rollback",
+    force: ForceOpt = False,
+    plan: Annotated[bool, typer.Option("--plan", help="Print the schedule; change nothing.")] = False,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Move alias traffic to a version step by step, rolling back when a health gate fires."""
+    out = _output(output, no_color, verbose)
+    with _command("shift", out):
+        from lambdawait.commands import run_shift, shift_request
+
+        request = shift_request(function, alias, to_version, strategy, on_interrupt, force)
+        gates = _gates(alarm, check_command, smoke_invoke)
+        session = _session(region, profile, endpoint_url, out)
+        out.result(run_shift(session, request, gates, plan))
+
+
+@app.command("rollback")
+def rollback_cmd(
+    function: Annotated[str, typer.Argument(help="Function name.")],
+    alias: Annotated[str, typer.Option("--alias", help="Alias to restore.")],
+    to_version: Annotated[
+        str | None, typer.Option("--to-version", help="Version (default: the one before the last shift).")
+    ] = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    endpoint_url: EndpointOpt = None,
+    output: OutputOpt = OutputMode.text,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Point the alias wholly at the previous (or given) version."""
+    out = _output(output, no_color, verbose)
+    with _command("rollback", out):
+        from lambdawait.commands import run_rollback
+
+        session = _session(region, profile, endpoint_url, out)
+        out.result(run_rollback(session, function, alias, to_version))
+
+
 @sim_app.command("serve")
 def sim_serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 5000,

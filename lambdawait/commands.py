@@ -59,3 +59,193 @@ def run_status(clients: Any, functions: Sequence[str], start: float) -> dict[str
     client = clients.lambda_()
     reports = [describe(client, name) for name in functions]
     return status_document(reports, time.monotonic() - start)
+
+
+class Session:
+    """What every command shares: the clients, one cancellable clock, the output, one rate limit."""
+
+    def __init__(self, clients: Any, out: Any) -> None:
+        from lambdawait.clock import RateLimiter
+        from lambdawait.waiter import DEFAULT_POLL_RATE
+
+        self.clients = clients
+        self.out = out
+        self.clock = SystemClock()
+        self.limiter = RateLimiter(DEFAULT_POLL_RATE, self.clock)
+        self.start = time.monotonic()
+
+    def waiter(self) -> Waiter:
+        return Waiter(
+            self.clients.lambda_(),
+            clock=self.clock,
+            limiter=self.limiter,
+            on_event=self.out.transition,
+            cancelled=lambda: self.clock.cancelled,
+        )
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.start, 3)
+
+
+def _entry(status: Any, remediation: str | None = None, qualifier: str | None = None) -> dict[str, Any]:
+    from lambdawait.models import status_fields
+
+    return {
+        "function": status.function if status else None,
+        "qualifier": qualifier,
+        **status_fields(status),
+        "remediation": remediation,
+        "version": status.version if status else None,
+        "codeSha256": status.code_sha256 if status else None,
+        "revisionId": status.revision_id if status else None,
+    }
+
+
+def _document(command: str, outcome: str, session: Session, **extra: Any) -> dict[str, Any]:
+    return {
+        "command": command,
+        "ok": True,
+        "outcome": outcome,
+        "exitCode": 0,
+        "elapsedSeconds": session.elapsed(),
+        **extra,
+    }
+
+
+def _interrupted_state(session: Session, function: str, cause: BaseException) -> Exception:
+    """After Ctrl-C/SIGTERM outside a shift: report where the function was left."""
+    from lambdawait.errors import InterruptedError_
+    from lambdawait.signals import deferred
+    from lambdawait.status import from_get_function
+
+    with deferred():
+        try:
+            status = from_get_function(
+                session.clients.lambda_().get_function(FunctionName=function), function, None
+            )
+        except Exception:  # the report is best effort; the interrupt is what matters
+            status = None
+    what = (
+        f"left as Lambda reports it: {status.state}, last update {status.last_update_status}"
+        if status
+        else ""
+    )
+    return InterruptedError_(
+        f"interrupted; {function} {what}".rstrip(),
+        hint="Lambda finishes an update it has accepted; run `lambdawait wait` then re-run",
+        details={"functions": [_entry(status)] if status else []},
+    )
+
+
+def shift_request(
+    function: str, alias: str, version: str, strategy_text: str, on_interrupt: str, force: bool
+) -> Any:
+    from lambdawait.strategy import parse_strategy, schedule
+    from lambdawait.traffic import ShiftRequest, validate_alias_name, validate_version
+
+    validate_alias_name(alias)
+    validate_version(version)
+    if on_interrupt not in ("rollback", "keep"):
+        raise UsageError(f"--on-interrupt {on_interrupt!r} is not valid", hint="use rollback or keep")
+    strategy = parse_strategy(strategy_text)
+    return ShiftRequest(function, alias, version, strategy, schedule(strategy), on_interrupt, force)
+
+
+def plan_document(session: Session, request: Any, **extra: Any) -> dict[str, Any]:
+    from lambdawait.strategy import plan_warnings, total_seconds
+
+    total = total_seconds(request.steps)
+    return _document(
+        "shift",
+        "planned",
+        session,
+        functions=[],
+        alias=request.alias,
+        toVersion=request.to_version,
+        strategy=request.strategy.name,
+        schedule=[
+            {"weight": s.weight, "atSeconds": s.at_seconds, "bakeSeconds": s.bake_seconds}
+            for s in request.steps
+        ],
+        totalSeconds=total,
+        warnings=plan_warnings(total),
+        **extra,
+    )
+
+
+def _shifter(session: Session, gates_spec: Any) -> Any:
+    from lambdawait.gates import Gates
+    from lambdawait.traffic import Shifter
+
+    gates = Gates(gates_spec, lambda_client=session.clients.lambda_(), cloudwatch=session.clients.cloudwatch)
+    return Shifter(
+        session.clients.lambda_(), session.waiter(), gates, session.clock, on_event=session.out.shift_event
+    )
+
+
+def shift_document(session: Session, result: Any, request: Any) -> dict[str, Any]:
+    from lambdawait.traffic import _alias_doc
+
+    return _document(
+        "shift",
+        result.outcome,
+        session,
+        functions=[],
+        alias=_alias_doc(result.final),
+        fromVersion=result.from_version,
+        toVersion=result.to_version,
+        strategy=request.strategy.name,
+        weightsApplied=list(result.weights_applied),
+    )
+
+
+def run_shift(session: Session, request: Any, gates_spec: Any, plan_only: bool) -> dict[str, Any]:
+    """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt."""
+    if plan_only:
+        return plan_document(session, request)
+    shifter = _shifter(session, gates_spec)
+    with interrupts(session.clock):
+        result = shifter.run(request)
+    return shift_document(session, result, request)
+
+
+def run_publish(
+    session: Session, function: str, description: str | None, code_sha256: str | None, timeout: float
+) -> dict[str, Any]:
+    from lambdawait.publish import publish_version
+
+    with interrupts(session.clock):
+        result = publish_version(
+            session.clients.lambda_(),
+            session.waiter(),
+            function,
+            description=description,
+            code_sha256=code_sha256,
+            timeout=timeout,
+        )
+    return _document(
+        "publish",
+        "published" if result.created else "unchanged",
+        session,
+        functions=[_entry(result.status, qualifier=result.version)],
+        version=result.version,
+        codeSha256=result.code_sha256,
+    )
+
+
+def run_rollback(session: Session, function: str, alias: str, to_version: str | None) -> dict[str, Any]:
+    from lambdawait.traffic import _alias_doc, rollback
+
+    with interrupts(session.clock):
+        before, after = rollback(session.clients.lambda_(), session.waiter(), function, alias, to_version)
+    changed = before != after
+    return _document(
+        "rollback",
+        "rolled-back" if changed else "unchanged",
+        session,
+        functions=[],
+        alias=_alias_doc(after),
+        fromVersion=before.function_version,
+        fromWeights=before.weights,
+        toVersion=after.function_version,
+    )

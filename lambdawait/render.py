@@ -19,6 +19,7 @@ from lambdawait.errors import LambdawaitError
 if TYPE_CHECKING:
     from lambdawait.models import FunctionStatus
     from lambdawait.reasons import Reason
+    from lambdawait.traffic import ShiftEvent
     from lambdawait.waiter import WaitEvent
 
 OK_OUTCOMES = {"ready", "ok", "unchanged", "created", "updated", "published", "shifted", "rolled-back"}
@@ -58,6 +59,7 @@ class Output:
         self.rich_out = not plain and mode == "text" and self.stdout.isatty()
         self.rich_err = not plain and self.stderr.isatty()
         self._lock = threading.Lock()
+        self._last_shift: tuple[int, str] | None = None
 
     @property
     def json(self) -> bool:
@@ -136,6 +138,27 @@ class Output:
 
             yield sink
 
+    def transition(self, event: WaitEvent) -> None:
+        """Default wait sink for multi-step commands: one line per state transition."""
+        if event.changed or event.note or self.verbose:
+            what = event.note or _status_text(event.status)
+            self.log(f"[{event.elapsed:6.1f}s] {event.request.label}: {what}")
+
+    def step(self, text: str) -> None:
+        self.log(f"→ {text}")
+
+    def warn(self, text: str) -> None:
+        self.log(f"warning: {text}")
+
+    def shift_event(self, event: ShiftEvent) -> None:
+        """One line per step or gate change (not per second of bake), readable in a CI log."""
+        key = (event.step, event.gate_status)
+        if key == self._last_shift and not self.verbose:
+            return
+        self._last_shift = key
+        tail = f"; next step in {event.next_in:.0f}s" if event.next_in >= 1 else ""
+        self.log(f"⇄ {event.message}{tail}; gates {event.gate_status}")
+
     # -- documents ----------------------------------------------------------------------------
 
     def wait_result(self, document: Mapping[str, Any]) -> None:
@@ -165,6 +188,41 @@ class Output:
             self.out(f"  reason: {reason}", f"  [dim]reason:[/] {_esc(reason)}")
         if entry.get("remediation"):
             self.out(f"  fix: {entry['remediation']}", f"  [yellow]fix:[/] {_esc(entry['remediation'])}")
+
+    def result(self, document: Mapping[str, Any]) -> None:
+        """deploy / publish / shift / rollback results: a summary line, then the details."""
+        if self.json:
+            self.emit_json(document)
+            return
+        command, outcome = document["command"], document["outcome"]
+        for entry in document.get("functions", []):
+            if entry.get("function"):
+                self.out(f"{entry['function']}: {describe_status(entry)}")
+        plan = document.get("plan")
+        if plan and outcome == "planned":
+            for step in plan["steps"]:
+                self.out(f"  plan: {step}")
+            if plan.get("publish"):
+                self.out(
+                    "  plan: publish a version" + (f" and shift {plan['alias']}" if plan.get("alias") else "")
+                )
+        for key, label in (("version", "version"), ("codeSha256", "code sha256")):
+            if document.get(key):
+                self.out(f"  {label}: {document[key]}")
+        for step in document.get("schedule", []):
+            self.out(f"  at {step['atSeconds']:>7g}s  {step['weight'] * 100:g}% -> {document['toVersion']}")
+        if "totalSeconds" in document:
+            self.out(f"  total: {document['totalSeconds']:g}s")
+        for warning in document.get("warnings", []):
+            self.out(f"  warning: {warning}")
+        alias = document.get("alias") or (document.get("shift") or {}).get("alias")
+        if isinstance(alias, dict):
+            split = "".join(f", {w * 100:g}% -> {v}" for v, w in alias["additionalVersionWeights"].items())
+            self.out(f"  alias {alias['name']} -> {alias['functionVersion']}{split}")
+        if "fromVersion" in document:
+            self.out(f"  from version {document['fromVersion']} to {document['toVersion']}")
+        mark, colour = ("✓", "green") if outcome in OK_OUTCOMES | {"planned"} else ("✗", "red")
+        self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
     def status(self, document: Mapping[str, Any]) -> None:
         if self.json:

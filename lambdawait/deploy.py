@@ -1,0 +1,358 @@
+"""Create-or-update sequencing: one read, a plan of what differs, guarded calls, a wait after each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lambdawait.acceptors import Target
+from lambdawait.errors import TargetFailedError, client_error_code, translate_client_error
+from lambdawait.guard import guarded_call, raise_for_wait
+from lambdawait.models import FunctionStatus
+from lambdawait.package import LocalPackage, code_sha256
+from lambdawait.spec import FunctionSpec
+from lambdawait.status import from_get_function
+from lambdawait.waiter import Waiter, WaitRequest
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """What a deploy will do; `--dry-run` prints exactly this."""
+
+    function: str
+    create: bool
+    code_update: bool
+    config_fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    local_sha256: str | None
+    current: FunctionStatus | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changes(self) -> bool:
+        return self.create or self.code_update or bool(self.config_fields) or bool(self.tags)
+
+    def describe(self) -> list[str]:
+        if self.create:
+            return [f"create {self.function}"]
+        steps = []
+        if self.code_update:
+            steps.append(f"update code of {self.function} (CodeSha256 -> {self.local_sha256 or 'new'})")
+        if self.config_fields:
+            steps.append(f"update configuration: {', '.join(self.config_fields)}")
+        if self.tags:
+            steps.append(f"tag: {', '.join(self.tags)}")
+        return steps or [f"{self.function} is unchanged: nothing to do"]
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    plan: DeployPlan
+    outcome: str  # created | updated | unchanged
+    status: FunctionStatus | None
+    steps: tuple[str, ...] = field(default=())
+
+
+# FunctionSpec attribute -> (API field, how the current value is read from GetFunction's Configuration)
+def _current_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    vpc = config.get("VpcConfig") or {}
+    return {
+        "runtime": config.get("Runtime"),
+        "handler": config.get("Handler"),
+        "role": config.get("Role"),
+        "memory": config.get("MemorySize"),
+        "timeout": config.get("Timeout"),
+        "ephemeral_storage": (config.get("EphemeralStorage") or {}).get("Size"),
+        "env": dict((config.get("Environment") or {}).get("Variables") or {}),
+        "layers": tuple(layer["Arn"] for layer in config.get("Layers") or []),
+        "description": config.get("Description") or "",
+        "subnets": tuple(sorted(vpc.get("SubnetIds") or [])),
+        "security_groups": tuple(sorted(vpc.get("SecurityGroupIds") or [])),
+    }
+
+
+def _desired_config(spec: FunctionSpec) -> dict[str, Any]:
+    """Only what the user gave; None means "keep"."""
+    wanted: dict[str, Any] = {
+        "runtime": spec.runtime,
+        "handler": spec.handler,
+        "role": spec.role,
+        "memory": spec.memory,
+        "timeout": spec.timeout,
+        "ephemeral_storage": spec.ephemeral_storage,
+        "env": dict(spec.env.items()) if spec.env is not None else None,
+        "layers": spec.layers,
+        "description": spec.description,
+        "subnets": tuple(sorted(spec.subnets)) if spec.subnets is not None else None,
+        "security_groups": tuple(sorted(spec.security_groups)) if spec.security_groups is not None else None,
+    }
+    return {key: value for key, value in wanted.items() if value is not None}
+
+
+CONFIG_LABELS = {
+    "runtime": "Runtime",
+    "handler": "Handler",
+    "role": "Role",
+    "memory": "MemorySize",
+    "timeout": "Timeout",
+    "ephemeral_storage": "EphemeralStorage",
+    "env": "Environment",
+    "layers": "Layers",
+    "description": "Description",
+    "subnets": "VpcConfig.SubnetIds",
+    "security_groups": "VpcConfig.SecurityGroupIds",
+}
+
+
+def config_request(spec: FunctionSpec, fields: tuple[str, ...]) -> dict[str, Any]:
+    """UpdateFunctionConfiguration / CreateFunction parameters for the given fields."""
+    wanted = _desired_config(spec)
+    params: dict[str, Any] = {}
+    simple = {"runtime": "Runtime", "handler": "Handler", "role": "Role", "memory": "MemorySize"}
+    simple |= {"timeout": "Timeout", "description": "Description"}
+    for key in fields:
+        if key in simple:
+            params[simple[key]] = wanted[key]
+        elif key == "ephemeral_storage":
+            params["EphemeralStorage"] = {"Size": wanted[key]}
+        elif key == "env":
+            params["Environment"] = {"Variables": wanted[key]}
+        elif key == "layers":
+            params["Layers"] = list(wanted[key])
+    if "subnets" in fields or "security_groups" in fields:
+        params["VpcConfig"] = {
+            "SubnetIds": list(spec.subnets or ()),
+            "SecurityGroupIds": list(spec.security_groups or ()),
+        }
+    return params
+
+
+def plan_deploy(
+    spec: FunctionSpec,
+    package: LocalPackage | None,
+    response: Mapping[str, Any] | None,
+    warnings: tuple[str, ...] = (),
+) -> DeployPlan:
+    """Pure: compare the spec with one GetFunction response (None: the function does not exist)."""
+    local_sha = code_sha256(package.data) if package else None
+    if response is None:
+        return DeployPlan(
+            spec.name, True, bool(spec.code), (), tuple(sorted(spec.tags)), local_sha, None, warnings
+        )
+    config = response.get("Configuration") or {}
+    current = from_get_function(response, spec.name, None)
+    code_update = False
+    if spec.code is not None:
+        if spec.code.kind in ("zip", "dir"):
+            code_update = local_sha != config.get("CodeSha256")
+        elif spec.code.kind == "image":
+            code_update = spec.code.image_uri != (response.get("Code") or {}).get("ImageUri")
+        else:  # an S3 object's hash is unknown until Lambda reads it: always upload
+            code_update = True
+    if spec.architecture and spec.architecture != current.architecture:
+        code_update = True  # Architectures is a parameter of UpdateFunctionCode
+    have, want = _current_config(config), _desired_config(spec)
+    fields = tuple(key for key, value in want.items() if have.get(key) != value)
+    if "subnets" in fields or "security_groups" in fields:
+        fields = (*(f for f in fields if f not in ("subnets", "security_groups")), "vpc")
+    current_tags = response.get("Tags") or {}
+    tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
+    return DeployPlan(spec.name, False, code_update, fields, tags, local_sha, current, warnings)
+
+
+def _code_params(spec: FunctionSpec, package: LocalPackage | None) -> dict[str, Any]:
+    code = spec.code
+    if code is None:
+        return {}
+    if package is not None:
+        return {"ZipFile": package.data}
+    if code.kind == "s3":
+        params = {"S3Bucket": code.s3_bucket, "S3Key": code.s3_key}
+        if code.s3_object_version:
+            params["S3ObjectVersion"] = code.s3_object_version
+        return params
+    return {"ImageUri": code.image_uri}
+
+
+class Deployer:
+    """Runs a DeployPlan: every mutating call guarded, every change waited on until it has landed."""
+
+    def __init__(
+        self,
+        client: LambdaClient,
+        waiter: Waiter,
+        *,
+        timeout: float,
+        on_step: Callable[[str], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.waiter = waiter
+        self.timeout = timeout
+        self.on_step = on_step or (lambda text: None)
+
+    def read(self, name: str) -> dict[str, Any] | None:
+        """The one read a deploy needs: GetFunction (configuration, code location, tags)."""
+        import botocore.exceptions
+
+        try:
+            return dict(self.client.get_function(FunctionName=name))
+        except botocore.exceptions.ClientError as exc:
+            if client_error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise translate_client_error(exc, action=f"reading {name}") from exc
+
+    def apply(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
+        if plan.create:
+            return self._create(spec, package, plan)
+        if not plan.changes:
+            return DeployResult(plan, "unchanged", plan.current)
+        return self._update(spec, package, plan)
+
+    def _create(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
+        import botocore.exceptions
+
+        params: dict[str, Any] = {
+            "FunctionName": spec.name,
+            "Code": _code_params(spec, package),
+            "Publish": False,
+            **config_request(spec, tuple(_desired_config(spec))),
+        }
+        if spec.code is not None and spec.code.kind == "image":
+            params["PackageType"] = "Image"
+        if spec.architecture:
+            params["Architectures"] = [spec.architecture]
+        if spec.tags:
+            params["Tags"] = dict(spec.tags)
+        self.on_step(f"creating {spec.name}")
+        try:
+            self.client.create_function(**params)
+        except botocore.exceptions.ClientError as exc:
+            raise translate_client_error(exc, action=f"creating {spec.name}") from exc
+        self.on_step(f"waiting for {spec.name} to become Active")
+        result = self.waiter.wait(WaitRequest(spec.name, None, Target.READY), self.timeout)
+        if result.outcome.value == "failed":
+            raise TargetFailedError(
+                f"creating {spec.name} failed: {result.message}",
+                hint=result.remediation or "delete the function and create it again once fixed",
+                reason_code=result.status.reason_code if result.status else None,
+                details=_failure_details(result.status, result.remediation),
+            )
+        status = raise_for_wait(result, context=f"creating {spec.name}")
+        return DeployResult(plan, "created", status, ("create",))
+
+    def _update(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
+        current = plan.current
+        assert current is not None
+        if current.state == "Failed":
+            raise TargetFailedError(
+                f"{spec.name} is Failed ({current.state_reason_code}); Lambda cannot update it",
+                hint="delete the function and deploy again to re-create it",
+                reason_code=current.state_reason_code,
+                details=_failure_details(current, None),
+            )
+        revision = current.revision_id
+        if current.state == "Pending" or current.last_update_status == "InProgress":
+            self.on_step(f"{spec.name} is mid-update; waiting for that update first")
+            revision = self._wait(spec.name, "the update already in progress").revision_id
+        steps = []
+        if plan.code_update:
+            self.on_step(f"updating code of {spec.name}")
+            params: dict[str, Any] = {"FunctionName": spec.name, **_code_params(spec, package)}
+            if spec.architecture:
+                params["Architectures"] = [spec.architecture]
+            expected = plan.local_sha256
+            revision = self._guarded(
+                "updating code",
+                spec.name,
+                lambda rev: self.client.update_function_code(**params, **_rev(rev)),
+                revision,
+                landed=lambda cfg: expected is None or cfg.get("CodeSha256") == expected,
+            )
+            steps.append("code")
+        if plan.config_fields:
+            fields = tuple(f for f in plan.config_fields if f != "vpc")
+            if "vpc" in plan.config_fields:
+                fields += ("subnets", "security_groups")
+            cfg_params: dict[str, Any] = {"FunctionName": spec.name, **config_request(spec, fields)}
+            self.on_step(f"updating configuration of {spec.name}: {', '.join(plan.config_fields)}")
+            revision = self._guarded(
+                "updating configuration",
+                spec.name,
+                lambda rev: self.client.update_function_configuration(**cfg_params, **_rev(rev)),
+                revision,
+                landed=lambda cfg: not plan_deploy(spec, None, {"Configuration": cfg}).config_fields,
+            )
+            steps.append("configuration")
+        if plan.tags:
+            arn = current.function_arn or spec.name
+            self.on_step(f"tagging {spec.name}: {', '.join(plan.tags)}")
+            tags = {k: spec.tags[k] for k in plan.tags}
+            guarded_call(
+                f"tagging {spec.name}",
+                lambda: self.client.tag_resource(Resource=arn, Tags=tags),
+                wait_idle=lambda: self._wait(spec.name, "before tagging"),
+            )
+            steps.append("tags")
+        status = self._wait(spec.name, "after the update")
+        return DeployResult(plan, "updated", status, tuple(steps))
+
+    def _guarded(
+        self,
+        action: str,
+        name: str,
+        call: Callable[[str | None], Any],
+        revision: str | None,
+        *,
+        landed: Callable[[Mapping[str, Any]], bool],
+    ) -> str | None:
+        """One update call with RevisionId, then a wait until Lambda reports it Successful."""
+
+        def reconcile() -> Any:
+            response = self.read(name) or {}
+            return response if landed(response.get("Configuration") or {}) else None
+
+        guarded_call(
+            f"{action} of {name}",
+            lambda: call(revision),
+            wait_idle=lambda: self._wait(name, f"before {action}"),
+            reconcile=reconcile,
+        )
+        return self._wait(name, action).revision_id
+
+    def _wait(self, name: str, context: str) -> FunctionStatus:
+        result = self.waiter.wait(WaitRequest(name, None, Target.READY), self.timeout)
+        if (
+            result.outcome.value == "failed"
+            and result.status
+            and result.status.last_update_status == "Failed"
+        ):
+            raise TargetFailedError(
+                f"{context} of {name} failed: {result.message}; Lambda kept the previous code and "
+                "configuration, which are still live",
+                hint=result.remediation,
+                reason_code=result.status.reason_code,
+                details=_failure_details(result.status, result.remediation),
+            )
+        return raise_for_wait(result, context=f"{context} of {name}")
+
+
+def _rev(revision: str | None) -> dict[str, Any]:
+    return {"RevisionId": revision} if revision else {}
+
+
+def _failure_details(status: FunctionStatus | None, remediation: str | None) -> dict[str, Any]:
+    from lambdawait.models import status_fields
+
+    if status is None:
+        return {}
+    entry = {
+        "function": status.function,
+        "qualifier": None,
+        **status_fields(status),
+        "remediation": remediation,
+    }
+    return {"functions": [entry]}

@@ -1,0 +1,150 @@
+"""`lambdawait deploy`: validate everything, deploy, then optionally publish and shift, as one result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambdawait.commands import Session, _document, _entry, _interrupted_state, _shifter, shift_request
+from lambdawait.deploy import Deployer, plan_deploy
+from lambdawait.errors import UsageError
+from lambdawait.gates import GateSpec
+from lambdawait.package import load_package
+from lambdawait.preflight import check
+from lambdawait.signals import interrupts
+from lambdawait.spec import FunctionSpec
+
+
+@dataclass(frozen=True)
+class Release:
+    """The optional publish + shift that follow a deploy."""
+
+    publish: bool = False
+    description: str | None = None
+    alias: str | None = None
+    strategy: str = "AllAtOnce"
+    gates: GateSpec = field(default_factory=GateSpec)
+    on_interrupt: str = "rollback"
+    force: bool = False
+
+
+def _validate_release(session: Session, spec: FunctionSpec, release: Release, current: Any) -> Any:
+    """Shift options are checked before the deploy mutates anything."""
+    if release.alias is None:
+        return None
+    if not release.publish:
+        raise UsageError("--alias needs --publish", hint="add --publish so there is a version to shift to")
+    # A placeholder version: the real number exists only after publishing.
+    request = shift_request(
+        spec.name, release.alias, "1", release.strategy, release.on_interrupt, release.force
+    )
+    shifter = _shifter(session, release.gates)
+    shifter.gates.check_alarms_exist()
+    if current is not None:
+        from lambdawait.traffic import get_alias
+
+        alias = get_alias(session.clients.lambda_(), spec.name, release.alias)
+        if alias is not None and alias.weights and not release.force:
+            raise UsageError(
+                f"alias {release.alias} is mid-shift ({alias.weights})",
+                hint="finish that shift, `lambdawait rollback`, or pass --force",
+            )
+    return request
+
+
+def run_deploy(
+    session: Session, spec: FunctionSpec, release: Release, *, dry_run: bool, timeout: float
+) -> dict[str, Any]:
+    package = load_package(spec.code) if spec.code else None
+    client = session.clients.lambda_()
+    deployer = Deployer(client, session.waiter(), timeout=timeout, on_step=session.out.step)
+    response = deployer.read(spec.name)
+    config = (response or {}).get("Configuration") or {}
+    archs = config.get("Architectures") or [None]
+    report = check(
+        spec,
+        package,
+        current_architecture=archs[0],
+        current_runtime=config.get("Runtime"),
+        current_handler=config.get("Handler"),
+        creating=response is None,
+    )
+    for warning in report.warnings:
+        session.out.warn(warning)
+    request = _validate_release(session, spec, release, response)
+    plan = plan_deploy(spec, package, response, report.warnings)
+    plan_doc = {
+        "create": plan.create,
+        "codeUpdate": plan.code_update,
+        "configFields": list(plan.config_fields),
+        "tags": list(plan.tags),
+        "publish": release.publish,
+        "alias": release.alias,
+        "strategy": release.strategy if release.alias else None,
+        "steps": plan.describe(),
+    }
+    if dry_run:
+        return _document(
+            "deploy",
+            "planned",
+            session,
+            functions=[_entry(plan.current)] if plan.current else [],
+            plan=plan_doc,
+            warnings=list(plan.warnings),
+            codeSha256=plan.local_sha256,
+        )
+    try:
+        with interrupts(session.clock):
+            result = deployer.apply(spec, package, plan)
+    except KeyboardInterrupt as exc:
+        raise _interrupted_state(session, spec.name, exc) from None
+    document = _document(
+        "deploy",
+        result.outcome,
+        session,
+        functions=[_entry(result.status)],
+        plan=plan_doc,
+        warnings=list(plan.warnings),
+        codeSha256=result.status.code_sha256 if result.status else plan.local_sha256,
+        version=None,
+        shift=None,
+    )
+    if release.publish:
+        document.update(_release(session, spec, release, request, plan.local_sha256, timeout))
+        document["elapsedSeconds"] = session.elapsed()
+    return document
+
+
+def _release(
+    session: Session, spec: FunctionSpec, release: Release, request: Any, sha: str | None, timeout: float
+) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from lambdawait.publish import publish_version
+    from lambdawait.traffic import _alias_doc
+
+    with interrupts(session.clock):
+        published = publish_version(
+            session.clients.lambda_(),
+            session.waiter(),
+            spec.name,
+            description=release.description,
+            code_sha256=sha,
+            timeout=max(timeout, 900.0),
+        )
+    extra: dict[str, Any] = {"version": published.version, "published": published.created}
+    if request is None:
+        return extra
+    request = replace(request, to_version=published.version)
+    shifter = _shifter(session, release.gates)
+    with interrupts(session.clock):
+        shifted = shifter.run(request)
+    extra["shift"] = {
+        "outcome": shifted.outcome,
+        "alias": _alias_doc(shifted.final),
+        "fromVersion": shifted.from_version,
+        "toVersion": shifted.to_version,
+        "strategy": request.strategy.name,
+        "weightsApplied": list(shifted.weights_applied),
+    }
+    return extra
