@@ -47,6 +47,7 @@ class Simulator:
         self._app: SimApp | None = None
         self._role_arn: str | None = None
         self._session: Any = None
+        self._clients: dict[str, Any] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -83,7 +84,13 @@ class Simulator:
             request_handler=moto_bridge.request_handler(),
         )
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, name="lambdawait-sim", daemon=True)
+        server = self._server
+        # A short poll interval keeps stop() (and so each test's teardown) quick.
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.02),
+            name="lambdawait-sim",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -141,8 +148,14 @@ class Simulator:
     def client(self, service: str, **kwargs: Any) -> Any: ...
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        """A boto3 client bound to the simulator; kwargs go to `Session.client` (e.g. config)."""
+        """A boto3 client bound to the simulator; kwargs go to `Session.client` (e.g. config).
+
+        Clients without kwargs are cached per service: building one costs tens of ms.
+        """
         import boto3
+
+        if not kwargs and service in self._clients:
+            return self._clients[service]
 
         if self._session is None:
             # A private session: the user's AWS_PROFILE or real credentials never leak in.
@@ -151,7 +164,10 @@ class Simulator:
                 aws_secret_access_key=ACCESS_KEY,
                 region_name=self.region,
             )
-        return self._session.client(service, endpoint_url=self.endpoint, **kwargs)
+        client = self._session.client(service, endpoint_url=self.endpoint, **kwargs)
+        if not kwargs:
+            self._clients[service] = client
+        return client
 
     def role_arn(self) -> str:
         if self._role_arn is None:
