@@ -391,6 +391,25 @@ def rollback_cmd(
         out.result(run_rollback(session, function, alias, to_version))
 
 
+@app.command()
+def demo() -> None:
+    """Walk through create, update, publish, canary, rollback and a failure on the embedded simulator."""
+    import sys
+
+    try:
+        from lambdawait.demo import run_demo
+        from lambdawait.sim import Simulator  # noqa: F401  (moto is an optional extra)
+    except ImportError as exc:
+        typer.echo(f"error: the demo needs the simulator ({exc}) (pip install 'lambdawait[sim]')", err=True)
+        raise typer.Exit(2) from None
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    raise typer.Exit(run_demo(write))
+
+
 @sim_app.command("serve")
 def sim_serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 5000,

@@ -140,7 +140,8 @@ class Output:
 
     def transition(self, event: WaitEvent) -> None:
         """Default wait sink for multi-step commands: one line per state transition."""
-        if event.changed or event.note or self.verbose:
+        quiet_start = event.polls == 1 and _is_ready(event.status)  # already ready: nothing to say
+        if (event.changed and not quiet_start) or event.note or self.verbose:
             what = event.note or _status_text(event.status)
             self.log(f"[{event.elapsed:6.1f}s] {event.request.label}: {what}")
 
@@ -219,7 +220,7 @@ class Output:
         if isinstance(alias, dict):
             split = "".join(f", {w * 100:g}% -> {v}" for v, w in alias["additionalVersionWeights"].items())
             self.out(f"  alias {alias['name']} -> {alias['functionVersion']}{split}")
-        if "fromVersion" in document:
+        if document.get("fromVersion"):
             self.out(f"  from version {document['fromVersion']} to {document['toVersion']}")
         mark, colour = ("✓", "green") if outcome in OK_OUTCOMES | {"planned"} else ("✗", "red")
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
@@ -308,6 +309,12 @@ def _status_text(status: FunctionStatus | None) -> str:
             "lastUpdateStatus": status.last_update_status,
             "lastUpdateStatusReasonCode": status.last_update_status_reason_code,
         }
+    )
+
+
+def _is_ready(status: FunctionStatus | None) -> bool:
+    return (
+        status is not None and status.state == "Active" and status.last_update_status in ("Successful", None)
     )
 
 
