@@ -31,7 +31,7 @@ def serve(host: str, port: int, scenario_path: str | None, out: TextIO) -> int:
         with Simulator(scenario=scenario, host=host, port=port) as sim:
             out.write(f"lambdawait simulator listening on {sim.endpoint}\n")
             out.write(f"execution role: {sim.role_arn()}\n")
-            out.write("export these to point AWS tools at it:\n")
+            out.write("# point AWS SDKs and the aws CLI at it:\n")
             for key, value in sim.env().items():
                 out.write(f"export {key}={value}\n")
             out.flush()

@@ -1,4 +1,4 @@
-"""Simulator test fixtures: the plugin's own fixtures, re-exported (pytest_plugins must live in a root conftest)."""
+"""Simulator fixtures, imported from the plugin (pytest_plugins is only honoured in a root conftest)."""
 
 from lambdawait.sim.pytest_plugin import (  # noqa: F401
     lambda_sim,

@@ -56,8 +56,8 @@ def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float = 3.0
 
 def config(sim: Simulator, name: str, qualifier: str | None = None) -> dict[str, Any]:
     kwargs = {"Qualifier": qualifier} if qualifier else {}
-    result: dict[str, Any] = sim.client("lambda").get_function_configuration(
-        FunctionName=name, **kwargs
+    result: dict[str, Any] = dict(
+        sim.client("lambda").get_function_configuration(FunctionName=name, **kwargs)
     )
     return result
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from lambdawait.sim import Simulator
-from tests.sim.helpers import FAST, config, create, error_of, make_zip, poll, wait_active, wait_updated
+from tests.sim.helpers import config, create, error_of, make_zip, poll, wait_active, wait_updated
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -19,9 +20,12 @@ REVISION_MESSAGE = (
 )
 
 
+QUICK = {"defaults": {"create_seconds": 0.1, "update_seconds": 0.1}}
+
+
 @pytest.fixture
 def sim(lambda_sim_factory: object) -> Simulator:
-    return lambda_sim_factory(FAST)  # type: ignore[operator,no-any-return]
+    return lambda_sim_factory(QUICK)  # type: ignore[operator,no-any-return]
 
 
 def _ready(sim: Simulator, name: str = "fn") -> dict[str, object]:
@@ -48,9 +52,7 @@ def test_stale_revision_id_is_rejected_with_412(sim: Simulator, operation: str) 
         "code": lambda rev: lam.update_function_code(
             FunctionName="fn", ZipFile=make_zip({"b.py": "b"}), RevisionId=rev
         ),
-        "config": lambda rev: lam.update_function_configuration(
-            FunctionName="fn", Timeout=8, RevisionId=rev
-        ),
+        "config": lambda rev: lam.update_function_configuration(FunctionName="fn", Timeout=8, RevisionId=rev),
         "publish": lambda rev: lam.publish_version(FunctionName="fn", RevisionId=rev),
     }
     with pytest.raises(ClientError) as exc:
@@ -69,9 +71,7 @@ def test_stale_alias_revision_is_rejected_and_alias_revision_rotates(sim: Simula
     assert moved["RevisionId"] != alias["RevisionId"]
     assert lam.get_alias(FunctionName="fn", Name="live")["RevisionId"] == moved["RevisionId"]
     with pytest.raises(ClientError) as exc:
-        lam.update_alias(
-            FunctionName="fn", Name="live", FunctionVersion="1", RevisionId=alias["RevisionId"]
-        )
+        lam.update_alias(FunctionName="fn", Name="live", FunctionVersion="1", RevisionId=alias["RevisionId"])
     assert error_of(exc.value) == (412, "PreconditionFailedException", REVISION_MESSAGE)
     assert lam.get_alias(FunctionName="fn", Name="live")["FunctionVersion"] == "2"
 
@@ -166,18 +166,14 @@ def test_routing_config_is_validated(
     lam = sim.client("lambda")
     _publish_two(sim)
     alias = lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
-    routing = {"AdditionalVersionWeights": weights}
+    routing: Any = {"AdditionalVersionWeights": weights}
     with pytest.raises(ClientError) as exc:
-        lam.update_alias(
-            FunctionName="fn", Name="live", FunctionVersion=primary, RoutingConfig=routing
-        )
+        lam.update_alias(FunctionName="fn", Name="live", FunctionVersion=primary, RoutingConfig=routing)
     got_status, got_code, message = error_of(exc.value)
     assert (got_status, got_code) == (status, code)
     assert fragment in message
     with pytest.raises(ClientError):
-        lam.create_alias(
-            FunctionName="fn", Name="other", FunctionVersion=primary, RoutingConfig=routing
-        )
+        lam.create_alias(FunctionName="fn", Name="other", FunctionVersion=primary, RoutingConfig=routing)
     unchanged = lam.get_alias(FunctionName="fn", Name="live")
     assert unchanged["RevisionId"] == alias["RevisionId"]
 
