@@ -258,12 +258,15 @@ class Lifecycle:
         ver = VersionRecord(version, Status())
         rec.versions[version] = ver
         rec.status.revision_id = new_revision()
-        # A version published while $LATEST is still being created waits for it.
+        # A version published with a create or update (Publish=True) waits for it, and fails
+        # with it: it is a snapshot of code that never became ready.
+        linked = rec.pending is not None
         start = rec.pending.due if rec.pending is not None else now
 
         def fire(due: float) -> None:
             ver.pending = None
-            if b.publish_outcome == "failed" or rec.status.state == "Failed":
+            parent_failed = linked and "Failed" in (rec.status.state, rec.status.last_update_status)
+            if b.publish_outcome == "failed" or parent_failed:
                 reason = (b.publish_reason_code, b.publish_reason)
                 self._set_state(rec, version, ver.status, "Failed", reason, due)
                 self._set_update(rec, version, ver.status, "Failed", reason, due)
@@ -280,7 +283,9 @@ class Lifecycle:
         return ver
 
     def deactivate(self, rec: FunctionRecord, now: float) -> None:
-        if rec.status.state != "Active" or rec.pending is not None:
+        if rec.pending is not None:
+            raise conflict_in_progress(rec.arn)
+        if rec.status.state != "Active":
             raise conflict_state(rec.status.state)
         self._set_state(rec, LATEST, rec.status, "Inactive", IDLE, now)
 

@@ -128,7 +128,9 @@ class Simulator:
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        # A wildcard bind address is not something a client can connect to.
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{host}:{self.port}"
 
     def env(self) -> dict[str, str]:
         """Environment variables that point any AWS SDK or the aws CLI at the simulator."""

@@ -177,3 +177,25 @@ def test_function_goes_idle_after_configured_seconds(lambda_sim_factory: object)
     flips = [e for e in sim.events() if e["function"] == "sleepy" and e["field"] == "State"]
     assert flips[-1]["to"] == "Inactive"
     assert flips[-1]["at"] - flips[-2]["at"] == pytest.approx(0.2, abs=0.01)
+
+
+def test_invoke_of_pending_version_is_a_conflict(lambda_sim_factory: Any) -> None:
+    sim: Simulator = lambda_sim_factory({"defaults": {"create_seconds": 0.1, "publish_seconds": 0.3}})
+    create(sim, "fn")
+    wait_active(sim, "fn")
+    sim.client("lambda").publish_version(FunctionName="fn")
+    with pytest.raises(ClientError) as exc:
+        sim.client("lambda").invoke(FunctionName="fn", Qualifier="1")
+    assert error_of(exc.value)[:2] == (409, "ResourceConflictException")
+    poll(lambda: config(sim, "fn", "1"), lambda c: c["State"] == "Active")
+    assert _invoke(sim, "fn", "1")[0] == "1"
+
+
+def test_inactive_vpc_function_answers_resource_not_ready(sim: Simulator) -> None:
+    create(sim, "vpc-fn", VpcConfig={"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]})
+    wait_active(sim, "vpc-fn")
+    sim.deactivate("vpc-fn")
+    with pytest.raises(ClientError) as exc:
+        sim.client("lambda", config=NO_RETRIES).invoke(FunctionName="vpc-fn")
+    assert error_of(exc.value)[:2] == (502, "ResourceNotReadyException")
+    assert config(sim, "vpc-fn")["State"] == "Pending"

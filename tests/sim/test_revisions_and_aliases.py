@@ -213,3 +213,22 @@ def test_alias_version_must_exist_and_name_must_not_be_all_digits(sim: Simulator
     with pytest.raises(ClientError) as exc:
         lam.update_alias(FunctionName="fn", Name="v123", FunctionVersion="4")
     assert error_of(exc.value)[:2] == (404, "ResourceNotFoundException")
+
+
+def test_versions_published_with_create_or_update_follow_them(lambda_sim_factory: Any) -> None:
+    sim: Simulator = lambda_sim_factory(
+        {
+            "defaults": {"create_seconds": 0.2, "update_seconds": 0.2},
+            "functions": [{"match": "*", "update_fail_on": [1]}],
+        }
+    )
+    created = create(sim, "fn", Publish=True)
+    assert (created["Version"], created["State"]) == ("1", "Pending")
+    assert config(sim, "fn", "1")["State"] == "Pending"  # waits for $LATEST to be created
+    assert poll(lambda: config(sim, "fn", "1"), lambda c: c["State"] != "Pending")["State"] == "Active"
+    lam = sim.client("lambda")
+    updated = lam.update_function_code(FunctionName="fn", ZipFile=make_zip({"u.py": "u"}), Publish=True)
+    assert (updated["Version"], updated["State"]) == ("2", "Pending")
+    # The update fails, so the version published with it fails too.
+    assert poll(lambda: config(sim, "fn", "2"), lambda c: c["State"] != "Pending")["State"] == "Failed"
+    assert config(sim, "fn")["LastUpdateStatus"] == "Failed"
