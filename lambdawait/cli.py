@@ -236,10 +236,11 @@ def deploy(
     handler: Annotated[str | None, typer.Option("--handler", help="e.g. app.handler.")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Execution role ARN.")] = None,
     architecture: Annotated[str | None, typer.Option("--architecture", help="x86_64 or arm64.")] = None,
-    memory: Annotated[int | None, typer.Option("--memory", help="MB, 128-10240.")] = None,
-    fn_timeout: Annotated[int | None, typer.Option("--timeout", help="Function timeout, 1-900 s.")] = None,
+    # Text, parsed by build_spec: a bad number is then a UsageError (JSON error document, exit 2).
+    memory: Annotated[str | None, typer.Option("--memory", help="MB, 128-10240.")] = None,
+    fn_timeout: Annotated[str | None, typer.Option("--timeout", help="Function timeout, 1-900 s.")] = None,
     ephemeral_storage: Annotated[
-        int | None, typer.Option("--ephemeral-storage", help="/tmp size, 512-10240 MB.")
+        str | None, typer.Option("--ephemeral-storage", help="/tmp size, 512-10240 MB.")
     ] = None,
     env: Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE (repeatable).")] = None,
     env_file: Annotated[Path | None, typer.Option("--env-file", help="dotenv file.")] = None,

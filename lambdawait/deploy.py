@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lambdawait.acceptors import Target
-from lambdawait.errors import TargetFailedError, client_error_code, translate_client_error
+from lambdawait.errors import (
+    LambdawaitError,
+    TargetFailedError,
+    client_error_code,
+    translate_client_error,
+)
 from lambdawait.guard import guarded_call, raise_for_wait
 from lambdawait.models import FunctionStatus
 from lambdawait.package import LocalPackage, code_sha256
-from lambdawait.spec import FunctionSpec
+from lambdawait.spec import FunctionSpec, redact
 from lambdawait.status import from_get_function
 from lambdawait.waiter import Waiter, WaitRequest
 
@@ -31,6 +36,8 @@ class DeployPlan:
     local_sha256: str | None
     current: FunctionStatus | None
     warnings: tuple[str, ...] = ()
+    # (SubnetIds, SecurityGroupIds) as read: a partial VPC change sends the other half unchanged.
+    current_vpc: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     @property
     def changes(self) -> bool:
@@ -108,8 +115,14 @@ CONFIG_LABELS = {
 }
 
 
-def config_request(spec: FunctionSpec, fields: tuple[str, ...]) -> dict[str, Any]:
-    """UpdateFunctionConfiguration / CreateFunction parameters for the given fields."""
+def config_request(
+    spec: FunctionSpec, fields: tuple[str, ...], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """UpdateFunctionConfiguration / CreateFunction parameters for the given fields.
+
+    `current` is the function's Configuration: VpcConfig is one parameter, so when only subnets
+    or only security groups were given, the other half is sent as it is now, not emptied.
+    """
     wanted = _desired_config(spec)
     params: dict[str, Any] = {}
     simple = {"runtime": "Runtime", "handler": "Handler", "role": "Role", "memory": "MemorySize"}
@@ -124,10 +137,12 @@ def config_request(spec: FunctionSpec, fields: tuple[str, ...]) -> dict[str, Any
         elif key == "layers":
             params["Layers"] = list(wanted[key])
     if "subnets" in fields or "security_groups" in fields:
-        params["VpcConfig"] = {
-            "SubnetIds": list(spec.subnets or ()),
-            "SecurityGroupIds": list(spec.security_groups or ()),
-        }
+        vpc = (current or {}).get("VpcConfig") or {}
+        subnets = spec.subnets if spec.subnets is not None else vpc.get("SubnetIds") or ()
+        groups = spec.security_groups
+        if groups is None:
+            groups = vpc.get("SecurityGroupIds") or ()
+        params["VpcConfig"] = {"SubnetIds": list(subnets), "SecurityGroupIds": list(groups)}
     return params
 
 
@@ -150,7 +165,7 @@ def plan_deploy(
         if spec.code.kind in ("zip", "dir"):
             code_update = local_sha != config.get("CodeSha256")
         elif spec.code.kind == "image":
-            code_update = spec.code.image_uri != (response.get("Code") or {}).get("ImageUri")
+            code_update = _image_changed(spec.code.image_uri or "", response.get("Code") or {})
         else:  # an S3 object's hash is unknown until Lambda reads it: always upload
             code_update = True
     if spec.architecture and spec.architecture != current.architecture:
@@ -161,7 +176,16 @@ def plan_deploy(
         fields = (*(f for f in fields if f not in ("subnets", "security_groups")), "vpc")
     current_tags = response.get("Tags") or {}
     tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
-    return DeployPlan(spec.name, False, code_update, fields, tags, local_sha, current, warnings)
+    vpc = config.get("VpcConfig") or {}
+    current_vpc = (tuple(vpc.get("SubnetIds") or ()), tuple(vpc.get("SecurityGroupIds") or ()))
+    return DeployPlan(spec.name, False, code_update, fields, tags, local_sha, current, warnings, current_vpc)
+
+
+def _image_changed(uri: str, code: Mapping[str, Any]) -> bool:
+    """A digest URI is compared; a tag may have been pushed again since, so it always updates."""
+    if "@sha256:" not in uri:
+        return True
+    return uri not in (code.get("ImageUri"), code.get("ResolvedImageUri"))
 
 
 def _code_params(spec: FunctionSpec, package: LocalPackage | None) -> dict[str, Any]:
@@ -193,28 +217,63 @@ class Deployer:
         self.waiter = waiter
         self.timeout = timeout
         self.on_step = on_step or (lambda text: None)
+        self.sleep = waiter.clock.sleep
 
     def read(self, name: str) -> dict[str, Any] | None:
         """The one read a deploy needs: GetFunction (configuration, code location, tags)."""
         import botocore.exceptions
 
-        try:
-            return dict(self.client.get_function(FunctionName=name))
-        except botocore.exceptions.ClientError as exc:
-            if client_error_code(exc) == "ResourceNotFoundException":
-                return None
-            raise translate_client_error(exc, action=f"reading {name}") from exc
+        def get() -> dict[str, Any] | None:
+            try:
+                return dict(self.client.get_function(FunctionName=name))
+            except botocore.exceptions.ClientError as exc:
+                if client_error_code(exc) == "ResourceNotFoundException":
+                    return None
+                raise
+
+        return guarded_call(f"reading {name}", get, wait_idle=lambda: None, sleep=self.sleep)
 
     def apply(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
+        """Create, update or leave alone; errors never carry an environment value."""
+        import botocore.exceptions
+
+        try:
+            return self._apply(spec, package, plan)
+        except LambdawaitError as err:
+            raise _redacted(err, spec) from err.__cause__
+        except botocore.exceptions.ClientError as exc:
+            raise _redacted(translate_client_error(exc, action=f"deploying {spec.name}"), spec) from exc
+
+    def _apply(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
         if plan.create:
             return self._create(spec, package, plan)
+        current = plan.current
+        assert current is not None
+        _refuse_failed(spec.name, current)
+        if not _settled(current):
+            # The plan was made against a configuration that may not survive that update: wait
+            # for it, then plan again from what Lambda really holds.
+            self.on_step(f"{spec.name} is mid-update; waiting for that update first")
+            self._settle(spec.name)
+            response = self.read(spec.name)
+            if response is None:
+                return self._create(spec, package, plan_deploy(spec, package, None, plan.warnings))
+            plan = plan_deploy(spec, package, response, plan.warnings)
+            assert plan.current is not None
+            _refuse_failed(spec.name, plan.current)
         if not plan.changes:
             return DeployResult(plan, "unchanged", plan.current)
         return self._update(spec, package, plan)
 
-    def _create(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
-        import botocore.exceptions
+    def _settle(self, name: str) -> None:
+        """Wait out someone else's update; its failure is theirs (Lambda kept what was live)."""
+        result = self.waiter.wait(WaitRequest(name, None, Target.READY), self.timeout)
+        status = result.status
+        if result.outcome.value == "failed" and status is not None and status.state != "Failed":
+            return
+        raise_for_wait(result, context=f"waiting for the update already in progress of {name}")
 
+    def _create(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
         params: dict[str, Any] = {
             "FunctionName": spec.name,
             "Code": _code_params(spec, package),
@@ -228,16 +287,30 @@ class Deployer:
         if spec.tags:
             params["Tags"] = dict(spec.tags)
         self.on_step(f"creating {spec.name}")
-        try:
-            self.client.create_function(**params)
-        except botocore.exceptions.ClientError as exc:
-            raise translate_client_error(exc, action=f"creating {spec.name}") from exc
+
+        def reconcile() -> Any:
+            # "already exists" after botocore retried a lost reply: it may be our own create.
+            response = self.read(spec.name)
+            config = (response or {}).get("Configuration") or {}
+            ours = plan.local_sha256 is None or config.get("CodeSha256") == plan.local_sha256
+            return response if response is not None and ours else None
+
+        guarded_call(
+            f"creating {spec.name}",
+            lambda: self.client.create_function(**params),
+            wait_idle=lambda: None,
+            reconcile=reconcile,
+            sleep=self.sleep,
+        )
         self.on_step(f"waiting for {spec.name} to become Active")
         result = self.waiter.wait(WaitRequest(spec.name, None, Target.READY), self.timeout)
         if result.outcome.value == "failed":
+            recreate = (
+                f"a function whose creation failed cannot be updated: delete {spec.name}, then deploy again"
+            )
             raise TargetFailedError(
                 f"creating {spec.name} failed: {result.message}",
-                hint=result.remediation or "delete the function and create it again once fixed",
+                hint=f"{result.remediation}; {recreate}" if result.remediation else recreate,
                 reason_code=result.status.reason_code if result.status else None,
                 details=_failure_details(result.status, result.remediation),
             )
@@ -247,17 +320,7 @@ class Deployer:
     def _update(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
         current = plan.current
         assert current is not None
-        if current.state == "Failed":
-            raise TargetFailedError(
-                f"{spec.name} is Failed ({current.state_reason_code}); Lambda cannot update it",
-                hint="delete the function and deploy again to re-create it",
-                reason_code=current.state_reason_code,
-                details=_failure_details(current, None),
-            )
         revision = current.revision_id
-        if current.state == "Pending" or current.last_update_status == "InProgress":
-            self.on_step(f"{spec.name} is mid-update; waiting for that update first")
-            revision = self._wait(spec.name, "the update already in progress").revision_id
         steps = []
         if plan.code_update:
             self.on_step(f"updating code of {spec.name}")
@@ -277,7 +340,8 @@ class Deployer:
             fields = tuple(f for f in plan.config_fields if f != "vpc")
             if "vpc" in plan.config_fields:
                 fields += ("subnets", "security_groups")
-            cfg_params: dict[str, Any] = {"FunctionName": spec.name, **config_request(spec, fields)}
+            config = _configuration(plan)
+            cfg_params: dict[str, Any] = {"FunctionName": spec.name, **config_request(spec, fields, config)}
             self.on_step(f"updating configuration of {spec.name}: {', '.join(plan.config_fields)}")
             revision = self._guarded(
                 "updating configuration",
@@ -295,6 +359,7 @@ class Deployer:
                 f"tagging {spec.name}",
                 lambda: self.client.tag_resource(Resource=arn, Tags=tags),
                 wait_idle=lambda: self._wait(spec.name, "before tagging"),
+                sleep=self.sleep,
             )
             steps.append("tags")
         status = self._wait(spec.name, "after the update")
@@ -320,6 +385,7 @@ class Deployer:
             lambda: call(revision),
             wait_idle=lambda: self._wait(name, f"before {action}"),
             reconcile=reconcile,
+            sleep=self.sleep,
         )
         return self._wait(name, action).revision_id
 
@@ -340,6 +406,49 @@ class Deployer:
         return raise_for_wait(result, context=f"{context} of {name}")
 
 
+def _settled(status: FunctionStatus) -> bool:
+    return status.state != "Pending" and status.last_update_status != "InProgress"
+
+
+def _refuse_failed(name: str, current: FunctionStatus) -> None:
+    """A function whose creation failed accepts no update: say so instead of calling Lambda."""
+    if current.state == "Failed":
+        raise TargetFailedError(
+            f"{name} is Failed ({current.state_reason_code}); Lambda cannot update it",
+            hint=f"fix the cause, delete {name} (aws lambda delete-function --function-name {name}) "
+            "and deploy again to re-create it",
+            reason_code=current.state_reason_code,
+            details=_failure_details(current, None),
+        )
+
+
+def _configuration(plan: DeployPlan) -> dict[str, Any]:
+    """The VpcConfig the plan saw, for partial VPC changes (see config_request)."""
+    subnets, groups = plan.current_vpc
+    return {"VpcConfig": {"SubnetIds": list(subnets), "SecurityGroupIds": list(groups)}}
+
+
+def _redacted(err: LambdawaitError, spec: FunctionSpec) -> LambdawaitError:
+    """The same error with every environment value of the spec masked in its texts."""
+    if not spec.env:
+        return err
+    err.message = redact(err.message, spec.env)
+    err.args = (err.message,)
+    err.hint = redact(err.hint, spec.env) if err.hint else err.hint
+    err.details = _redact_tree(err.details, spec.env)
+    return err
+
+
+def _redact_tree(value: Any, env: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, env)
+    if isinstance(value, dict):
+        return {k: _redact_tree(v, env) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_tree(v, env) for v in value]
+    return value
+
+
 def _rev(revision: str | None) -> dict[str, Any]:
     return {"RevisionId": revision} if revision else {}
 
@@ -354,5 +463,8 @@ def _failure_details(status: FunctionStatus | None, remediation: str | None) -> 
         "qualifier": None,
         **status_fields(status),
         "remediation": remediation,
+        # After a failed update this is the code Lambda kept live: worth seeing in the report.
+        "codeSha256": status.code_sha256,
+        "revisionId": status.revision_id,
     }
     return {"functions": [entry]}

@@ -9,8 +9,9 @@ from lambdawait.commands import Session, _document, _entry, _interrupted_state, 
 from lambdawait.deploy import Deployer, plan_deploy
 from lambdawait.errors import UsageError
 from lambdawait.gates import GateSpec
+from lambdawait.models import FunctionStatus
 from lambdawait.package import load_package
-from lambdawait.preflight import check
+from lambdawait.preflight import check, check_name
 from lambdawait.signals import interrupts
 from lambdawait.spec import FunctionSpec
 
@@ -55,6 +56,7 @@ def _validate_release(session: Session, spec: FunctionSpec, release: Release, cu
 def run_deploy(
     session: Session, spec: FunctionSpec, release: Release, *, dry_run: bool, timeout: float
 ) -> dict[str, Any]:
+    check_name(spec.name)  # before the name becomes part of a request URL
     package = load_package(spec.code) if spec.code else None
     client = session.clients.lambda_()
     deployer = Deployer(client, session.waiter(), timeout=timeout, on_step=session.out.step)
@@ -110,28 +112,42 @@ def run_deploy(
         shift=None,
     )
     if release.publish:
-        document.update(_release(session, spec, release, request, plan.local_sha256, timeout))
+        document.update(_release(session, spec, release, request, result.status, timeout))
         document["elapsedSeconds"] = session.elapsed()
     return document
 
 
 def _release(
-    session: Session, spec: FunctionSpec, release: Release, request: Any, sha: str | None, timeout: float
+    session: Session,
+    spec: FunctionSpec,
+    release: Release,
+    request: Any,
+    deployed: FunctionStatus | None,
+    timeout: float,
 ) -> dict[str, Any]:
     from dataclasses import replace
 
+    from lambdawait.errors import LambdawaitError
     from lambdawait.publish import publish_version
     from lambdawait.traffic import _alias_doc
 
-    with interrupts(session.clock):
-        published = publish_version(
-            session.clients.lambda_(),
-            session.waiter(),
-            spec.name,
-            description=release.description,
-            code_sha256=sha,
-            timeout=max(timeout, 900.0),
-        )
+    try:
+        with interrupts(session.clock):
+            # Exactly what this deploy left: the code it saw land and the revision it ended on,
+            # so a change by anyone else since is refused instead of published.
+            published = publish_version(
+                session.clients.lambda_(),
+                session.waiter(),
+                spec.name,
+                description=release.description,
+                code_sha256=deployed.code_sha256 if deployed else None,
+                revision_id=deployed.revision_id if deployed else None,
+                timeout=max(timeout, 900.0),
+            )
+    except LambdawaitError as err:
+        err.message = f"{spec.name} was deployed, but publishing a version failed: {err.message}"
+        err.args = (err.message,)
+        raise
     extra: dict[str, Any] = {"version": published.version, "published": published.created}
     if request is None:
         return extra

@@ -121,6 +121,7 @@ def check(
 
     _check_name(found, spec.name)
     _check_code_options(found, spec, creating)
+    _check_architecture_change(found, spec, current_architecture, creating)
     if spec.runtime is not None:
         _check_runtime(found, spec.runtime, today or date.today())
     _check_settings(found, spec, creating)
@@ -141,6 +142,15 @@ def check(
             },
         )
     return PreflightReport(warnings=tuple(_one_line(w) for w in found.warnings))
+
+
+def check_name(name: str) -> None:
+    """Reject a bad function name before it is used in any AWS request (its URL path)."""
+    found = Findings()
+    _check_name(found, name)
+    if found.problems:
+        message, hint = found.problems[0]
+        raise UsageError(_one_line(message), hint=_one_line(hint))
 
 
 def _one_line(text: str) -> str:
@@ -203,6 +213,19 @@ def _check_code_options(found: Findings, spec: FunctionSpec, creating: bool) -> 
         found.fail(
             "--role is required to create a function",
             "pass --role arn:aws:iam::ACCOUNT:role/NAME (the function's execution role)",
+        )
+
+
+def _check_architecture_change(
+    found: Findings, spec: FunctionSpec, current: str | None, creating: bool
+) -> None:
+    # Architectures is a parameter of UpdateFunctionCode: Lambda takes it only with new code.
+    if creating or spec.code is not None or spec.architecture is None or current is None:
+        return
+    if spec.architecture != current:
+        found.fail(
+            f"--architecture {spec.architecture} changes the function from {current} but no code was given",
+            f"pass the code built for {spec.architecture} (--zip, --dir, --s3 or --image-uri)",
         )
 
 

@@ -45,9 +45,14 @@ def publish_version(
     *,
     description: str | None = None,
     code_sha256: str | None = None,
+    revision_id: str | None = None,
     timeout: float = DEFAULT_PUBLISH_TIMEOUT,
 ) -> PublishResult:
-    """Wait for any update in progress, publish exactly the code we saw, wait until Active."""
+    """Wait for any update in progress, publish exactly the code we saw, wait until Active.
+
+    `revision_id` pins the RevisionId (a deploy passes the one it ended on): any change since,
+    even one that finished, is refused with a conflict instead of being published.
+    """
     import botocore.exceptions
 
     from lambdawait.describe import list_versions
@@ -58,8 +63,8 @@ def publish_version(
     kwargs: dict[str, Any] = {"FunctionName": function}
     if expected:
         kwargs["CodeSha256"] = expected
-    if status.revision_id:
-        kwargs["RevisionId"] = status.revision_id
+    if revision_id or status.revision_id:
+        kwargs["RevisionId"] = revision_id or status.revision_id
     if description:
         kwargs["Description"] = description
 
@@ -80,7 +85,7 @@ def publish_version(
 
     def refresh() -> None:
         fresh = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
-        if fresh.revision_id:
+        if fresh.revision_id and not revision_id:
             kwargs["RevisionId"] = fresh.revision_id
 
     response = guarded_call(

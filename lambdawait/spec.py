@@ -61,6 +61,18 @@ def mask_env(env: Mapping[str, str] | None) -> dict[str, str]:
     return {key: MASK for key in (env or {})}
 
 
+# Shorter values are left alone: replacing "1" or "on" everywhere would garble every message.
+MIN_REDACTED_LENGTH = 4
+
+
+def redact(text: str, env: Mapping[str, str] | None) -> str:
+    """`text` with every environment value in it replaced by "****" (Lambda errors can echo them)."""
+    values = sorted({v for v in (env or {}).values() if len(v) >= MIN_REDACTED_LENGTH}, key=len)
+    for value in reversed(values):  # longest first, so a value containing another is fully hidden
+        text = text.replace(value, MASK)
+    return text
+
+
 @dataclass(frozen=True)
 class CodeSource:
     """Where the code comes from: a local zip, a local directory, an S3 object or an image."""
