@@ -87,7 +87,12 @@ class Gates:
         alarms: list[dict[str, Any]] = []
         try:
             for start in range(0, len(names), 100):
-                response = self._cloudwatch().describe_alarms(AlarmNames=list(names[start : start + 100]))
+                # Without AlarmTypes, DescribeAlarms returns metric alarms only: a composite alarm
+                # would be reported missing and could never fire.
+                response = self._cloudwatch().describe_alarms(
+                    AlarmNames=list(names[start : start + 100]),
+                    AlarmTypes=["CompositeAlarm", "MetricAlarm"],
+                )
                 alarms.extend(dict(a) for a in response.get("MetricAlarms", []))
                 alarms.extend(dict(a) for a in response.get("CompositeAlarms", []))
         except botocore.exceptions.ClientError as exc:
@@ -107,7 +112,14 @@ class Gates:
     def check_command(self, env: dict[str, str]) -> GateFailure | None:
         if not self.spec.check_command:
             return None
-        code = self.run_command(self.spec.check_command, env)
+        try:
+            code = self.run_command(self.spec.check_command, env)
+        except subprocess.TimeoutExpired:
+            return GateFailure(
+                "check-command", f"`{self.spec.check_command}` ran over {CHECK_COMMAND_TIMEOUT:g}s"
+            )
+        except OSError as exc:
+            return GateFailure("check-command", f"`{self.spec.check_command}` could not run: {exc}")
         if code != 0:
             return GateFailure("check-command", f"`{self.spec.check_command}` exited {code}")
         return None

@@ -137,7 +137,8 @@ class Shifter:
                 )
             if current.function_version == "$LATEST" or not current.function_version.isdigit():
                 pass  # moving off $LATEST is allowed but cannot be weighted; handled by the plan
-            elif current.function_version != req.to_version:
+            elif current.function_version != req.to_version and _weighted(req.steps):
+                # Only weighted routing needs one role; AllAtOnce just repoints the alias.
                 old_role = self._version_role(req.function, current.function_version)
                 if old_role != target_role:
                     raise UsageError(
@@ -192,7 +193,9 @@ class Shifter:
                 details={"gate": failure.gate, "aliasVersion": old},
             )
         state = _Live(current.revision_id, current.description, old)
-        steps = req.steps if old.isdigit() else req.steps[-1:]  # $LATEST cannot carry weights
+        # $LATEST cannot carry weights, and a split whose primary is already the target (a --force
+        # over someone's half rollback) only needs finishing.
+        steps = req.steps if old.isdigit() and old != req.to_version else req.steps[-1:]
         try:
             for index, step in enumerate(steps, start=1):
                 self._apply(req, state, step.weight)
@@ -243,8 +246,10 @@ class Shifter:
         else:
             version, routing = state.old, {req.to_version: weight}
         description = record.write(state.description, record.AliasRecord(self.run_id, state.old))
+        state.pending = (version, dict(routing))
         response = self._update_alias(req, version, routing, state.revision_id, description)
         state.revision_id = response.get("RevisionId")
+        state.pending = None
         state.description = description
         state.applied.append(weight)
 
@@ -314,12 +319,18 @@ class Shifter:
         alias = get_alias(self.client, req.function, req.alias)
         if alias is None:
             return None
-        ours = record.parse(alias.description).run == self.run_id or alias.revision_id == state.revision_id
-        if not ours:
+        # Only the RevisionId proves nobody touched the alias since our last update: an UpdateAlias
+        # without a Description keeps our run marker, so the marker alone proves nothing.
+        if not state.wrote(alias):
             raise ConflictError(
-                f"alias {req.alias} was changed by someone else; lambdawait left it as they set it",
+                f"alias {req.alias} was changed by someone else during the shift; "
+                "lambdawait left it as they set it",
                 hint="check `lambdawait status`",
+                reason_code="PreconditionFailedException",
+                details={"alias": _alias_doc(alias), "fromVersion": state.old, "toVersion": req.to_version},
             )
+        if not state.applied and state.pending is None:
+            return alias  # nothing of ours to undo
         if alias.function_version == state.old and not alias.weights:
             return alias
         description = record.write(alias.description, record.AliasRecord(self.run_id, state.old))
@@ -329,7 +340,12 @@ class Shifter:
     def _gate_rollback(
         self, req: ShiftRequest, state: _Live, failure: GateFailure, start: float
     ) -> ShiftResult:
-        self._emit(req, 0.0, 0, 0, 0.0, f"{failure.gate} failed")
+        self.on_event(
+            ShiftEvent(
+                req.alias, 0.0, 0, 0, 0.0, f"{failure.gate} failed",
+                f"{req.alias}: {failure.gate} gate fired, rolling back to version {state.old}",
+            )
+        )  # fmt: skip
         from lambdawait.signals import deferred
 
         with deferred():
@@ -353,13 +369,17 @@ class Shifter:
     def _interrupted(self, req: ShiftRequest, state: _Live, start: float) -> ShiftResult:
         from lambdawait.signals import deferred
 
-        if req.on_interrupt == "keep":
-            final = get_alias(self.client, req.function, req.alias)
-            note = "left as it was (--on-interrupt keep)"
-        else:
-            with deferred():
+        with deferred():
+            if req.on_interrupt == "keep":
+                final = get_alias(self.client, req.function, req.alias)
+                split = "".join(
+                    f", {w * 100:g}% on version {v}" for v, w in (final.weights if final else {}).items()
+                )
+                where = f"version {final.function_version}{split}" if final else "as it was"
+                note = f"left on {where} (--on-interrupt keep)"
+            else:
                 final = self._restore(req, state)
-            note = f"restored to version {state.old}"
+                note = f"restored to version {state.old}"
         raise InterruptedError_(
             f"interrupted during the shift of {req.alias}; alias {note}",
             hint="re-run the shift when ready",
@@ -380,6 +400,19 @@ class _Live:
     description: str | None
     old: str
     applied: list[float] = field(default_factory=list)
+    # The update sent but not yet answered: an interrupt can land between Lambda applying it
+    # and our reading its new RevisionId.
+    pending: tuple[str, dict[str, float]] | None = None
+
+    def wrote(self, alias: AliasInfo) -> bool:
+        """Whether the alias is exactly as we left it (nobody else has changed it since)."""
+        if alias.revision_id is not None and alias.revision_id == self.revision_id:
+            return True
+        return self.pending is not None and (alias.function_version, alias.weights) == self.pending
+
+
+def _weighted(steps: tuple[Step, ...]) -> bool:
+    return any(step.weight < 1.0 for step in steps)
 
 
 def _alias_doc(alias: AliasInfo | None) -> dict[str, Any] | None:
