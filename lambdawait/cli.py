@@ -71,7 +71,7 @@ def _command(name: str, output: Any) -> Iterator[float]:
     """Turn every failure into its one-line error and exit code; Ctrl-C exits 130."""
     import botocore.exceptions
 
-    from lambdawait.errors import AwsError, ConfigurationError, ExitCode, LambdawaitError
+    from lambdawait.errors import AwsError, ConfigurationError, LambdawaitError
 
     start = time.monotonic()
     try:
@@ -91,8 +91,11 @@ def _command(name: str, output: Any) -> Iterator[float]:
     except botocore.exceptions.BotoCoreError as exc:
         _fail(output, name, AwsError(str(exc), hint="check --endpoint-url and the network"), start, exc)
     except KeyboardInterrupt:
-        output.log("interrupted")
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        # Interrupted where no cleanup was needed: still exactly one JSON document in JSON mode.
+        from lambdawait.errors import InterruptedError_
+
+        hint = "re-run when ready; `lambdawait status` shows where things were left"
+        _fail(output, name, InterruptedError_("interrupted", hint=hint), start)
 
 
 def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:
