@@ -22,6 +22,9 @@ ACCESS_KEY = "testing"
 # reset) each other's functions. Guard against it instead of failing mysteriously.
 _active_lock = threading.Lock()
 _active: Simulator | None = None
+# One botocore session for every Simulator in the process: it caches the parsed service
+# models, which makes a client cost ~3 ms instead of ~100 ms. Credentials are per boto3 Session.
+_botocore_session: Any = None
 
 
 class SimulatorBusyError(RuntimeError):
@@ -156,18 +159,21 @@ class Simulator:
         """
         import boto3
 
-        if not kwargs and service in self._clients:
+        cacheable = not kwargs
+        if cacheable and service in self._clients:
             return self._clients[service]
 
         if self._session is None:
-            # A private session: the user's AWS_PROFILE or real credentials never leak in.
+            # Explicit fake credentials: the user's real ones are never picked up.
             self._session = boto3.session.Session(
                 aws_access_key_id=ACCESS_KEY,
                 aws_secret_access_key=ACCESS_KEY,
                 region_name=self.region,
+                botocore_session=_shared_botocore_session(),
             )
+        kwargs.setdefault("region_name", self.region)
         client = self._session.client(service, endpoint_url=self.endpoint, **kwargs)
-        if not kwargs:
+        if cacheable:
             self._clients[service] = client
         return client
 
@@ -202,3 +208,13 @@ class Simulator:
     def deactivate(self, function_name: str) -> None:
         """Make an Active function Inactive (Idle) now, as AWS does after weeks without use."""
         self._running_app().deactivate(function_name, self.region)
+
+
+def _shared_botocore_session() -> Any:
+    global _botocore_session
+    import botocore.session
+
+    with _active_lock:
+        if _botocore_session is None:
+            _botocore_session = botocore.session.get_session()
+        return _botocore_session

@@ -23,7 +23,8 @@ from tests.sim.helpers import (
 
 pytestmark = pytest.mark.timeout(30)
 
-QUICK = {"defaults": {"create_seconds": 0.1, "update_seconds": 0.1}, "seed": 7}
+# Reactivation is only observed (never waited out) right after the failed invoke: keep it long.
+QUICK = {"defaults": {"create_seconds": 0.1, "update_seconds": 0.1, "reactivate_seconds": 0.5}, "seed": 7}
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_zip_sim_file_sets_payload_and_function_error_per_version(sim: Simulator
 
 
 def test_invoke_serves_previous_code_while_update_in_progress(lambda_sim_factory: object) -> None:
-    sim = lambda_sim_factory({"defaults": {"create_seconds": 0.1, "update_seconds": 0.3}})  # type: ignore[operator]
+    sim = lambda_sim_factory({"defaults": {"create_seconds": 0.1, "update_seconds": 0.6}})  # type: ignore[operator]
     create(sim, "fn", zip_bytes=make_zip(sim={"payload": "old"}))
     wait_active(sim, "fn")
     sim.client("lambda").update_function_code(FunctionName="fn", ZipFile=make_zip(sim={"payload": "new"}))
@@ -118,7 +119,8 @@ def test_weighted_alias_routes_to_both_versions(sim: Simulator) -> None:
     assert {_invoke(sim, "fn", "live")[0] for _ in range(10)} == {"2"}
 
 
-def test_invoke_while_pending_is_a_conflict(sim: Simulator) -> None:
+def test_invoke_while_pending_is_a_conflict(lambda_sim_factory: Any) -> None:
+    sim = lambda_sim_factory({"defaults": {"create_seconds": 3.0}})
     create(sim, "fn")
     with pytest.raises(ClientError) as exc:
         sim.client("lambda").invoke(FunctionName="fn")
@@ -180,7 +182,7 @@ def test_function_goes_idle_after_configured_seconds(lambda_sim_factory: object)
 
 
 def test_invoke_of_pending_version_is_a_conflict(lambda_sim_factory: Any) -> None:
-    sim: Simulator = lambda_sim_factory({"defaults": {"create_seconds": 0.1, "publish_seconds": 0.3}})
+    sim: Simulator = lambda_sim_factory({"defaults": {"create_seconds": 0.1, "publish_seconds": 0.6}})
     create(sim, "fn")
     wait_active(sim, "fn")
     sim.client("lambda").publish_version(FunctionName="fn")

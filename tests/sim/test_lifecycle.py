@@ -21,12 +21,19 @@ PENDING = (
 )
 
 
+# Windows a test only needs to observe (never waits out) are long, so a loaded machine
+# cannot turn a "still Pending" check into a flake; waited-for ones stay short.
+LONG_PENDING = {"defaults": {"create_seconds": 3.0}}
+LONG_UPDATE = {"defaults": {"create_seconds": 0.1, "update_seconds": 3.0}}
+
+
 @pytest.fixture
 def sim(lambda_sim_factory: object) -> Simulator:
     return lambda_sim_factory(FAST)  # type: ignore[operator,no-any-return]
 
 
-def test_create_answers_pending_then_becomes_active(sim: Simulator) -> None:
+def test_create_answers_pending_then_becomes_active(lambda_sim_factory: Any) -> None:
+    sim = lambda_sim_factory({"defaults": {"create_seconds": 0.5}})
     created = create(sim, "fn")
     assert created["State"] == "Pending"
     assert created["StateReasonCode"] == "Creating"
@@ -87,7 +94,7 @@ def test_failed_update_restores_previous_code_and_configuration(
 ) -> None:
     sim = lambda_sim_factory(  # type: ignore[operator]
         {
-            "defaults": {"create_seconds": 0.1, "update_seconds": 0.2},
+            "defaults": {"create_seconds": 0.1, "update_seconds": 0.4},
             "functions": [
                 {
                     "match": "*",
@@ -133,7 +140,8 @@ def test_failed_update_restores_previous_code_and_configuration(
 
 
 @pytest.mark.parametrize("operation", ["code", "config", "publish", "tag"])
-def test_conflict_while_update_in_progress(sim: Simulator, operation: str) -> None:
+def test_conflict_while_update_in_progress(lambda_sim_factory: Any, operation: str) -> None:
+    sim = lambda_sim_factory(LONG_UPDATE)
     create(sim, "fn")
     wait_active(sim, "fn")
     lam = sim.client("lambda")
@@ -144,7 +152,8 @@ def test_conflict_while_update_in_progress(sim: Simulator, operation: str) -> No
 
 
 @pytest.mark.parametrize("operation", ["code", "config", "publish", "tag"])
-def test_conflict_while_pending(sim: Simulator, operation: str) -> None:
+def test_conflict_while_pending(lambda_sim_factory: Any, operation: str) -> None:
+    sim = lambda_sim_factory(LONG_PENDING)
     create(sim, "fn")
     with pytest.raises(ClientError) as exc:
         _mutate(sim, "fn", operation)
@@ -163,7 +172,8 @@ def _mutate(sim: Simulator, name: str, operation: str) -> None:
         lam.tag_resource(Resource=ARN.format(name), Tags={"k": "v"})
 
 
-def test_conflict_error_wire_format(sim: Simulator) -> None:
+def test_conflict_error_wire_format(lambda_sim_factory: Any) -> None:
+    sim = lambda_sim_factory(LONG_PENDING)
     create(sim, "fn")
     with pytest.raises(ClientError) as exc:
         sim.client("lambda").publish_version(FunctionName="fn")

@@ -114,7 +114,7 @@ def test_publish_returns_the_existing_version_when_nothing_changed(sim: Simulato
 
 def test_published_version_pending_then_active(lambda_sim_factory: object) -> None:
     sim = lambda_sim_factory(  # type: ignore[operator]
-        {"defaults": {"create_seconds": 0.1, "publish_seconds": 0.3}}
+        {"defaults": {"create_seconds": 0.1, "publish_seconds": 0.6}}
     )
     _ready(sim)
     lam = sim.client("lambda")
@@ -218,7 +218,7 @@ def test_alias_version_must_exist_and_name_must_not_be_all_digits(sim: Simulator
 def test_versions_published_with_create_or_update_follow_them(lambda_sim_factory: Any) -> None:
     sim: Simulator = lambda_sim_factory(
         {
-            "defaults": {"create_seconds": 0.2, "update_seconds": 0.2},
+            "defaults": {"create_seconds": 0.5, "update_seconds": 0.2, "publish_seconds": 0.1},
             "functions": [{"match": "*", "update_fail_on": [1]}],
         }
     )
