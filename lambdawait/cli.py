@@ -96,6 +96,20 @@ def _command(name: str, output: Any) -> Iterator[float]:
 
         hint = "re-run when ready; `lambdawait status` shows where things were left"
         _fail(output, name, InterruptedError_("interrupted", hint=hint), start)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        # A bug must not masquerade as exit 1 ("the function failed"): one line, the JSON document,
+        # exit 4, and the traceback only when asked for.
+        if getattr(output, "verbose", False):
+            import traceback
+
+            traceback.print_exc()
+        err = AwsError(
+            f"internal error: {type(exc).__name__}: {exc}",
+            hint="a lambdawait bug; re-run with --verbose for the traceback and report it",
+        )
+        _fail(output, name, err, start, exc)
 
 
 def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:

@@ -96,7 +96,7 @@ def run_deploy(
             codeSha256=plan.local_sha256,
         )
     try:
-        with interrupts(session.clock):
+        with session.out.group(f"Deploying {spec.name}"), interrupts(session.clock):
             result = deployer.apply(spec, package, plan)
     except KeyboardInterrupt as exc:
         raise _interrupted_state(session, spec.name, exc) from None
@@ -153,7 +153,10 @@ def _release(
         return extra
     request = replace(request, to_version=published.version)
     shifter = _shifter(session, release.gates)
-    with interrupts(session.clock):
+    with (
+        session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
+        interrupts(session.clock),
+    ):
         shifted = shifter.run(request)
     extra["shift"] = {
         "outcome": shifted.outcome,

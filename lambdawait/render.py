@@ -60,6 +60,9 @@ class Output:
         self.rich_err = not plain and self.stderr.isatty()
         self._lock = threading.Lock()
         self._last_shift: tuple[int, str] | None = None
+        from lambdawait import github
+
+        self.github = github.enabled()
 
     @property
     def json(self) -> bool:
@@ -86,6 +89,27 @@ class Output:
             self.stderr.write(text + "\n")
             self.stderr.flush()
 
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        """A collapsible `::group::` in a GitHub Actions log; nothing elsewhere."""
+        if self.github:
+            self.log(f"::group::{title}")
+        try:
+            yield
+        finally:
+            if self.github:
+                self.log("::endgroup::")
+
+    def _ci(self, document: Mapping[str, Any] | None) -> None:
+        """On GitHub Actions: `::error` annotations for failures and a step-summary section."""
+        if not self.github or document is None:
+            return
+        from lambdawait import github
+
+        for line in github.error_annotations(document):
+            self.log(line)
+        github.append_summary(document)
+
     def emit_json(self, document: Mapping[str, Any]) -> None:
         self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
         self.stdout.flush()
@@ -94,6 +118,7 @@ class Output:
 
     def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
         """A one-line error on stderr (and the JSON error document on stdout in JSON mode)."""
+        self._ci(document)
         if self.json and document is not None:
             self.emit_json(document)
         self.log(f"error: {err.one_line()}")
@@ -103,7 +128,12 @@ class Output:
     @contextmanager
     def wait_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
         """A sink for wait events: a live table on a terminal, one line per transition elsewhere."""
-        if self.rich_err and not self.json:
+        with self.group("Waiting for " + ", ".join(labels)), self._wait_sink(labels) as sink:
+            yield sink
+
+    @contextmanager
+    def _wait_sink(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
+        if self.rich_err and not self.json and not self.github:
             with self._live_progress(labels) as sink:
                 yield sink
             return
@@ -163,6 +193,7 @@ class Output:
     # -- documents ----------------------------------------------------------------------------
 
     def wait_result(self, document: Mapping[str, Any]) -> None:
+        self._ci(document)
         if self.json:
             self.emit_json(document)
             return
@@ -191,6 +222,7 @@ class Output:
             self.out(f"  fix: {entry['remediation']}", f"  [yellow]fix:[/] {_esc(entry['remediation'])}")
 
     def result(self, document: Mapping[str, Any]) -> None:
+        self._ci(document)
         """deploy / publish / shift / rollback results: a summary line, then the details."""
         if self.json:
             self.emit_json(document)
@@ -226,6 +258,7 @@ class Output:
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
     def status(self, document: Mapping[str, Any]) -> None:
+        self._ci(document)
         if self.json:
             self.emit_json(document)
             return
@@ -270,6 +303,7 @@ class Output:
                     "outcome": "ok",
                     "exitCode": 0,
                     "elapsedSeconds": 0.0,
+                    "functions": [],
                     "reasons": [
                         {
                             "code": r.code,

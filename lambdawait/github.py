@@ -1,0 +1,128 @@
+"""GitHub Actions reporting, pure: result documents -> `::error` annotations and a step-summary table.
+
+Workflow commands are written to stderr: the runner reads them there as well as on stdout, and
+stdout must stay exactly one JSON document with `--output json`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+
+def enabled(environ: Mapping[str, str] | None = None) -> bool:
+    return (environ if environ is not None else os.environ).get("GITHUB_ACTIONS") == "true"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **properties: str) -> str:
+    """One workflow command line, escaped as the runner expects."""
+    props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
+    return f"::{name}{' ' + props if props else ''}::{_escape_data(message)}"
+
+
+def error_annotations(document: Mapping[str, Any]) -> list[str]:
+    """`::error` lines for a failed result: one per failed function, else one for the error."""
+    if document.get("ok", True):
+        return []
+    lines = []
+    for entry in document.get("functions") or []:
+        if entry.get("outcome") in (None, "ready", "ok"):
+            continue
+        code = (
+            entry.get("lastUpdateStatusReasonCode") or entry.get("stateReasonCode") or entry.get("errorCode")
+        )
+        title = f"lambdawait {document.get('command')}: {entry.get('function')}" + (
+            f" ({code})" if code else ""
+        )
+        text = entry.get("message") or entry.get("stateReason") or entry.get("outcome") or "failed"
+        if entry.get("remediation"):
+            text += f"\nFix: {entry['remediation']}"
+        lines.append(command("error", text, title=title))
+    error = document.get("error")
+    if error and not lines:
+        title = f"lambdawait {document.get('command')}" + (f" ({error['code']})" if error.get("code") else "")
+        text = error["message"] + (f"\nFix: {error['hint']}" if error.get("hint") else "")
+        lines.append(command("error", text, title=title))
+    return lines
+
+
+def _cell(value: Any) -> str:
+    return "—" if value in (None, "", [], {}) else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def summary(document: Mapping[str, Any]) -> str:
+    """A Markdown section for $GITHUB_STEP_SUMMARY: function, outcome, versions, alias, time, codes."""
+    mark = "✅" if document.get("ok") else "❌"
+    head = f"### {mark} lambdawait {document.get('command')}: {document.get('outcome')}"
+    lines = [head, "", f"Exit code {document.get('exitCode')} after {document.get('elapsedSeconds')} s.", ""]
+    rows = document.get("functions") or []
+    if rows:
+        lines += [
+            "| function | outcome | state | last update | reason code | version |",
+            "|---|---|---|---|---|---|",
+        ]
+        for entry in rows:
+            code = entry.get("lastUpdateStatusReasonCode") or entry.get("stateReasonCode")
+            lines.append(
+                "| "
+                + " | ".join(
+                    _cell(v)
+                    for v in (
+                        entry.get("function"),
+                        entry.get("outcome", document.get("outcome")),
+                        entry.get("state"),
+                        entry.get("lastUpdateStatus"),
+                        code,
+                        entry.get("qualifier") or entry.get("version"),
+                    )
+                )
+                + " |"
+            )
+        lines.append("")
+    extras = _extras(document)
+    lines += [f"- {text}" for text in extras]
+    error = document.get("error")
+    if error:
+        lines.append(f"- **Error:** {_cell(error.get('message'))}")
+        if error.get("hint"):
+            lines.append(f"- **Fix:** {_cell(error['hint'])}")
+    for entry in rows:
+        if entry.get("remediation"):
+            lines.append(f"- **Fix for {entry.get('function')}:** {_cell(entry['remediation'])}")
+    return "\n".join(lines).rstrip() + "\n\n"
+
+
+def _extras(document: Mapping[str, Any]) -> list[str]:
+    extras = []
+    if document.get("version"):
+        extras.append(f"Published version: **{document['version']}**")
+    shift = document.get("shift") if isinstance(document.get("shift"), Mapping) else document
+    alias = shift.get("alias") if shift else None
+    if isinstance(alias, Mapping):
+        weights = alias.get("additionalVersionWeights") or {}
+        split = "".join(f", {w * 100:g}% → version {v}" for v, w in weights.items())
+        extras.append(f"Alias **{alias.get('name')}** → version {alias.get('functionVersion')}{split}")
+    if shift and shift.get("fromVersion") and shift.get("toVersion"):
+        extras.append(f"Traffic: version {shift['fromVersion']} → {shift['toVersion']}")
+    if shift and shift.get("weightsApplied"):
+        extras.append("Weights applied: " + ", ".join(f"{w * 100:g}%" for w in shift["weightsApplied"]))
+    if document.get("gate"):
+        extras.append(f"Gate fired: **{document['gate']}** — {_cell(document.get('gateDetail'))}")
+    return extras
+
+
+def append_summary(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> None:
+    """Append to the file named by GITHUB_STEP_SUMMARY, when there is one."""
+    path = (environ if environ is not None else os.environ).get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(summary(document))

@@ -1,0 +1,131 @@
+"""Every command's JSON output validates against schema/result.schema.json; CI reporting; no secrets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from lambdawait.sim import Scenario, Simulator
+from tests.e2e.conftest import Run
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
+SECRET = "planted-secret-Zx81"
+
+
+def valid(run: Run, exit_code: int) -> dict:
+    assert run.code == exit_code, (run.args, run.stdout[-2000:], run.stderr[-2000:])
+    doc = json.loads(run.stdout)  # exactly one JSON document
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["exitCode"] == exit_code
+    assert SECRET not in run.stdout + run.stderr
+    return doc
+
+
+@pytest.fixture
+def scenario(sim: Simulator) -> Simulator:
+    sim.set_scenario(
+        Scenario.from_dict(
+            {
+                "defaults": {"create_seconds": 0.2, "update_seconds": 0.2},
+                "functions": [
+                    {"match": "broken*", "create_outcome": "failed", "create_reason_code": "InvalidSubnet"},
+                    {"match": "slow*", "create_seconds": 30},
+                ],
+            }
+        )
+    )
+    return sim
+
+
+def test_every_command_matches_the_schema(
+    scenario: Simulator, cli: Callable[..., Run], app_dir: Path, tmp_path: Path
+) -> None:
+    sim = scenario
+    role = sim.role_arn()
+    env_file = tmp_path / "prod.env"
+    env_file.write_text(f"DB_PASSWORD={SECRET}\n")
+    base = ("--dir", str(app_dir), "--runtime", "python3.12", "--handler", "app.handler", "--role", role)
+    j = ("-o", "json")
+
+    assert valid(cli("deploy", "fn", *base, "--env-file", str(env_file), *j), 0)["outcome"] == "created"
+    assert valid(cli("deploy", "fn", *base, "--env-file", str(env_file), *j), 0)["outcome"] == "unchanged"
+    assert valid(cli("deploy", "fn", *base, "--memory", "256", "--dry-run", *j), 0)["outcome"] == "planned"
+    assert valid(cli("wait", "fn", *j), 0)["outcome"] == "ready"
+    status = valid(cli("status", "fn", *j), 0)
+    assert status["functions"][0]["environment"] == {"DB_PASSWORD": "****"}
+    assert valid(cli("publish", "fn", *j), 0)["version"] == "1"
+    assert valid(cli("shift", "fn", "--alias", "live", "--to-version", "1", *j), 0)["outcome"] == "created"
+    plan = valid(
+        cli(
+            "shift", "fn", "--alias", "live", "--to-version", "1", "--strategy", "canary:10:5m", "--plan", *j
+        ),
+        0,
+    )
+    assert [s["weight"] for s in plan["schedule"]] == [0.1, 1.0]
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 2\n")
+    deployed = valid(
+        cli("deploy", "fn", *base, "--publish", "--alias", "live", "--strategy", "linear:50:0.3s", *j), 0
+    )
+    assert deployed["version"] == "2" and deployed["shift"]["alias"]["functionVersion"] == "2"
+    back = valid(cli("rollback", "fn", "--alias", "live", *j), 0)
+    assert (back["fromVersion"], back["toVersion"]) == ("2", "1")
+    assert valid(cli("explain", "InvalidSubnet", *j), 0)["reasons"][0]["code"] == "InvalidSubnet"
+
+    # Failures: usage (2), failed state (1), timeout (3), API error (4).
+    bad = valid(cli("deploy", "fn", *base, "--memory", "64", "--env", f"TOKEN={SECRET}", *j), 2)
+    assert bad["error"]["message"] and bad["ok"] is False
+    assert valid(cli("explain", "NoSuchCode", *j), 2)["error"]["hint"]
+    failed = valid(cli("deploy", "broken", *base, *j), 1)
+    assert failed["functions"][0]["stateReasonCode"] == "InvalidSubnet"
+    assert failed["functions"][0]["remediation"]
+    sim.client("lambda").create_function(
+        FunctionName="slow", Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": _zip()},
+    )  # fmt: skip
+    assert valid(cli("wait", "slow", "--timeout", "0.5", *j), 3)["outcome"] == "timeout"
+    assert valid(cli("wait", "missing", *j), 4)["outcome"] == "not-found"
+    assert valid(cli("rollback", "fn", "--alias", "nope", *j), 4)["ok"] is False
+    assert valid(cli("shift", "fn", "--alias", "live", "--to-version", "$LATEST", *j), 2)["ok"] is False
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("app.py", "def handler(e, c):\n    return 1\n")
+    return buf.getvalue()
+
+
+def test_github_actions_annotations_groups_and_summary(
+    scenario: Simulator, cli: Callable[..., Run], app_dir: Path, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    gha = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    base = (
+        "--dir",
+        str(app_dir),
+        "--runtime",
+        "python3.12",
+        "--handler",
+        "app.handler",
+        "--role",
+        scenario.role_arn(),
+    )
+    ok = cli("deploy", "fn", *base, "--env", f"KEY={SECRET}", "--publish", "-o", "json", env=gha)
+    valid(ok, 0)
+    assert "::group::Deploying fn" in ok.stderr and "::endgroup::" in ok.stderr
+    assert "::error" not in ok.stderr
+    failed = cli("deploy", "broken", *base, "--env", f"KEY={SECRET}", "--verbose", env=gha)
+    assert failed.code == 1
+    assert "::error title=lambdawait deploy" in failed.stderr and "InvalidSubnet" in failed.stderr
+    text = summary.read_text()
+    assert "### ✅ lambdawait deploy: created" in text
+    assert "Published version: **1**" in text
+    assert "### ❌ lambdawait deploy: error" in text and "InvalidSubnet" in text
+    assert SECRET not in text + failed.stdout + failed.stderr

@@ -1,0 +1,90 @@
+"""GitHub Actions reporting: workflow-command escaping, annotations and the step summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lambdawait import github
+
+FAILED: dict[str, Any] = {
+    "command": "wait",
+    "ok": False,
+    "outcome": "failed",
+    "exitCode": 1,
+    "elapsedSeconds": 2.5,
+    "functions": [
+        {
+            "function": "orders",
+            "qualifier": None,
+            "outcome": "failed",
+            "state": "Failed",
+            "stateReasonCode": "EniLimitExceeded",
+            "lastUpdateStatus": "Failed",
+            "lastUpdateStatusReasonCode": "EniLimitExceeded",
+            "message": "orders failed: 100% of ENIs used",
+            "remediation": "free ENIs, or raise the quota",
+        },
+        {"function": "ok-one", "outcome": "ready", "state": "Active", "lastUpdateStatus": "Successful"},
+    ],
+}
+
+
+def test_enabled_only_on_github_actions() -> None:
+    assert github.enabled({"GITHUB_ACTIONS": "true"})
+    assert not github.enabled({})
+    assert not github.enabled({"GITHUB_ACTIONS": "false"})
+
+
+def test_command_escapes_data_and_properties() -> None:
+    line = github.command("error", "50% done\nnext", title="a: b, c")
+    assert line == "::error title=a%3A b%2C c::50%25 done%0Anext"
+
+
+def test_annotations_name_function_code_and_fix() -> None:
+    lines = github.error_annotations(FAILED)
+    assert len(lines) == 1  # the ready function gets none
+    assert lines[0].startswith("::error title=lambdawait wait%3A orders (EniLimitExceeded)::")
+    assert "Fix%3A" not in lines[0] and "Fix: free ENIs" in lines[0]
+
+
+def test_annotation_for_an_error_without_functions() -> None:
+    doc = {
+        "command": "deploy",
+        "ok": False,
+        "functions": [],
+        "error": {"message": "memory 64 is out of range", "hint": "use 128-10240", "code": None},
+    }
+    (line,) = github.error_annotations(doc)
+    assert "memory 64 is out of range%0AFix: use 128-10240" in line
+
+
+def test_no_annotations_on_success() -> None:
+    assert github.error_annotations({"ok": True, "functions": []}) == []
+
+
+def test_summary_table_and_extras(tmp_path: Path) -> None:
+    doc = {
+        **FAILED,
+        "command": "deploy",
+        "version": "7",
+        "shift": {
+            "alias": {"name": "live", "functionVersion": "6", "additionalVersionWeights": {"7": 0.1}},
+            "fromVersion": "6",
+            "toVersion": "7",
+            "weightsApplied": [0.1],
+        },
+    }
+    path = tmp_path / "summary.md"
+    github.append_summary(doc, {"GITHUB_STEP_SUMMARY": str(path)})
+    github.append_summary(doc, {"GITHUB_STEP_SUMMARY": str(path)})
+    text = path.read_text()
+    assert text.count("### ❌ lambdawait deploy: failed") == 2  # appended, not overwritten
+    assert "| orders | failed | Failed | Failed | EniLimitExceeded |" in text
+    assert "Published version: **7**" in text
+    assert "Alias **live** → version 6, 10% → version 7" in text
+    assert "Fix for orders" in text
+
+
+def test_summary_without_file_is_a_no_op() -> None:
+    github.append_summary(FAILED, {})
