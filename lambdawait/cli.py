@@ -105,11 +105,11 @@ def _command(name: str, output: Any) -> Iterator[float]:
             import traceback
 
             traceback.print_exc()
-        err = AwsError(
+        bug = AwsError(
             f"internal error: {type(exc).__name__}: {exc}",
             hint="a lambdawait bug; re-run with --verbose for the traceback and report it",
         )
-        _fail(output, name, err, start, exc)
+        _fail(output, name, bug, start, exc)
 
 
 def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:
