@@ -37,7 +37,7 @@ def write(description: str | None, record: AliasRecord) -> str:
         f"run={record.run}" if record.run else "",
         f"previous={record.previous}" if record.previous else "",
     ]
-    marker = "[lambdawait " + " ".join(p for p in parts if p) + "]"
+    marker = "[" + " ".join(["lambdawait", *(p for p in parts if p)]) + "]"
     room = MAX_DESCRIPTION - len(marker) - 1
     user = user[: max(0, room)].rstrip()
     return f"{user} {marker}" if user else marker
