@@ -1,0 +1,377 @@
+"""`lambdawait deploy` as a subprocess against the simulator: paths, failures, races, pre-flight."""
+
+from __future__ import annotations
+
+import io
+import struct
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lambdawait.sim import Scenario, Simulator
+from tests.e2e.conftest import Run
+
+SECRET = "hunter2-planted-e2e"
+Cli = Callable[..., Run]
+
+
+def base(sim: Simulator) -> list[str]:
+    return ["--runtime", "python3.12", "--handler", "app.handler", "--role", sim.role_arn()]
+
+
+def scenario(sim: Simulator, **defaults: Any) -> None:
+    merged = {"create_seconds": 0.2, "update_seconds": 0.2, "publish_seconds": 0.0, **defaults}
+    sim.set_scenario(Scenario.from_dict({"defaults": merged}))
+
+
+def create(sim: Simulator, cli: Cli, app_dir: Path, name: str, *extra: str) -> Run:
+    run = cli("deploy", name, "--dir", str(app_dir), *base(sim), *extra, "-o", "json")
+    assert run.code == 0, run.stderr
+    return run
+
+
+def config(sim: Simulator, name: str) -> dict[str, Any]:
+    return dict(sim.client("lambda").get_function_configuration(FunctionName=name))
+
+
+def no_secret(*runs: Run) -> None:
+    for run in runs:
+        assert SECRET not in run.stdout + run.stderr
+
+
+def test_create_then_unchanged_costs_one_read(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    run = cli(
+        "deploy", "fn", "--dir", str(app_dir), *base(sim), "--env", f"TOKEN={SECRET}", "--tag", "team=a"
+    )
+    assert run.code == 0, run.stderr
+    assert "deploy: created" in run.stdout and "creating fn" in run.stderr
+    cfg = config(sim, "fn")
+    assert cfg["State"] == "Active" and cfg["Environment"]["Variables"] == {"TOKEN": SECRET}
+    assert sim.client("lambda").list_tags(Resource=cfg["FunctionArn"])["Tags"] == {"team": "a"}
+    sim.reset_calls()
+    again = cli(
+        "deploy", "fn", "--dir", str(app_dir), *base(sim), "--env", f"TOKEN={SECRET}", "--tag", "team=a",
+        "-o", "json", "--verbose",
+    )  # fmt: skip
+    assert again.code == 0, again.stderr
+    assert again.json()["outcome"] == "unchanged"
+    assert sim.mutating_calls() == 0 and sim.calls() == {"GetFunction": 1}
+    no_secret(run, again)
+
+
+def test_code_only_config_only_and_both(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    create(sim, cli, app_dir, "fn")
+    old_sha = config(sim, "fn")["CodeSha256"]
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 2\n")
+    sim.reset_calls()
+    code = cli("deploy", "fn", "--dir", str(app_dir), "-o", "json")
+    assert code.code == 0, code.stderr
+    doc = code.json()
+    assert doc["outcome"] == "updated" and doc["plan"]["codeUpdate"] and doc["plan"]["configFields"] == []
+    assert sim.calls().get("UpdateFunctionConfiguration") is None and sim.calls()["UpdateFunctionCode"] == 1
+    assert doc["codeSha256"] == config(sim, "fn")["CodeSha256"] != old_sha
+
+    sim.reset_calls()
+    cfg_only = cli("deploy", "fn", "--memory", "256", "--timeout", "30", "-o", "json")
+    assert cfg_only.code == 0, cfg_only.stderr
+    assert cfg_only.json()["plan"]["configFields"] == ["memory", "timeout"]
+    assert "UpdateFunctionCode" not in sim.calls()
+    assert (config(sim, "fn")["MemorySize"], config(sim, "fn")["Timeout"]) == (256, 30)
+
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 3\n")
+    both = cli("deploy", "fn", "--dir", str(app_dir), "--memory", "512", "--description", "v3", "-o", "json")
+    assert both.code == 0, both.stderr  # the second call would 409 if not waited for: it never surfaces
+    assert "409" not in both.stderr and "Conflict" not in both.stderr
+    final = config(sim, "fn")
+    assert final["MemorySize"] == 512 and final["Description"] == "v3"
+    assert final["LastUpdateStatus"] == "Successful"
+    assert final["CodeSha256"] == both.json()["codeSha256"]
+
+
+def test_failed_create_exits_1_with_reason_and_remediation(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    sim.set_scenario(
+        Scenario.from_dict(
+            {
+                "defaults": {"create_seconds": 0.2},
+                "functions": [
+                    {
+                        "match": "broken",
+                        "create_outcome": "failed",
+                        "create_reason_code": "SubnetOutOfIPAddresses",
+                        "create_reason": "All subnets are out of IP addresses.",
+                    }
+                ],
+            }
+        )
+    )
+    run = cli("deploy", "broken", "--dir", str(app_dir), *base(sim), "--env", f"KEY={SECRET}", "-o", "json")
+    assert run.code == 1
+    doc = run.json()
+    assert doc["ok"] is False and doc["error"]["code"] == "SubnetOutOfIPAddresses"
+    assert "delete broken" in doc["error"]["hint"]
+    assert doc["functions"][0]["remediation"]
+    assert run.stderr.count("error:") == 1 and "Traceback" not in run.stderr
+    # Deploying again does not pretend all is well: a Failed function cannot be updated.
+    sim.reset_calls()
+    again = cli("deploy", "broken", "--dir", str(app_dir), *base(sim), "--env", f"KEY={SECRET}")
+    assert again.code == 1 and "Failed" in again.stderr and sim.mutating_calls() == 0
+    no_secret(run, again)
+
+
+def test_failed_update_keeps_old_code_live(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    create(sim, cli, app_dir, "fn")
+    old_sha = config(sim, "fn")["CodeSha256"]
+    sim.set_scenario(
+        Scenario.from_dict(
+            {
+                "defaults": {
+                    "update_seconds": 0.2,
+                    "update_outcome": "failed",
+                    "update_reason_code": "EniLimitExceeded",
+                    "update_reason": "ENI limit reached.",
+                }
+            }
+        )
+    )
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 9\n")
+    run = cli("deploy", "fn", "--dir", str(app_dir), "-o", "json")
+    assert run.code == 1
+    doc = run.json()
+    assert doc["error"]["code"] == "EniLimitExceeded"
+    assert "previous code and configuration, which are still live" in doc["error"]["message"]
+    assert doc["functions"][0]["codeSha256"] == old_sha
+    assert config(sim, "fn")["CodeSha256"] == old_sha
+    text = cli("deploy", "fn", "--dir", str(app_dir))
+    assert text.code == 1 and "still live" in text.stderr
+
+
+def test_concurrent_change_is_refused_with_exit_4(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    create(sim, cli, app_dir, "fn")
+    # lambdawait's UpdateFunctionCode is slow to arrive; another client changes the function meanwhile.
+    sim.set_scenario(
+        Scenario.from_dict(
+            {
+                "defaults": {"update_seconds": 0.1},
+                "faults": {"latency_ms": 1200, "operations": ["UpdateFunctionCode"]},
+            }
+        )
+    )
+
+    def other_client() -> None:
+        time.sleep(0.8)
+        sim.client("lambda").update_function_configuration(FunctionName="fn", MemorySize=333)
+
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 4\n")
+    old_sha = config(sim, "fn")["CodeSha256"]
+    thread = threading.Thread(target=other_client)
+    thread.start()
+    run = cli("deploy", "fn", "--dir", str(app_dir), "-o", "json")
+    thread.join()
+    assert run.code == 4, run.stderr
+    assert run.json()["error"]["type"] == "ConflictError"
+    assert "RevisionId" in run.json()["error"]["message"]
+    final = config(sim, "fn")
+    assert final["MemorySize"] == 333 and final["CodeSha256"] == old_sha  # nothing clobbered
+
+
+def test_throttling_is_survived(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    create(sim, cli, app_dir, "fn")
+    sim.set_scenario(
+        Scenario.from_dict(
+            {
+                "seed": 11,
+                "defaults": {"update_seconds": 0.2},
+                "faults": {"throttle_rate": 0.2, "retry_after_seconds": 0},
+            }
+        )
+    )
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 5\n")
+    run = cli("deploy", "fn", "--dir", str(app_dir), "--memory", "384")
+    assert run.code == 0, run.stderr
+    assert config(sim, "fn")["MemorySize"] == 384
+
+
+def test_dry_run_prints_plan_and_changes_nothing(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    sim.reset_calls()
+    run = cli("deploy", "new-fn", "--dir", str(app_dir), *base(sim), "--dry-run", "--publish")
+    assert run.code == 0, run.stderr
+    assert "plan: create new-fn" in run.stdout and "plan: publish a version" in run.stdout
+    assert sim.mutating_calls() == 0
+    create(sim, cli, app_dir, "fn")
+    sim.reset_calls()
+    doc = cli("deploy", "fn", "--memory", "1024", "--env", f"AB={SECRET}", "--dry-run", "-o", "json")
+    assert doc.code == 0 and doc.json()["outcome"] == "planned"
+    assert doc.json()["plan"]["configFields"] == ["memory", "env"]
+    assert sim.mutating_calls() == 0
+    no_secret(doc)
+
+
+def test_deploy_waits_for_an_update_in_progress(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    create(sim, cli, app_dir, "fn")
+    scenario(sim, update_seconds=1.5)  # outlasts the CLI start-up, so its read sees InProgress
+    sim.client("lambda").update_function_configuration(FunctionName="fn", MemorySize=200)
+    run = cli("deploy", "fn", "--timeout", "20")
+    assert run.code == 0, run.stderr
+    assert "waiting for that update first" in run.stderr
+    final = config(sim, "fn")
+    assert (final["MemorySize"], final["Timeout"]) == (200, 20)
+
+
+def test_tags_env_and_env_file(sim: Simulator, cli: Cli, app_dir: Path, tmp_path: Path) -> None:
+    create(sim, cli, app_dir, "fn", "--tag", "team=a")
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f'# settings\nexport DB_URL="postgres://u:{SECRET}@db/x"\nMODE=prod\n')
+    tags = ["--tag", "team=b", "--tag", "cost=1"]
+    run = cli(
+        "deploy", "fn", "--env-file", str(dotenv), "--env", "MODE=staging", *tags, "-o", "json", "--verbose"
+    )
+    assert run.code == 0, run.stderr
+    cfg = config(sim, "fn")
+    assert cfg["Environment"]["Variables"] == {"DB_URL": f"postgres://u:{SECRET}@db/x", "MODE": "staging"}
+    assert sim.client("lambda").list_tags(Resource=cfg["FunctionArn"])["Tags"] == {"team": "b", "cost": "1"}
+    assert run.json()["plan"]["tags"] == ["cost", "team"]
+    text = cli("deploy", "fn", "--env-file", str(dotenv), "--env", "MODE=prod", "--verbose")
+    assert text.code == 0
+    no_secret(run, text)
+
+
+def test_publish_after_deploy(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    scenario(sim, publish_seconds=0.3)
+    sim.reset_calls()
+    run = cli("deploy", "fn", "--dir", str(app_dir), *base(sim), "--publish", "-o", "json")
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    assert doc["version"] == "1" and doc["published"] is True
+    version = sim.client("lambda").get_function_configuration(FunctionName="fn", Qualifier="1")
+    assert version["State"] == "Active"
+    assert version["CodeSha256"] == doc["codeSha256"]
+    assert sim.calls()["PublishVersion"] == 1
+
+
+# --- pre-flight rejections: exit 2, one line, no traceback, nothing changed --------------------
+
+
+def _elf_zip(path: Path, machine: int) -> Path:
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    struct.pack_into("<H", header, 18, machine)
+    info = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
+    info.create_system, info.external_attr = 3, 0o100755 << 16
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(info, bytes(header))
+    return path
+
+
+def _zip_without_handler(path: Path) -> Path:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        info = zipfile.ZipInfo("other.py", date_time=(1980, 1, 1, 0, 0, 0))
+        info.create_system, info.external_attr = 3, 0o100644 << 16
+        zf.writestr(info, "x = 1\n")
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+LAYERS = [a for i in range(6) for a in ("--layer", f"arn:aws:lambda:us-east-1:123456789012:layer:l{i}:1")]
+
+REJECTIONS: dict[str, tuple[list[str], str]] = {
+    "missing zip": (["--zip", "{tmp}/nope.zip", "{base}"], "does not exist"),
+    "not a zip": (["--zip", "{notzip}", "{base}"], "not a valid zip"),
+    "wrong ELF": (
+        [
+            "--zip",
+            "{armzip}",
+            "--runtime",
+            "provided.al2023",
+            "--handler",
+            "bootstrap",
+            "--role",
+            "{role}",
+            "--architecture",
+            "x86_64",
+        ],
+        "arm64 ELF",
+    ),
+    "missing handler file": (["--zip", "{nohandler}", "{base}"], "app"),
+    "memory 64": (["--dir", "{app}", "{base}", "--memory", "64"], "memory 64"),
+    "memory not a number": (["--dir", "{app}", "{base}", "--memory", "lots"], "--memory"),
+    "timeout 901": (["--dir", "{app}", "{base}", "--timeout", "901"], "timeout 901"),
+    "reserved env key": (["--dir", "{app}", "{base}", "--env", "AWS_REGION=x"], "reserved"),
+    "env item without =": (["--dir", "{app}", "{base}", "--env", SECRET], "KEY=VALUE"),
+    "env too big": (["--dir", "{app}", "{base}", "--env", "BIG=" + SECRET * 300], "4 KB"),
+    "six layers": (["--dir", "{app}", "{base}", *LAYERS], "at most 5 layers"),
+    "bad function name": (["--dir", "{app}", "{base}"], "not valid"),
+    "alias without publish": (["--dir", "{app}", "{base}", "--alias", "live"], "--alias needs --publish"),
+    "bad strategy": (
+        ["--dir", "{app}", "{base}", "--publish", "--alias", "live", "--strategy", "bogus"],
+        "bogus",
+    ),
+    "two code sources": (["--dir", "{app}", "--zip", "{notzip}", "{base}"], "one code source"),
+    "missing env file": (["--dir", "{app}", "{base}", "--env-file", "{tmp}/none.env"], "--env-file"),
+    "no role on create": (
+        ["--dir", "{app}", "--runtime", "python3.12", "--handler", "app.handler"],
+        "--role",
+    ),
+    "unknown runtime": (
+        ["--dir", "{app}", "--runtime", "python9", "--handler", "a.b", "--role", "{role}"],
+        "python9",
+    ),
+}
+
+
+JSON_CASES = {"not a zip", "memory not a number", "env item without =", "bad function name", "bad strategy"}
+
+
+def test_preflight_rejections(sim: Simulator, cli: Cli, app_dir: Path, tmp_path: Path) -> None:
+    """Every case in one simulator, run two at a time: each is two short CLI processes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    notzip = tmp_path / "notzip.zip"
+    notzip.write_text("hello")
+    values = {
+        "{tmp}": str(tmp_path),
+        "{notzip}": str(notzip),
+        "{armzip}": str(_elf_zip(tmp_path / "arm.zip", 183)),
+        "{nohandler}": str(_zip_without_handler(tmp_path / "nohandler.zip")),
+        "{app}": str(app_dir),
+        "{role}": sim.role_arn(),
+    }
+
+    def argv_for(case: str) -> list[str]:
+        argv: list[str] = []
+        for arg in REJECTIONS[case][0]:
+            if arg == "{base}":
+                argv += base(sim)
+                continue
+            for key, value in values.items():
+                arg = arg.replace(key, value)
+            argv.append(arg)
+        return argv
+
+    def check(case: str) -> str | None:
+        name = "bad name!" if case == "bad function name" else "fn"
+        argv, expected = argv_for(case), REJECTIONS[case][1]
+        # JSON mode for a few representative cases only: each process costs about half a second.
+        text = cli("deploy", name, *argv)
+        doc = cli("deploy", name, *argv, "-o", "json") if case in JSON_CASES else text
+        one_line = text.stderr.count("\n") == 1 and text.stderr.startswith("error: ")
+        ok = (
+            text.code == 2
+            and one_line
+            and expected in text.stderr
+            and "Traceback" not in text.stderr + doc.stderr
+            and doc.code == 2
+            and (doc is text or doc.json()["exitCode"] == 2)
+            and SECRET not in text.stdout + text.stderr + doc.stdout + doc.stderr
+        )
+        return None if ok else f"{case}: exit {text.code}/{doc.code}: {text.stderr!r} {doc.stdout[:200]!r}"
+
+    assert len(REJECTIONS) >= 10
+    sim.reset_calls()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        problems = [p for p in pool.map(check, sorted(REJECTIONS)) if p]
+    assert problems == []
+    assert sim.mutating_calls() == 0
