@@ -258,7 +258,7 @@ def test_signal_with_on_interrupt_keep_leaves_split(sim: Simulator, tmp_path: Pa
 
 def test_someone_else_changes_alias_during_bake(sim: Simulator, tmp_path: Path) -> None:
     two_versions(sim)
-    proc = _spawn(sim, tmp_path, *SHIFT, "--strategy", "linear:50:2s", "-o", "json")
+    proc = _spawn(sim, tmp_path, *SHIFT, "--strategy", "linear:50:1.5s", "-o", "json")
     assert proc.stderr is not None
     read_until(proc.stderr, "50% on version 2")
     theirs = {"AdditionalVersionWeights": {"2": 0.2}}
@@ -295,7 +295,7 @@ def test_two_concurrent_shifts_one_wins(sim: Simulator, tmp_path: Path) -> None:
     two_versions(sim)
     # A slow smoke invoke sits between each process's read of the alias and its first update,
     # so both hold the same RevisionId when they write.
-    faults = {"latency_ms": 1500, "operations": ["Invoke"]}
+    faults = {"latency_ms": 1000, "operations": ["Invoke"]}
     sim.set_scenario(Scenario.from_dict({**QUICK, "faults": faults}))
     args = (*SHIFT, "--smoke-invoke", "{}", "-o", "json")
     procs = [_spawn(sim, tmp_path, *args) for _ in range(2)]
