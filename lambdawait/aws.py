@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from lambdawait.errors import ConfigurationError
 
@@ -50,8 +50,12 @@ def _session(options: ConnectionOptions) -> boto3.Session:
 def _client_config() -> Config:
     from botocore.config import Config
 
+    # The standard AWS variables still win, as they would for any AWS tool.
+    mode = os.environ.get("AWS_RETRY_MODE", "standard")
+    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)
+    retries: Any = {"mode": mode, "max_attempts": attempts}
     return Config(
-        retries={"mode": "standard", "max_attempts": 3},
+        retries=retries,
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
         max_pool_connections=MAX_POOL_CONNECTIONS,
@@ -66,6 +70,7 @@ class Clients:
         self.options = options
         self._session: boto3.Session | None = None
         self._lambda: LambdaClient | None = None
+        self._lambda_retrying: LambdaClient | None = None
         self._cloudwatch: CloudWatchClient | None = None
         self.region: str | None = None
 
@@ -87,7 +92,15 @@ class Clients:
         return self._session
 
     def lambda_(self) -> LambdaClient:
-        """The Lambda client (retry mode standard, bounded timeouts)."""
+        """The Lambda client for every call but polling: throttling is retried for a while."""
+        if self._lambda_retrying is None:
+            from lambdawait.retrying import RetryingClient
+
+            self._lambda_retrying = cast("LambdaClient", RetryingClient(self.polling_lambda()))
+        return self._lambda_retrying
+
+    def polling_lambda(self) -> LambdaClient:
+        """The bare Lambda client (retry mode standard, bounded timeouts), for the waiter's own loop."""
         if self._lambda is None:
             session = self._checked_session()
             self._lambda = session.client(
@@ -102,10 +115,13 @@ class Clients:
         """The CloudWatch client, for alarm health gates."""
         if self._cloudwatch is None:
             session = self._checked_session()
-            self._cloudwatch = session.client(
+            from lambdawait.retrying import RetryingClient
+
+            client = session.client(
                 "cloudwatch",
                 region_name=self.region,
                 endpoint_url=self.options.endpoint_url,
                 config=_client_config(),
             )
+            self._cloudwatch = cast("CloudWatchClient", RetryingClient(client))
         return self._cloudwatch

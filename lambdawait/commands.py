@@ -43,7 +43,7 @@ def run_wait(
     from lambdawait.report import wait_document
 
     requests = wait_requests(functions, target, qualifier)
-    client = clients.lambda_()
+    client = clients.polling_lambda()
     clock = SystemClock()
     with out.wait_progress([r.label for r in requests]) as sink, interrupts(clock):
         waiter = Waiter(client, clock=clock, on_event=sink, cancelled=lambda: clock.cancelled)
@@ -76,7 +76,7 @@ class Session:
 
     def waiter(self) -> Waiter:
         return Waiter(
-            self.clients.lambda_(),
+            self.clients.polling_lambda(),
             clock=self.clock,
             limiter=self.limiter,
             on_event=self.out.transition,

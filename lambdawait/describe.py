@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lambdawait.errors import translate_client_error
 from lambdawait.models import AliasInfo, FunctionReport, VersionInfo
@@ -14,19 +15,31 @@ if TYPE_CHECKING:
 RECENT_VERSIONS = 5
 
 
+def _all_pages(call: Callable[..., Any], function: str, key: str) -> list[dict[str, Any]]:
+    """Every item of a Marker-paged Lambda list call.
+
+    Pages by hand rather than with a botocore paginator so each page goes through the retrying
+    client.
+    """
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"FunctionName": function}
+    while True:
+        page = call(**kwargs)
+        items.extend(page.get(key, []))
+        if not page.get("NextMarker"):
+            return items
+        kwargs["Marker"] = page["NextMarker"]
+
+
 def list_versions(client: LambdaClient, function: str) -> list[VersionInfo]:
     """Every published version (not $LATEST), oldest first."""
-    versions: list[VersionInfo] = []
-    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=function):
-        versions.extend(version_info(v) for v in page.get("Versions", []) if v.get("Version") != "$LATEST")
-    versions.sort(key=lambda v: int(v.version))
-    return versions
+    versions = _all_pages(client.list_versions_by_function, function, "Versions")
+    infos = [version_info(v) for v in versions if v.get("Version") != "$LATEST"]
+    return sorted(infos, key=lambda v: int(v.version))
 
 
 def list_aliases(client: LambdaClient, function: str) -> list[AliasInfo]:
-    aliases: list[AliasInfo] = []
-    for page in client.get_paginator("list_aliases").paginate(FunctionName=function):
-        aliases.extend(alias_info(a) for a in page.get("Aliases", []))
+    aliases = [alias_info(a) for a in _all_pages(client.list_aliases, function, "Aliases")]
     return sorted(aliases, key=lambda a: a.name)
 
 
