@@ -27,6 +27,11 @@ def interrupts(clock: SystemClock) -> Iterator[None]:
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        # Only the first signal unwinds: a second one (CI sends SIGTERM twice, people press
+        # Ctrl-C twice) would otherwise land in the except block before cleanup defers signals,
+        # and leave the alias split.
+        if clock.cancelled:
+            return
         clock.cancel()
         raise Interrupted(signum)
 
