@@ -217,7 +217,6 @@ class Deployer:
         self.waiter = waiter
         self.timeout = timeout
         self.on_step = on_step or (lambda text: None)
-        self.sleep = waiter.clock.sleep
 
     def read(self, name: str) -> dict[str, Any] | None:
         """The one read a deploy needs: GetFunction (configuration, code location, tags)."""
@@ -231,7 +230,7 @@ class Deployer:
                     return None
                 raise
 
-        return guarded_call(f"reading {name}", get, wait_idle=lambda: None, sleep=self.sleep)
+        return guarded_call(f"reading {name}", get, wait_idle=lambda: None)
 
     def apply(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
         """Create, update or leave alone; errors never carry an environment value."""
@@ -300,7 +299,6 @@ class Deployer:
             lambda: self.client.create_function(**params),
             wait_idle=lambda: None,
             reconcile=reconcile,
-            sleep=self.sleep,
         )
         self.on_step(f"waiting for {spec.name} to become Active")
         result = self.waiter.wait(WaitRequest(spec.name, None, Target.READY), self.timeout)
@@ -359,7 +357,6 @@ class Deployer:
                 f"tagging {spec.name}",
                 lambda: self.client.tag_resource(Resource=arn, Tags=tags),
                 wait_idle=lambda: self._wait(spec.name, "before tagging"),
-                sleep=self.sleep,
             )
             steps.append("tags")
         status = self._wait(spec.name, "after the update")
@@ -385,7 +382,6 @@ class Deployer:
             lambda: call(revision),
             wait_idle=lambda: self._wait(name, f"before {action}"),
             reconcile=reconcile,
-            sleep=self.sleep,
         )
         return self._wait(name, action).revision_id
 

@@ -15,18 +15,12 @@ from lambdawait.errors import (
     translate_client_error,
 )
 from lambdawait.models import FunctionStatus, WaitOutcome, WaitResult
-from lambdawait.waiter import Waiter, WaitRequest, retry_after
+from lambdawait.waiter import Waiter, WaitRequest
 
 T = TypeVar("T")
 BUSY = "ResourceConflictException"
 STALE = "PreconditionFailedException"
-THROTTLED = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
 MAX_BUSY_RETRIES = 5
-# botocore already retried a throttled call (standard mode, 3 attempts, under a second or two).
-# The 15 requests/s quota is shared by the whole account, so a CI fleet deploying in parallel can
-# outlast that; a few slower retries here keep one deploy from failing halfway through.
-MAX_THROTTLE_RETRIES = 3
-THROTTLE_BACKOFF = 1.0
 # Lambda's 409 wordings for "not now, wait": an update running, or the function still Pending.
 _BUSY_PHRASES = ("update is in progress", "currently in the following state: pending")
 
@@ -61,28 +55,22 @@ def wait_ready(waiter: Waiter, function: str, timeout: float, context: str) -> F
     return raise_for_wait(result, context=context)
 
 
-def throttle_delay(exc: BaseException, attempt: int) -> float:
-    """Seconds to wait before retrying a throttled call: Retry-After, else a doubling backoff."""
-    return max(retry_after(exc), THROTTLE_BACKOFF * 2.0 ** (attempt - 1))
-
-
 def guarded_call(
     action: str,
     call: Callable[[], T],
     *,
     wait_idle: Callable[[], object],
     reconcile: Callable[[], T | None] | None = None,
-    sleep: Callable[[float], None] | None = None,
 ) -> T:
     """Run a mutating call: wait out "update in progress", detect lost replies, refuse stale writes.
 
     A 409/412 right after botocore retried a lost reply may be our own first attempt having landed,
     so `reconcile` re-reads the function and returns the result if the change is already there.
-    With `sleep`, throttling that outlasted botocore's own retries is retried a few more times.
+    Throttling is the client's business (lambdawait.retrying), not this function's.
     """
     import botocore.exceptions
 
-    busy = throttled = 0
+    busy = 0
     while True:
         try:
             return call()
@@ -97,10 +85,6 @@ def guarded_call(
             if code == BUSY and in_progress and busy < MAX_BUSY_RETRIES:
                 busy += 1
                 wait_idle()
-                continue
-            if code in THROTTLED and sleep is not None and throttled < MAX_THROTTLE_RETRIES:
-                throttled += 1
-                sleep(throttle_delay(exc, throttled))
                 continue
             if code == STALE:
                 raise ConflictError(

@@ -380,17 +380,21 @@ def test_env_values_echoed_by_lambda_are_masked_in_errors() -> None:
     assert SECRET not in str(info.value)
 
 
-def test_throttling_beyond_botocore_is_retried_with_backoff() -> None:
+def test_throttling_beyond_botocore_is_retried_by_the_retrying_client() -> None:
+    from lambdawait.retrying import RetryingClient
+
     clock = FakeClock()
     client = FakeLambda(active())
     client.raise_on["update_function_configuration"] = [
         error("TooManyRequestsException", "Rate exceeded", 429, retries=2) for _ in range(2)
     ]
-    d = deployer(client, clock)
+    retrying = RetryingClient(client, sleep=clock.sleep, clock=clock.now)
+    d = Deployer(retrying, waiter(client, clock), timeout=60)  # type: ignore[arg-type]
     spec = FunctionSpec("fn", memory=512)
     result = d.apply(spec, None, plan_deploy(spec, None, d.read("fn")))
     assert result.outcome == "updated"
-    assert 1.0 in clock.sleeps and 2.0 in clock.sleeps
+    assert [op for op, _ in client.calls].count("update_function_configuration") == 3
+    assert len([s for s in clock.sleeps if s >= 0.1]) >= 2  # two backoffs before the third try
 
 
 def test_throttling_that_never_ends_is_an_aws_error() -> None:

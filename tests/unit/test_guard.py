@@ -101,16 +101,7 @@ def test_conflict_without_a_transport_retry_is_not_reconciled() -> None:
         guarded_call("x", Script(exc), wait_idle=lambda: None, reconcile=lambda: pytest.fail("no reconcile"))
 
 
-def test_throttle_retried_with_retry_after_and_backoff_when_sleep_given() -> None:
-    sleeps: list[float] = []
-    throttled = error("TooManyRequestsException", "Rate exceeded", 429)
-    throttled.response["ResponseMetadata"]["HTTPHeaders"]["retry-after"] = "3"
-    call = Script(throttled, error("TooManyRequestsException", "Rate exceeded", 429))
-    assert guarded_call("x", call, wait_idle=lambda: None, sleep=sleeps.append) == "done"
-    assert sleeps == [3.0, 2.0]
-
-
-def test_throttle_without_sleep_is_left_to_botocore() -> None:
+def test_throttle_is_left_to_the_client_and_reported_as_aws_error() -> None:
     with pytest.raises(AwsError) as info:
         throttled = Script(error("TooManyRequestsException", "Rate exceeded", 429))
         guarded_call("x", throttled, wait_idle=lambda: None)
