@@ -148,3 +148,14 @@ def test_name_pattern_and_tag_rules_apply_to_live_functions(lambda_sim_factory: 
 
 def _settled(sim: Simulator, name: str) -> dict[str, Any]:
     return poll(lambda: config(sim, name), lambda c: c["State"] != "Pending")
+
+
+def test_the_readme_example_scenario_loads() -> None:
+    scenario = Scenario.load(Path(__file__).with_name("example_scenario.toml"))
+    assert scenario.seed == 7
+    assert scenario.faults.operations == ("GetFunction", "UpdateFunctionCode")
+    assert scenario.behaviour_for("payments-api", {}).create_outcome == "failed"
+    canary = scenario.behaviour_for("orders", {"canary": "bad"})
+    assert (canary.update_fails(1), canary.update_fails(2)) == (False, True)
+    assert canary.idle_after_seconds == 30.0
+    assert [r.version for r in canary.invoke] == ["2", "*"]
