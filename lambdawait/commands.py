@@ -184,14 +184,14 @@ def _shifter(session: Session, gates_spec: Any) -> Any:
 
 
 def shift_document(session: Session, result: Any, request: Any) -> dict[str, Any]:
-    from lambdawait.traffic import _alias_doc
+    from lambdawait.report import alias_doc
 
     return _document(
         "shift",
         result.outcome,
         session,
         functions=[],
-        alias=_alias_doc(result.final),
+        alias=alias_doc(result.final),
         fromVersion=result.from_version,
         toVersion=result.to_version,
         strategy=request.strategy.name,
@@ -237,7 +237,8 @@ def run_publish(
 
 
 def run_rollback(session: Session, function: str, alias: str, to_version: str | None) -> dict[str, Any]:
-    from lambdawait.traffic import _alias_doc, rollback
+    from lambdawait.report import alias_doc
+    from lambdawait.rollback import rollback
 
     with interrupts(session.clock):
         before, after = rollback(session.clients.lambda_(), session.waiter(), function, alias, to_version)
@@ -247,7 +248,7 @@ def run_rollback(session: Session, function: str, alias: str, to_version: str | 
         "rolled-back" if changed else "unchanged",
         session,
         functions=[],
-        alias=_alias_doc(after),
+        alias=alias_doc(after),
         fromVersion=before.function_version,
         fromWeights=before.weights,
         toVersion=after.function_version,

@@ -129,7 +129,7 @@ def _release(
 
     from lambdawait.errors import LambdawaitError
     from lambdawait.publish import publish_version
-    from lambdawait.traffic import _alias_doc
+    from lambdawait.report import alias_doc
 
     try:
         with interrupts(session.clock):
@@ -160,7 +160,7 @@ def _release(
         shifted = shifter.run(request)
     extra["shift"] = {
         "outcome": shifted.outcome,
-        "alias": _alias_doc(shifted.final),
+        "alias": alias_doc(shifted.final),
         "fromVersion": shifted.from_version,
         "toVersion": shifted.to_version,
         "strategy": request.strategy.name,

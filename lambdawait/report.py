@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lambdawait.errors import LambdawaitError, exit_code_for_outcomes
-from lambdawait.models import FunctionReport, WaitOutcome, WaitResult, status_fields
+from lambdawait.models import AliasInfo, FunctionReport, WaitOutcome, WaitResult, status_fields
 
 SEVERITY = [o.value for o in WaitOutcome]
 
@@ -18,6 +18,18 @@ def overall_outcome(outcomes: Sequence[str]) -> str:
         if outcome != "ready" and (worst == "ready" or SEVERITY.index(outcome) < SEVERITY.index(worst)):
             worst = outcome
     return worst
+
+
+def alias_doc(alias: AliasInfo | None) -> dict[str, Any] | None:
+    """An alias as the JSON contract shows it."""
+    if alias is None:
+        return None
+    return {
+        "name": alias.name,
+        "functionVersion": alias.function_version,
+        "additionalVersionWeights": alias.weights,
+        "revisionId": alias.revision_id,
+    }
 
 
 def wait_entry(result: WaitResult) -> dict[str, Any]:
@@ -83,15 +95,7 @@ def status_entry(report: FunctionReport) -> dict[str, Any]:
             }
             for v in report.versions
         ],
-        "aliases": [
-            {
-                "name": a.name,
-                "functionVersion": a.function_version,
-                "additionalVersionWeights": a.weights,
-                "revisionId": a.revision_id,
-            }
-            for a in report.aliases
-        ],
+        "aliases": [alias_doc(a) for a in report.aliases],
     }
 
 

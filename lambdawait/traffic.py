@@ -14,7 +14,6 @@ from lambdawait.clock import Clock
 from lambdawait.errors import (
     ConflictError,
     InterruptedError_,
-    NotFoundError,
     RolledBackError,
     UsageError,
     client_error_code,
@@ -23,6 +22,7 @@ from lambdawait.errors import (
 from lambdawait.gates import GateFailure, Gates
 from lambdawait.guard import raise_for_wait
 from lambdawait.models import AliasInfo
+from lambdawait.report import alias_doc
 from lambdawait.status import alias_info
 from lambdawait.strategy import Step, Strategy
 from lambdawait.waiter import Waiter, WaitRequest
@@ -261,27 +261,9 @@ class Shifter:
         revision: str | None,
         description: str,
     ) -> dict[str, Any]:
-        import botocore.exceptions
-
-        kwargs: dict[str, Any] = {
-            "FunctionName": req.function,
-            "Name": req.alias,
-            "FunctionVersion": version,
-            "RoutingConfig": {"AdditionalVersionWeights": routing},
-            "Description": description,
-        }
-        if revision:
-            kwargs["RevisionId"] = revision
-        try:
-            return dict(self.client.update_alias(**kwargs))
-        except botocore.exceptions.ClientError as exc:
-            if client_error_code(exc) == "PreconditionFailedException":
-                raise ConflictError(
-                    f"alias {req.alias} was changed by someone else during the shift (RevisionId mismatch)",
-                    hint="lambdawait stopped without overwriting their change; check `lambdawait status`",
-                    reason_code="PreconditionFailedException",
-                ) from exc
-            raise translate_client_error(exc, action=f"updating alias {req.alias}") from exc
+        return update_alias(
+            self.client, req.function, req.alias, version, routing, revision, description, during="the shift"
+        )
 
     def _bake(
         self, req: ShiftRequest, state: _Live, step: Step, index: int, total: int
@@ -327,7 +309,7 @@ class Shifter:
                 "lambdawait left it as they set it",
                 hint="check `lambdawait status`",
                 reason_code="PreconditionFailedException",
-                details={"alias": _alias_doc(alias), "fromVersion": state.old, "toVersion": req.to_version},
+                details={"alias": alias_doc(alias), "fromVersion": state.old, "toVersion": req.to_version},
             )
         if not state.applied and state.pending is None:
             return alias  # nothing of ours to undo
@@ -359,7 +341,7 @@ class Shifter:
             details={
                 "gate": failure.gate,
                 "gateDetail": failure.detail,
-                "alias": _alias_doc(final),
+                "alias": alias_doc(final),
                 "fromVersion": state.old,
                 "toVersion": req.to_version,
                 "weightsApplied": list(state.applied),
@@ -384,7 +366,7 @@ class Shifter:
             f"interrupted during the shift of {req.alias}; alias {note}",
             hint="re-run the shift when ready",
             details={
-                "alias": _alias_doc(final),
+                "alias": alias_doc(final),
                 "fromVersion": state.old,
                 "toVersion": req.to_version,
                 "weightsApplied": list(state.applied),
@@ -415,71 +397,36 @@ def _weighted(steps: tuple[Step, ...]) -> bool:
     return any(step.weight < 1.0 for step in steps)
 
 
-def _alias_doc(alias: AliasInfo | None) -> dict[str, Any] | None:
-    if alias is None:
-        return None
-    return {
-        "name": alias.name,
-        "functionVersion": alias.function_version,
-        "additionalVersionWeights": alias.weights,
-        "revisionId": alias.revision_id,
-    }
-
-
-def rollback_target(alias: AliasInfo, to_version: str | None) -> str:
-    """Where `lambdawait rollback` goes: the given version, the primary of a split, or the record."""
-    if to_version:
-        validate_version(to_version)
-        return to_version
-    if alias.weights:
-        return alias.function_version
-    previous = record.parse(alias.description).previous
-    if not previous:
-        raise UsageError(
-            f"alias {alias.name} has no lambdawait record of a previous version",
-            hint="pass --to-version N",
-        )
-    return previous
-
-
-def rollback(
-    client: LambdaClient, waiter: Waiter, function: str, alias_name: str, to_version: str | None
-) -> tuple[AliasInfo, AliasInfo]:
-    """Point the alias wholly at the target version (waited Active first); returns (before, after)."""
-    validate_alias_name(alias_name)
-    alias = get_alias(client, function, alias_name)
-    if alias is None:
-        raise NotFoundError(
-            f"alias {alias_name} of {function} does not exist", hint="check the names and region"
-        )
-    target = rollback_target(alias, to_version)
-    result = waiter.wait(WaitRequest(function, target, Target.VERSION), VERSION_WAIT_TIMEOUT)
-    if result.outcome.value == "not-found":
-        raise UsageError(
-            f"version {target} of {function} does not exist", hint="pick one from `lambdawait status`"
-        )
-    raise_for_wait(result, context=f"version {target} of {function}")
-    if alias.function_version == target and not alias.weights:
-        return alias, alias
+def update_alias(
+    client: LambdaClient,
+    function: str,
+    alias: str,
+    version: str,
+    routing: dict[str, float],
+    revision: str | None,
+    description: str,
+    *,
+    during: str,
+) -> dict[str, Any]:
+    """One UpdateAlias guarded by the RevisionId last seen: another deployer's change stops us (exit 4)."""
     import botocore.exceptions
 
-    description = record.write(alias.description, record.AliasRecord(previous=alias.function_version))
     kwargs: dict[str, Any] = {
         "FunctionName": function,
-        "Name": alias_name,
-        "FunctionVersion": target,
-        "RoutingConfig": {"AdditionalVersionWeights": {}},
+        "Name": alias,
+        "FunctionVersion": version,
+        "RoutingConfig": {"AdditionalVersionWeights": routing},
         "Description": description,
     }
-    if alias.revision_id:
-        kwargs["RevisionId"] = alias.revision_id
+    if revision:
+        kwargs["RevisionId"] = revision
     try:
-        after = alias_info(client.update_alias(**kwargs))
+        return dict(client.update_alias(**kwargs))
     except botocore.exceptions.ClientError as exc:
         if client_error_code(exc) == "PreconditionFailedException":
             raise ConflictError(
-                f"alias {alias_name} changed while rolling back (RevisionId mismatch)",
-                hint="nothing was overwritten; check `lambdawait status` and re-run",
+                f"alias {alias} was changed by someone else during {during} (RevisionId mismatch)",
+                hint="lambdawait stopped without overwriting their change; check `lambdawait status`",
+                reason_code="PreconditionFailedException",
             ) from exc
-        raise translate_client_error(exc, action=f"rolling back alias {alias_name}") from exc
-    return alias, after
+        raise translate_client_error(exc, action=f"updating alias {alias}") from exc

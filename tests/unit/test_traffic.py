@@ -17,8 +17,9 @@ from lambdawait.errors import (
     UsageError,
 )
 from lambdawait.gates import GateFailure
+from lambdawait.rollback import rollback
 from lambdawait.strategy import _PREDEFINED, parse_strategy, schedule, total_seconds
-from lambdawait.traffic import Shifter, ShiftEvent, ShiftRequest, rollback
+from lambdawait.traffic import Shifter, ShiftEvent, ShiftRequest
 from lambdawait.waiter import Waiter
 from tests.fakes import FakeClock, client_error
 
