@@ -189,16 +189,17 @@ def explain(
     with _command("explain", out):
         from lambdawait.errors import UsageError
         from lambdawait.reasons import all_reasons, lookup
+        from lambdawait.report import explain_document
 
         if list_all:
-            out.explain(all_reasons())
+            out.explain(explain_document(all_reasons()))
         elif code is None:
             raise UsageError(
                 "no reason code given",
                 hint="pass a code, e.g. `lambdawait explain EniLimitExceeded`, or --list",
             )
         else:
-            out.explain([lookup(code)])
+            out.explain(explain_document([lookup(code)]))
 
 
 def _session(region: str | None, profile: str | None, endpoint_url: str | None, out: Any) -> Any:

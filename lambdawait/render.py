@@ -18,7 +18,6 @@ from lambdawait.errors import LambdawaitError
 
 if TYPE_CHECKING:
     from lambdawait.models import FunctionStatus
-    from lambdawait.reasons import Reason
     from lambdawait.traffic import ShiftEvent
     from lambdawait.waiter import WaitEvent
 
@@ -294,33 +293,15 @@ class Output:
         for key, value in rows:
             self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}")
 
-    def explain(self, reasons: Sequence[Reason]) -> None:
+    def explain(self, document: Mapping[str, Any]) -> None:
         if self.json:
-            self.emit_json(
-                {
-                    "command": "explain",
-                    "ok": True,
-                    "outcome": "ok",
-                    "exitCode": 0,
-                    "elapsedSeconds": 0.0,
-                    "functions": [],
-                    "reasons": [
-                        {
-                            "code": r.code,
-                            "appliesTo": sorted(r.applies_to),
-                            "meaning": r.meaning,
-                            "remediation": list(r.remediation),
-                        }
-                        for r in reasons
-                    ],
-                }
-            )
+            self.emit_json(document)
             return
-        for reason in reasons:
-            where = ", ".join(sorted(reason.applies_to))
-            self.out(f"{reason.code} ({where})", f"[bold]{_esc(reason.code)}[/] [dim]({where})[/]")
-            self.out(f"  {reason.meaning}", f"  {_esc(reason.meaning)}")
-            for step in reason.remediation:
+        for reason in document["reasons"]:
+            where = ", ".join(reason["appliesTo"])
+            self.out(f"{reason['code']} ({where})", f"[bold]{_esc(reason['code'])}[/] [dim]({where})[/]")
+            self.out(f"  {reason['meaning']}", f"  {_esc(reason['meaning'])}")
+            for step in reason["remediation"]:
                 self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambdawait.errors import LambdawaitError, exit_code_for_outcomes
 from lambdawait.models import AliasInfo, FunctionReport, WaitOutcome, WaitResult, status_fields
+
+if TYPE_CHECKING:
+    from lambdawait.reasons import Reason
 
 SEVERITY = [o.value for o in WaitOutcome]
 
@@ -126,4 +129,25 @@ def error_document(command: str, error: LambdawaitError, elapsed: float) -> dict
         },
         "functions": [],
         **error.details,
+    }
+
+
+def explain_document(reasons: Sequence[Reason]) -> dict[str, Any]:
+    """`lambdawait explain`: each code with what it means and the steps that fix it."""
+    return {
+        "command": "explain",
+        "ok": True,
+        "outcome": "ok",
+        "exitCode": 0,
+        "elapsedSeconds": 0.0,
+        "functions": [],
+        "reasons": [
+            {
+                "code": r.code,
+                "appliesTo": sorted(r.applies_to),
+                "meaning": r.meaning,
+                "remediation": list(r.remediation),
+            }
+            for r in reasons
+        ],
     }
