@@ -88,17 +88,9 @@ class Session:
 
 
 def _entry(status: Any, remediation: str | None = None, qualifier: str | None = None) -> dict[str, Any]:
-    from lambdawait.models import status_fields
+    from lambdawait.report import function_entry
 
-    return {
-        "function": status.function if status else None,
-        "qualifier": qualifier,
-        **status_fields(status),
-        "remediation": remediation,
-        "version": status.version if status else None,
-        "codeSha256": status.code_sha256 if status else None,
-        "revisionId": status.revision_id if status else None,
-    }
+    return function_entry(status, qualifier=qualifier, remediation=remediation)
 
 
 def _document(command: str, outcome: str, session: Session, **extra: Any) -> dict[str, Any]:

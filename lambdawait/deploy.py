@@ -450,17 +450,9 @@ def _rev(revision: str | None) -> dict[str, Any]:
 
 
 def _failure_details(status: FunctionStatus | None, remediation: str | None) -> dict[str, Any]:
-    from lambdawait.models import status_fields
+    from lambdawait.report import function_entry
 
     if status is None:
         return {}
-    entry = {
-        "function": status.function,
-        "qualifier": None,
-        **status_fields(status),
-        "remediation": remediation,
-        # After a failed update this is the code Lambda kept live: worth seeing in the report.
-        "codeSha256": status.code_sha256,
-        "revisionId": status.revision_id,
-    }
-    return {"functions": [entry]}
+    # After a failed update, codeSha256 in the entry is the code Lambda kept live.
+    return {"functions": [function_entry(status, remediation=remediation)]}

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lambdawait.errors import LambdawaitError, exit_code_for_outcomes
-from lambdawait.models import AliasInfo, FunctionReport, WaitOutcome, WaitResult, status_fields
+from lambdawait.models import (
+    AliasInfo,
+    FunctionReport,
+    FunctionStatus,
+    WaitOutcome,
+    WaitResult,
+    status_fields,
+)
 
 if TYPE_CHECKING:
     from lambdawait.reasons import Reason
@@ -35,20 +42,37 @@ def alias_doc(alias: AliasInfo | None) -> dict[str, Any] | None:
     }
 
 
+def function_entry(
+    status: FunctionStatus | None,
+    *,
+    function: str | None = None,
+    qualifier: str | None = None,
+    remediation: str | None = None,
+) -> dict[str, Any]:
+    """The fields every per-function entry of the JSON contract carries (null when not seen)."""
+    return {
+        "function": function or (status.function if status else None),
+        "qualifier": qualifier,
+        **status_fields(status),
+        "remediation": remediation,
+        "version": status.version if status else None,
+        "codeSha256": status.code_sha256 if status else None,
+        "revisionId": status.revision_id if status else None,
+    }
+
+
 def wait_entry(result: WaitResult) -> dict[str, Any]:
     """The per-function entry of a wait result."""
-    s = result.status
     return {
-        "function": result.function,
-        "qualifier": result.qualifier,
+        **function_entry(
+            result.status,
+            function=result.function,
+            qualifier=result.qualifier,
+            remediation=result.remediation,
+        ),
         "target": result.target,
         "outcome": result.outcome.value,
-        **status_fields(s),
-        "version": s.version if s else None,
-        "codeSha256": s.code_sha256 if s else None,
-        "revisionId": s.revision_id if s else None,
         "message": result.message,
-        "remediation": result.remediation,
         "errorCode": result.error_code,
         "elapsedSeconds": round(result.elapsed, 3),
         "polls": result.polls,
@@ -72,18 +96,13 @@ def status_entry(report: FunctionReport) -> dict[str, Any]:
     """One function of `lambdawait status` (environment variable names only, values masked)."""
     s = report.status
     return {
-        "function": s.function,
-        "qualifier": s.qualifier,
-        **status_fields(s),
-        "remediation": report.remediation,
+        **function_entry(s, qualifier=s.qualifier, remediation=report.remediation),
         "runtime": s.runtime,
         "handler": s.handler,
         "architecture": s.architecture,
         "packageType": s.package_type,
-        "codeSha256": s.code_sha256,
         "codeSize": s.code_size,
         "lastModified": s.last_modified,
-        "revisionId": s.revision_id,
         "memorySize": s.memory,
         "timeout": s.timeout,
         "environment": {name: "****" for name in s.env_names},
