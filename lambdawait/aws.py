@@ -50,10 +50,12 @@ def _session(options: ConnectionOptions) -> boto3.Session:
 def _client_config() -> Config:
     from botocore.config import Config
 
-    # The standard AWS variables still win, as they would for any AWS tool.
+    # The standard AWS variables still win, as they would for any AWS tool. AWS_MAX_ATTEMPTS
+    # counts the first attempt too, which is Config's total_max_attempts (its max_attempts
+    # counts retries only, one more call than the user asked for).
     mode = os.environ.get("AWS_RETRY_MODE", "standard")
     attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)
-    retries: Any = {"mode": mode, "max_attempts": attempts}
+    retries: Any = {"mode": mode, "total_max_attempts": attempts}
     return Config(
         retries=retries,
         connect_timeout=CONNECT_TIMEOUT,
