@@ -107,6 +107,7 @@ class WaitEvent:
 @dataclass
 class _Progress:
     polls: int = 0
+    failures: int = 0  # transient errors in a row: the backoff grows with these, not with polls
     status: FunctionStatus | None = None
     signature: tuple[str | None, ...] | None = None
     error: BaseException | None = field(default=None, repr=False)
@@ -220,10 +221,12 @@ class Waiter:
             except botocore.exceptions.ClientError as exc:
                 if is_transient(exc):
                     progress.error = exc
+                    progress.failures += 1
                     self._emit(request, progress, start, note=f"{client_error_code(exc)}; retrying")
                     raise
                 response = exc.response
             progress.error = None
+            progress.failures = 0
             decision = decide(request, response)
             if "Error" not in response:
                 progress.status = from_get_function(response, request.function, request.qualifier)
@@ -234,7 +237,7 @@ class Waiter:
             remaining = max(0.0, deadline - self.clock.now())
             if state.outcome is not None and state.outcome.failed:
                 exc = state.outcome.exception()
-                backoff = min(5.0, 0.2 * 2 ** min(progress.polls, 5)) * self.rng.uniform(0.5, 1.0)
+                backoff = min(5.0, 0.2 * 2 ** min(progress.failures - 1, 5)) * self.rng.uniform(0.5, 1.0)
                 return float(min(remaining, max(backoff, retry_after(exc) if exc else 0.0)))
             return min(remaining, self.schedule.interval(progress.polls, self.rng))
 

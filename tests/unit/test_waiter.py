@@ -114,6 +114,23 @@ def test_throttling_burst_is_retried_within_the_deadline() -> None:
     assert len(clock.sleeps) == 3 and all(s > 0 for s in clock.sleeps)
 
 
+def test_one_throttle_late_in_a_wait_backs_off_briefly() -> None:
+    """The backoff grows with throttles in a row, not with the polls before: no seconds-long gap."""
+    throttle = client_error("TooManyRequestsException", 429)
+    script: list[Any] = [config("Active", "InProgress")] * 8 + [throttle, config()]
+    result, _, clock, _ = run(script)
+    assert result.outcome is WaitOutcome.READY
+    assert 0 < clock.sleeps[8] <= 0.2
+
+
+def test_backoff_grows_while_throttling_lasts() -> None:
+    throttle = client_error("TooManyRequestsException", 429)
+    result, _, clock, _ = run([throttle] * 4 + [config()])
+    assert result.outcome is WaitOutcome.READY
+    for sleep, ceiling in zip(clock.sleeps, [0.2, 0.4, 0.8, 1.6], strict=True):
+        assert ceiling / 2 <= sleep <= ceiling  # jittered in [50 %, 100 %] of the doubling step
+
+
 def test_retry_after_header_is_honoured() -> None:
     throttle = client_error("TooManyRequestsException", 429, **{"retry-after": "2"})
     result, _, clock, _ = run([throttle, config()])
