@@ -196,9 +196,10 @@ def run_shift(session: Session, request: Any, gates_spec: Any, plan_only: bool) 
     if plan_only:
         return plan_document(session, request)
     shifter = _shifter(session, gates_spec)
+    # Handlers first: a CI log's group opening means a signal from now on restores the alias.
     with (
-        session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
         interrupts(session.clock),
+        session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
     ):
         result = shifter.run(request)
     return shift_document(session, result, request)

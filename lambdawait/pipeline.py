@@ -69,6 +69,7 @@ def run_deploy(
         current_architecture=archs[0],
         current_runtime=config.get("Runtime"),
         current_handler=config.get("Handler"),
+        current_layers=len(config.get("Layers") or []) if response is not None else None,
         creating=response is None,
     )
     for warning in report.warnings:
@@ -154,8 +155,8 @@ def _release(
     request = replace(request, to_version=published.version)
     shifter = _shifter(session, release.gates)
     with (
-        session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
         interrupts(session.clock),
+        session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
     ):
         shifted = shifter.run(request)
     extra["shift"] = {

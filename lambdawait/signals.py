@@ -10,6 +10,10 @@ from types import FrameType
 
 from lambdawait.clock import SystemClock
 
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Signals held while a command runs (see `command_scope`); None outside one, e.g. in library use.
+_held: list[int] | None = None
+
 
 class Interrupted(KeyboardInterrupt):
     """Raised in the main thread on SIGINT or SIGTERM (a cancelled CI job sends SIGTERM)."""
@@ -35,10 +39,40 @@ def interrupts(clock: SystemClock) -> Iterator[None]:
         clock.cancel()
         raise Interrupted(signum)
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if _held:  # it came between two phases of the command: this one starts interrupted
+        clock.cancel()
+        raise Interrupted(_held[0])
+    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
+    completed = False
+    try:
+        yield
+        completed = True
+    finally:
+        # Within a command, a signal after a phase completed is held, not raised wherever the code
+        # happens to be: the next phase starts interrupted, or, with the work done, the result stands.
+        late = completed and _held is not None
+        for sig, old in previous.items():
+            signal.signal(sig, _hold if late else old)
+
+
+def _hold(signum: int, frame: FrameType | None) -> None:
+    if _held is not None:
+        _held.append(signum)
+
+
+@contextmanager
+def command_scope() -> Iterator[None]:
+    """Around one CLI command: SIGTERM acts as Ctrl-C, and signals after a phase are held (above)."""
+    global _held
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in _SIGNALS}
+    _held = []
     try:
         yield
     finally:
+        _held = None
         for sig, old in previous.items():
             signal.signal(sig, old)
 
@@ -54,7 +88,7 @@ def deferred() -> Iterator[list[int]]:
     def handler(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
     try:
         yield received
     finally:

@@ -172,6 +172,34 @@ class Shifter:
 
     def run(self, req: ShiftRequest) -> ShiftResult:
         start = self.clock.now()
+        try:
+            prepared = self._prepare(req, start)
+        except KeyboardInterrupt:
+            raise self._interrupted_before_traffic(req) from None
+        if isinstance(prepared, ShiftResult):
+            return prepared
+        current = prepared
+        old = current.function_version
+        state = _Live(current.revision_id, current.description, old)
+        # $LATEST cannot carry weights, and a split whose primary is already the target (a --force
+        # over someone's half rollback) only needs finishing.
+        steps = req.steps if old.isdigit() and old != req.to_version else req.steps[-1:]
+        try:
+            for index, step in enumerate(steps, start=1):
+                self._apply(req, state, step.weight)
+                failure = self._bake(req, state, step, index, len(steps))
+                if failure:
+                    return self._gate_rollback(req, state, failure, start)
+        except KeyboardInterrupt:
+            return self._interrupted(req, state, start)
+        final = get_alias(self.client, req.function, req.alias)
+        return ShiftResult(
+            req.function, req.alias, old, req.to_version, "shifted", final,
+            tuple(state.applied), elapsed=self.clock.now() - start,
+        )  # fmt: skip
+
+    def _prepare(self, req: ShiftRequest, start: float) -> AliasInfo | ShiftResult:
+        """Checks, the version wait and the smoke invoke: the alias to shift, or the whole result."""
         current = self.precheck(req)
         version_wait = self.waiter.wait(
             WaitRequest(req.function, req.to_version, Target.VERSION), VERSION_WAIT_TIMEOUT
@@ -192,23 +220,7 @@ class Shifter:
                 reason_code=failure.gate,
                 details={"gate": failure.gate, "aliasVersion": old},
             )
-        state = _Live(current.revision_id, current.description, old)
-        # $LATEST cannot carry weights, and a split whose primary is already the target (a --force
-        # over someone's half rollback) only needs finishing.
-        steps = req.steps if old.isdigit() and old != req.to_version else req.steps[-1:]
-        try:
-            for index, step in enumerate(steps, start=1):
-                self._apply(req, state, step.weight)
-                failure = self._bake(req, state, step, index, len(steps))
-                if failure:
-                    return self._gate_rollback(req, state, failure, start)
-        except KeyboardInterrupt:
-            return self._interrupted(req, state, start)
-        final = get_alias(self.client, req.function, req.alias)
-        return ShiftResult(
-            req.function, req.alias, old, req.to_version, "shifted", final,
-            tuple(state.applied), elapsed=self.clock.now() - start,
-        )  # fmt: skip
+        return current
 
     def _create(self, req: ShiftRequest, start: float) -> ShiftResult:
         failure = self.gates.smoke_invoke(req.function, req.to_version)
@@ -345,6 +357,28 @@ class Shifter:
                 "fromVersion": state.old,
                 "toVersion": req.to_version,
                 "weightsApplied": list(state.applied),
+            },
+        )
+
+    def _interrupted_before_traffic(self, req: ShiftRequest) -> InterruptedError_:
+        """Interrupted during the checks: nothing of ours to undo; report the alias as it is."""
+        from lambdawait.signals import deferred
+
+        with deferred():
+            try:
+                final = get_alias(self.client, req.function, req.alias)
+            except Exception:  # the report is best effort; the interrupt is what matters
+                final = None
+        where = f"still on version {final.function_version}" if final else "not created"
+        split = "".join(f", {w * 100:g}% on version {v}" for v, w in (final.weights if final else {}).items())
+        return InterruptedError_(
+            f"interrupted before any traffic moved; alias {req.alias} {where}{split}",
+            hint="re-run the shift when ready",
+            details={
+                "alias": alias_doc(final),
+                "fromVersion": final.function_version if final else None,
+                "toVersion": req.to_version,
+                "weightsApplied": [],
             },
         )
 

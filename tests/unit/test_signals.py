@@ -47,3 +47,37 @@ def test_handlers_restored_after_interrupts_block() -> None:
     with interrupts(SystemClock()):
         assert signal.getsignal(signal.SIGINT) is not before
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_in_a_command_a_signal_after_a_phase_is_held_for_the_next_one() -> None:
+    from lambdawait.signals import command_scope
+
+    before = signal.getsignal(signal.SIGTERM)
+    with command_scope():
+        with interrupts(SystemClock()):
+            pass  # a phase that completed
+        os.kill(os.getpid(), signal.SIGTERM)  # between phases: held, not raised here
+        clock = SystemClock()
+        with pytest.raises(Interrupted), interrupts(clock):
+            raise AssertionError("the next phase must start interrupted")  # pragma: no cover
+        assert clock.cancelled
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_in_a_command_a_signal_after_the_last_phase_leaves_the_result_standing() -> None:
+    from lambdawait.signals import command_scope
+
+    with command_scope():
+        with interrupts(SystemClock()):
+            pass
+        os.kill(os.getpid(), signal.SIGINT)
+        result = "printed"  # rendering the result is not cut short
+    assert result == "printed"
+
+
+def test_in_a_command_sigterm_before_any_phase_is_a_keyboard_interrupt() -> None:
+    from lambdawait.signals import command_scope
+
+    with pytest.raises(KeyboardInterrupt), command_scope():
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM must unwind like Ctrl-C")  # pragma: no cover
