@@ -108,6 +108,7 @@ def check(
     current_architecture: str | None = None,
     current_runtime: str | None = None,
     current_handler: str | None = None,
+    current_layers: int | None = None,
     creating: bool,
     today: date | None = None,
 ) -> PreflightReport:
@@ -116,8 +117,10 @@ def check(
     runtime = spec.runtime or (None if creating else current_runtime)
     handler = spec.handler or (None if creating else current_handler)
     arch = spec.architecture or current_architecture or "x86_64"
-    # Layers may supply the handler or bootstrap; on an update, None means "unknown, keep".
-    layers_possible = bool(spec.layers) or (spec.layers is None and not creating)
+    # Layers may supply the handler or bootstrap; on an update, None means "keep the current ones"
+    # (how many: `current_layers`, or unknown when not given).
+    kept = not creating and (current_layers is None or current_layers > 0)
+    layers_possible = bool(spec.layers) or (spec.layers is None and kept)
 
     _check_name(found, spec.name)
     _check_code_options(found, spec, creating)

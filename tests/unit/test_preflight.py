@@ -489,3 +489,13 @@ def test_update_defaults() -> None:
     assert "needs app.py" in warning
     # Without a known handler the handler check is skipped, not guessed.
     assert run(update, pkg(PY_PKG), creating=False) == ()
+
+
+def test_update_of_a_function_without_layers_needs_the_handler_file() -> None:
+    """Keeping the current layers when there are none: nothing can supply app.py, so it is an error."""
+    update = FunctionSpec(name="fn", code=CodeSource(kind="zip", path=Path("app.zip")))
+    kwargs: dict[str, Any] = {"current_runtime": "python3.12", "current_handler": "app.handler"}
+    with pytest.raises(UsageError, match=r"app\.py"):
+        run(update, pkg({"x.py": (b"", 0o644)}), creating=False, current_layers=0, **kwargs)
+    (warning,) = run(update, pkg({"x.py": (b"", 0o644)}), creating=False, current_layers=1, **kwargs)
+    assert "a layer must provide it" in warning
