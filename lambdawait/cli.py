@@ -450,4 +450,11 @@ def sim_serve(
             f"error: the simulator needs moto ({exc}) (install it: pip install 'lambdawait[sim]')", err=True
         )
         raise typer.Exit(2) from None
-    raise typer.Exit(serve(host, port, str(scenario) if scenario else None, sys.stdout))
+    from lambdawait.errors import LambdawaitError
+
+    try:
+        code = serve(host, port, str(scenario) if scenario else None, sys.stdout)
+    except LambdawaitError as err:  # e.g. a scenario file that does not load: one line, no traceback
+        typer.echo(f"error: {err.one_line()}", err=True)
+        raise typer.Exit(int(err.exit_code)) from None
+    raise typer.Exit(code)

@@ -1,0 +1,70 @@
+"""The entry point: Click's usage errors become lambdawait's one-line error (or JSON document), exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lambdawait.__main__ import _wants_json, main
+
+
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.argv", ["lambdawait", *argv])
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (("status", "fn", "--output", "xml"), "'xml' is not one of"),
+        (("wait", "fn", "--bogus"), "No such option: --bogus"),
+        (("shift", "fn", "--alias", "live"), "Missing option '--to-version'"),
+        (("nonsense",), "No such command 'nonsense'"),
+    ],
+)
+def test_usage_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], needle: str
+) -> None:
+    code, out, err = run(monkeypatch, capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and needle in err
+    assert "--help`)" in err
+
+
+def test_usage_error_in_json_mode_is_one_document(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(monkeypatch, capsys, "wait", "fn", "--for", "nonsense", "-o", "json")
+    doc = json.loads(out)
+    assert code == 2 == doc["exitCode"] and doc["ok"] is False and doc["command"] == "wait"
+    assert "--for" in doc["error"]["message"] and doc["error"]["type"] == "UsageError"
+    assert err.count("\n") == 1
+
+
+def test_no_arguments_still_shows_the_help(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(monkeypatch, capsys)
+    assert code == 2 and "Usage" in out + err and "Commands" in out + err
+
+
+@pytest.mark.parametrize(
+    ("argv", "wanted"),
+    [
+        (["-o", "json"], True),
+        (["--output=json"], True),
+        (["-ojson"], True),
+        (["--output", "text"], False),
+        (["--env", "json"], False),
+        (["-o"], False),
+    ],
+)
+def test_wants_json(argv: list[str], wanted: bool) -> None:
+    assert _wants_json(argv) is wanted
