@@ -1,4 +1,8 @@
-"""The only place boto3 sessions and clients are built (profile, region, endpoint, retries)."""
+"""The only place AWS sessions and clients are built (profile, region, endpoint, retries).
+
+Clients come from botocore directly: boto3's session adds nothing lambdawait uses and costs
+tens of milliseconds of imports (s3transfer) on every command.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from typing import TYPE_CHECKING, Any, cast
 from lambdawait.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    import boto3
     from botocore.config import Config
+    from botocore.session import Session
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_lambda import LambdaClient
 
@@ -34,12 +38,14 @@ def resolve_region(options: ConnectionOptions, session_region: str | None) -> st
     return options.region or os.environ.get("AWS_REGION") or session_region
 
 
-def _session(options: ConnectionOptions) -> boto3.Session:
-    import boto3
+def _session(options: ConnectionOptions) -> Session:
     import botocore.exceptions
+    import botocore.session
 
     try:
-        return boto3.Session(profile_name=options.profile)
+        session = botocore.session.Session(profile=options.profile)
+        session.get_scoped_config()  # an unknown profile fails here, not at the first call
+        return session
     except botocore.exceptions.ProfileNotFound as exc:
         raise ConfigurationError(
             f"AWS profile {options.profile!r} not found",
@@ -70,16 +76,16 @@ class Clients:
 
     def __init__(self, options: ConnectionOptions) -> None:
         self.options = options
-        self._session: boto3.Session | None = None
+        self._session: Session | None = None
         self._lambda: LambdaClient | None = None
         self._lambda_retrying: LambdaClient | None = None
         self._cloudwatch: CloudWatchClient | None = None
         self.region: str | None = None
 
-    def _checked_session(self) -> boto3.Session:
+    def _checked_session(self) -> Session:
         if self._session is None:
             session = _session(self.options)
-            region = resolve_region(self.options, session.region_name)
+            region = resolve_region(self.options, session.get_config_variable("region"))
             if not region:
                 raise ConfigurationError(
                     "no AWS region configured",
@@ -105,12 +111,13 @@ class Clients:
         """The bare Lambda client (retry mode standard, bounded timeouts), for the waiter's own loop."""
         if self._lambda is None:
             session = self._checked_session()
-            self._lambda = session.client(
+            client = session.create_client(
                 "lambda",
                 region_name=self.region,
                 endpoint_url=self.options.endpoint_url,
                 config=_client_config(),
             )
+            self._lambda = cast("LambdaClient", client)
         return self._lambda
 
     def cloudwatch(self) -> CloudWatchClient:
@@ -119,7 +126,7 @@ class Clients:
             session = self._checked_session()
             from lambdawait.retrying import RetryingClient
 
-            client = session.client(
+            client = session.create_client(
                 "cloudwatch",
                 region_name=self.region,
                 endpoint_url=self.options.endpoint_url,
