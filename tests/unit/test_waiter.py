@@ -194,11 +194,22 @@ def test_schedule_is_fast_early_and_backs_off() -> None:
     assert intervals[-1] == pytest.approx(schedule.cap)
 
 
-def test_poll_spacing_grows_during_a_long_wait() -> None:
-    _, client, _, _ = run([config("Pending", None)], timeout=60)
-    gaps = [b - a for a, b in zip(client.call_times, client.call_times[1:], strict=False)]
-    assert gaps[0] < 0.2 and max(gaps) <= 1.1
-    assert len(client.calls) < 80  # backed off: far fewer than 600 polls at 0.1 s
+def test_schedule_slows_to_one_second_after_the_settle_time() -> None:
+    schedule = PollSchedule(jitter=0)
+    rng = random.Random(0)
+    assert schedule.interval(50, rng, elapsed=29.9) == pytest.approx(schedule.cap)
+    assert schedule.interval(50, rng, elapsed=30.0) == pytest.approx(schedule.slow_cap)
+
+
+def test_poll_spacing_during_a_long_wait() -> None:
+    _, client, _, _ = run([config("Pending", None)], timeout=90)
+    start = client.call_times[0]
+    gaps = [(a - start, b - a) for a, b in zip(client.call_times, client.call_times[1:], strict=False)]
+    early = [gap for at, gap in gaps if at < 29]
+    late = [gap for at, gap in gaps if at > 31]
+    assert early[0] < 0.12 and max(early) <= 0.34  # quick detection while a change is likely
+    assert late and all(0.85 <= gap <= 1.1 for gap in late[:-1])  # then botocore's pace
+    assert len(client.calls) < 180  # far fewer than 900 polls at 0.1 s
 
 
 def test_wait_many_shares_the_rate_limit_and_keeps_order() -> None:
