@@ -15,12 +15,25 @@ def main() -> None:
 
         sys.stdout.write(f"lambdawait {__version__}\n")
         return
+    if sys.argv[1:2] == ["wait"]:
+        from lambdawait import fastpath
+
+        try:
+            fastpath.main(sys.argv[1:])  # returns only when Typer should parse the command line
+        except SystemExit as exc:
+            _exit(exc.code)
     from lambdawait.cli import app
 
     try:
         code = app(prog_name="lambdawait", standalone_mode=False)
     except _usage_errors() as exc:
         _usage_error(exc, sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code: object) -> NoReturn:
     # The command's result is out: a signal now cannot change it, so it must not change the exit code.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)

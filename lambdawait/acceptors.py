@@ -54,9 +54,13 @@ def acceptors(waiter_name: str) -> tuple[Acceptor, ...]:
     one level down, under `Configuration`, so we poll GetFunction only (100 req/s quota instead of
     the 15 req/s shared with every mutating call).
     """
-    import botocore.session
+    import botocore.loaders
+    import botocore.waiter
 
-    model = botocore.session.get_session().get_waiter_model("lambda")
+    # The installed botocore's own waiter file, read without building a second session.
+    model = botocore.waiter.WaiterModel(
+        botocore.loaders.create_loader().load_service_model("lambda", "waiters-2")
+    )
     config = model.get_waiter(waiter_name)
     on_configuration = config.operation == "GetFunctionConfiguration"
     result = []

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import enum
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from lambdawait import __version__
+from lambdawait.runner import command
 
 app = typer.Typer(
     name="lambdawait",
@@ -66,59 +64,7 @@ def main(
     """lambdawait: create, wait, publish, shift and roll back AWS Lambda functions safely."""
 
 
-@contextmanager
-def _command(name: str, output: Any) -> Iterator[float]:
-    """Turn every failure into its one-line error and exit code; Ctrl-C exits 130."""
-    import botocore.exceptions
-
-    from lambdawait.errors import AwsError, ConfigurationError, LambdawaitError
-    from lambdawait.signals import command_scope
-
-    start = time.monotonic()
-    with command_scope():
-        try:
-            yield start
-        except LambdawaitError as err:
-            _fail(output, name, err, start)
-        except botocore.exceptions.NoCredentialsError as exc:
-            hint = "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-            _fail(output, name, ConfigurationError("no AWS credentials found", hint=hint), start, exc)
-        except botocore.exceptions.NoRegionError as exc:
-            hint = "set AWS_REGION or pass --region"
-            _fail(output, name, ConfigurationError("no AWS region configured", hint=hint), start, exc)
-        except botocore.exceptions.ClientError as exc:
-            from lambdawait.errors import translate_client_error
-
-            _fail(output, name, translate_client_error(exc, action=name), start, exc)
-        except botocore.exceptions.BotoCoreError as exc:
-            _fail(output, name, AwsError(str(exc), hint="check --endpoint-url and the network"), start, exc)
-        except KeyboardInterrupt:
-            # Interrupted where no cleanup was needed: still exactly one JSON document in JSON mode.
-            from lambdawait.errors import InterruptedError_
-
-            hint = "re-run when ready; `lambdawait status` shows where things were left"
-            _fail(output, name, InterruptedError_("interrupted", hint=hint), start)
-        except typer.Exit:
-            raise
-        except Exception as exc:
-            # A bug must not masquerade as exit 1 ("the function failed"): one line, the JSON document,
-            # exit 4, and the traceback only when asked for.
-            if getattr(output, "verbose", False):
-                import traceback
-
-                traceback.print_exc()
-            bug = AwsError(
-                f"internal error: {type(exc).__name__}: {exc}",
-                hint="a lambdawait bug; re-run with --verbose for the traceback and report it",
-            )
-            _fail(output, name, bug, start, exc)
-
-
-def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:
-    from lambdawait.report import error_document
-
-    output.error(err, error_document(name, err, time.monotonic() - start))
-    raise typer.Exit(int(err.exit_code)) from cause
+_command = command
 
 
 def _output(mode: OutputMode, no_color: bool, verbose: bool = False) -> Any:
@@ -149,15 +95,20 @@ def wait(
     verbose: VerboseOpt = False,
 ) -> None:
     """Block until each function is ready (State Active + LastUpdateStatus Successful)."""
-    out = _output(output, no_color, verbose)
-    with _command("wait", out) as start:
-        from lambdawait.commands import run_wait
+    from lambdawait.fastpath import run_wait_command
 
-        document = run_wait(
-            _clients(region, profile, endpoint_url), out, functions, for_.value, qualifier, timeout, start
-        )
-        out.wait_result(document)
-        raise typer.Exit(document["exitCode"])
+    run_wait_command(
+        functions,
+        for_.value,
+        qualifier,
+        timeout,
+        region,
+        profile,
+        endpoint_url,
+        output.value,
+        no_color,
+        verbose,
+    )
 
 
 @app.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 
@@ -659,6 +658,8 @@ def lookup(code: str) -> Reason:
     if found is not None:
         return found
     # Match on lower-case keys so a typo in case does not hurt the score.
+    import difflib
+
     close = difflib.get_close_matches(key, list(_BY_KEY), n=3, cutoff=0.6)
     suggestions = [_BY_KEY[k].code for k in close]
     if suggestions:

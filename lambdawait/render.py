@@ -334,6 +334,5 @@ def _is_ready(status: FunctionStatus | None) -> bool:
 
 
 def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    # A backslash before "[" is Rich's own escape; doing it here keeps Rich off plain-output paths.
+    return text.replace("[", "\\[")

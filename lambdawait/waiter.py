@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_result
 
 from lambdawait.acceptors import Target, Verdict, classify
 from lambdawait.clock import Clock, RateLimiter
@@ -184,6 +181,81 @@ def decide(request: WaitRequest, response: Mapping[str, Any]) -> _Decision:
     return _Decision(None)
 
 
+class _Run:
+    """One wait in progress: its deadline, what was seen, and the next delay."""
+
+    def __init__(self, waiter: Waiter, request: WaitRequest, timeout: float) -> None:
+        self.waiter = waiter
+        self.request = request
+        self.timeout = timeout
+        self.start = waiter.clock.now()
+        self.deadline = self.start + timeout
+        self.progress = _Progress()
+
+    def poll(self) -> _Decision:
+        import botocore.exceptions
+
+        waiter, request, progress = self.waiter, self.request, self.progress
+        waiter.limiter.acquire()
+        progress.polls += 1
+        kwargs: dict[str, str] = {"FunctionName": request.function}
+        if request.qualifier:
+            kwargs["Qualifier"] = request.qualifier
+        try:
+            response: Mapping[str, Any] = waiter.client.get_function(**kwargs)  # type: ignore[arg-type,unused-ignore]
+        except botocore.exceptions.ClientError as exc:
+            if not is_transient(exc):
+                response = exc.response
+            else:
+                self._failed(exc)
+                raise
+        except Exception as exc:
+            if is_transient(exc):
+                self._failed(exc)
+            raise
+        progress.error = None
+        progress.failures = 0
+        if "Error" not in response:
+            progress.status = from_get_function(response, request.function, request.qualifier)
+        waiter._emit(request, progress, self.start)
+        return decide(request, response)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.progress.error = exc
+        self.progress.failures += 1
+        code = client_error_code(exc) or type(exc).__name__
+        self.waiter._emit(self.request, self.progress, self.start, note=f"{code}; retrying")
+
+    def delay(self, failed: BaseException | None) -> float:
+        """The next sleep: the schedule, or a jittered backoff after an error; never past the deadline."""
+        waiter, progress = self.waiter, self.progress
+        remaining = max(0.0, self.deadline - waiter.clock.now())
+        if failed is not None:
+            backoff = min(5.0, 0.2 * 2 ** min(progress.failures - 1, 5)) * waiter.rng.uniform(0.5, 1.0)
+            return float(min(remaining, max(backoff, retry_after(failed))))
+        elapsed = waiter.clock.now() - self.start
+        return min(remaining, waiter.schedule.interval(progress.polls, waiter.rng, elapsed))
+
+    def give_up(self) -> _Decision:
+        progress, request = self.progress, self.request
+        if self.waiter.cancelled():
+            return _Decision(WaitOutcome.ERROR, "interrupted", "Interrupted")
+        if progress.error is not None:
+            code = client_error_code(progress.error) or type(progress.error).__name__
+            return _Decision(
+                WaitOutcome.ERROR,
+                f"GetFunction kept failing until the deadline: {code}: "
+                f"{client_error_message(progress.error)}",
+                code,
+            )
+        seen = _describe(progress.status) if progress.status else "nothing"
+        return _Decision(
+            WaitOutcome.TIMEOUT,
+            f"timed out after {self.timeout:g}s waiting for {request.label} to be "
+            f"{request.target.value}; last seen: {seen}",
+        )
+
+
 class Waiter:
     """Waits for functions with GetFunction; every wait shares one client, clock and rate limit."""
 
@@ -210,77 +282,42 @@ class Waiter:
         """Wait for all requests concurrently; results come back in request order."""
         if len(requests) == 1:
             return [self.wait(requests[0], timeout)]
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(32, len(requests))) as pool:
             return list(pool.map(lambda r: self.wait(r, timeout), requests))
 
     def wait(self, request: WaitRequest, timeout: float = DEFAULT_TIMEOUT) -> WaitResult:
-        """Poll until a terminal verdict or the deadline; never sleeps past the deadline."""
-        start = self.clock.now()
-        deadline = start + timeout
-        progress = _Progress()
+        """Poll until a terminal verdict or the deadline; never sleeps past the deadline.
 
-        def poll() -> _Decision:
-            self.limiter.acquire()
-            progress.polls += 1
-            kwargs: dict[str, str] = {"FunctionName": request.function}
-            if request.qualifier:
-                kwargs["Qualifier"] = request.qualifier
-            import botocore.exceptions
+        The first poll runs on its own: a function that is already ready (or failed) costs one
+        GetFunction and never builds the retry loop.
+        """
+        run = _Run(self, request, timeout)
+        try:
+            first = run.poll()
+            if first.outcome is not None:
+                return self._result(request, first, run.progress, run.start)
+            failed: BaseException | None = None
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            failed = exc
+        from tenacity import Retrying, retry_if_exception, retry_if_result
 
-            try:
-                response: Mapping[str, Any] = self.client.get_function(**kwargs)  # type: ignore[arg-type,unused-ignore]
-            except botocore.exceptions.ClientError as exc:
-                if is_transient(exc):
-                    progress.error = exc
-                    progress.failures += 1
-                    self._emit(request, progress, start, note=f"{client_error_code(exc)}; retrying")
-                    raise
-                response = exc.response
-            progress.error = None
-            progress.failures = 0
-            decision = decide(request, response)
-            if "Error" not in response:
-                progress.status = from_get_function(response, request.function, request.qualifier)
-            self._emit(request, progress, start)
-            return decision
-
-        def wait_for(state: RetryCallState) -> float:
-            remaining = max(0.0, deadline - self.clock.now())
-            if state.outcome is not None and state.outcome.failed:
-                exc = state.outcome.exception()
-                backoff = min(5.0, 0.2 * 2 ** min(progress.failures - 1, 5)) * self.rng.uniform(0.5, 1.0)
-                return float(min(remaining, max(backoff, retry_after(exc) if exc else 0.0)))
-            elapsed = self.clock.now() - start
-            return min(remaining, self.schedule.interval(progress.polls, self.rng, elapsed))
-
-        def give_up(state: RetryCallState) -> _Decision:
-            if self.cancelled():
-                return _Decision(WaitOutcome.ERROR, "interrupted", "Interrupted")
-            if progress.error is not None:
-                code = client_error_code(progress.error) or type(progress.error).__name__
-                return _Decision(
-                    WaitOutcome.ERROR,
-                    f"GetFunction kept failing until the deadline: {code}: "
-                    f"{client_error_message(progress.error)}",
-                    code,
-                )
-            seen = _describe(progress.status) if progress.status else "nothing"
-            return _Decision(
-                WaitOutcome.TIMEOUT,
-                f"timed out after {timeout:g}s waiting for {request.label} to be "
-                f"{request.target.value}; last seen: {seen}",
-            )
-
+        if self.cancelled() or self.clock.now() >= run.deadline:
+            return self._result(request, run.give_up(), run.progress, run.start)
+        self.clock.sleep(run.delay(failed))
         retrying = Retrying(
             sleep=self.clock.sleep,
-            stop=lambda state: self.cancelled() or self.clock.now() >= deadline,
-            wait=wait_for,
+            stop=lambda state: self.cancelled() or self.clock.now() >= run.deadline,
+            wait=lambda state: run.delay(state.outcome.exception() if state.outcome else None),
             retry=retry_if_exception(is_transient) | retry_if_result(lambda d: d.outcome is None),
-            retry_error_callback=give_up,
+            retry_error_callback=lambda state: run.give_up(),
             reraise=True,
         )
-        decision: _Decision = retrying(poll)
-        return self._result(request, decision, progress, start)
+        decision: _Decision = retrying(run.poll)
+        return self._result(request, decision, run.progress, run.start)
 
     def _emit(self, request: WaitRequest, progress: _Progress, start: float, note: str | None = None) -> None:
         status = progress.status
@@ -293,12 +330,13 @@ class Waiter:
     def _result(
         self, request: WaitRequest, decision: _Decision, progress: _Progress, start: float
     ) -> WaitResult:
-        from lambdawait.reasons import remediation_for
-
         outcome = decision.outcome or WaitOutcome.TIMEOUT
         status = progress.status
         remediation = None
         if outcome in (WaitOutcome.FAILED, WaitOutcome.INACTIVE, WaitOutcome.UNSUPPORTED_STATE):
+            # The catalogue is only loaded when there is something to explain.
+            from lambdawait.reasons import remediation_for
+
             code = status.reason_code if status else None
             if outcome is WaitOutcome.INACTIVE:
                 code = code or "Idle"
