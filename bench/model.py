@@ -13,25 +13,26 @@ from lambdawait.waiter import PollSchedule
 LONG_WAIT = 5.0
 BOTOCORE_DELAY = 1.0
 
-CANDIDATES: dict[str, PollSchedule | None] = {
-    "current (0.1 s x1.25 -> 1 s)": PollSchedule(),
-    "cap 0.5 s": PollSchedule(cap=0.5),
-    "cap 0.35 s": PollSchedule(cap=0.35),
+_DEFAULT = PollSchedule()
+CANDIDATES: dict[str, PollSchedule] = {
+    f"current ({_DEFAULT.first:g} s x{_DEFAULT.factor:g} -> {_DEFAULT.cap:g} s, "
+    f"{_DEFAULT.slow_cap:g} s after {_DEFAULT.settle_after:g} s)": _DEFAULT,
+    "cap 0.5 s, 1 s after 30 s": PollSchedule(cap=0.5),
+    "cap 0.35 s, 1 s after 30 s": PollSchedule(cap=0.35),
+    "0.1 s x1.25 -> 1 s (no settle phase)": PollSchedule(cap=1.0),
     "0.2 s x1.5 -> 1 s": PollSchedule(first=0.2, factor=1.5, cap=1.0),
-    "0.1 s x1.25 -> 0.5 s, 1 s after 30 s": None,  # special-cased: a late back-off
-    "botocore (fixed 1 s)": PollSchedule(first=BOTOCORE_DELAY, factor=1.0, cap=BOTOCORE_DELAY, jitter=0.0),
+    "botocore (fixed 1 s)": PollSchedule(
+        first=BOTOCORE_DELAY, factor=1.0, cap=BOTOCORE_DELAY, slow_cap=BOTOCORE_DELAY, jitter=0.0
+    ),
 }
 
 
-def _interval(schedule: PollSchedule | None, polls: int, elapsed: float, rng: random.Random) -> float:
-    if schedule is None:
-        cap = 0.5 if elapsed < 30 else 1.0
-        return PollSchedule(cap=cap).interval(polls, rng)
-    return schedule.interval(polls, rng)
+def _interval(schedule: PollSchedule, polls: int, elapsed: float, rng: random.Random) -> float:
+    return schedule.interval(polls, rng, elapsed)
 
 
 def simulate_one(
-    schedule: PollSchedule | None, duration: float, rtt: float, rng: random.Random
+    schedule: PollSchedule, duration: float, rtt: float, rng: random.Random
 ) -> tuple[float, int]:
     """Lag (s) and polls of one wait: poll k is seen by the server at t_k + rtt/2; the flip is at `duration`.
 
