@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambdawait.acceptors import Target
 from lambdawait.clock import SystemClock
@@ -12,6 +12,13 @@ from lambdawait.errors import UsageError
 from lambdawait.signals import interrupts
 from lambdawait.status import split_qualifier
 from lambdawait.waiter import Waiter, WaitRequest
+
+if TYPE_CHECKING:
+    from lambdawait.aws import Clients
+    from lambdawait.gates import GateSpec
+    from lambdawait.models import FunctionStatus
+    from lambdawait.render import Output
+    from lambdawait.traffic import Shifter, ShiftRequest, ShiftResult
 
 
 def wait_requests(functions: Sequence[str], target: str, qualifier: str | None) -> list[WaitRequest]:
@@ -31,8 +38,8 @@ def wait_requests(functions: Sequence[str], target: str, qualifier: str | None) 
 
 
 def run_wait(
-    clients: Any,
-    out: Any,
+    clients: Clients,
+    out: Output,
     functions: Sequence[str],
     target: str,
     qualifier: str | None,
@@ -51,7 +58,7 @@ def run_wait(
     return wait_document(results, time.monotonic() - start)
 
 
-def run_status(clients: Any, functions: Sequence[str], start: float) -> dict[str, Any]:
+def run_status(clients: Clients, functions: Sequence[str], start: float) -> dict[str, Any]:
     """`lambdawait status`: read-only."""
     from lambdawait.describe import describe
     from lambdawait.report import status_document
@@ -64,7 +71,7 @@ def run_status(clients: Any, functions: Sequence[str], start: float) -> dict[str
 class Session:
     """What every command shares: the clients, one cancellable clock, the output, one rate limit."""
 
-    def __init__(self, clients: Any, out: Any) -> None:
+    def __init__(self, clients: Clients, out: Output) -> None:
         from lambdawait.clock import RateLimiter
         from lambdawait.waiter import DEFAULT_POLL_RATE
 
@@ -87,7 +94,9 @@ class Session:
         return round(time.monotonic() - self.start, 3)
 
 
-def _entry(status: Any, remediation: str | None = None, qualifier: str | None = None) -> dict[str, Any]:
+def _entry(
+    status: FunctionStatus | None, remediation: str | None = None, qualifier: str | None = None
+) -> dict[str, Any]:
     from lambdawait.report import function_entry
 
     return function_entry(status, qualifier=qualifier, remediation=remediation)
@@ -131,7 +140,7 @@ def _interrupted_state(session: Session, function: str, cause: BaseException) ->
 
 def shift_request(
     function: str, alias: str, version: str, strategy_text: str, on_interrupt: str, force: bool
-) -> Any:
+) -> ShiftRequest:
     from lambdawait.strategy import parse_strategy, schedule
     from lambdawait.traffic import ShiftRequest, validate_alias_name, validate_version
 
@@ -143,7 +152,7 @@ def shift_request(
     return ShiftRequest(function, alias, version, strategy, schedule(strategy), on_interrupt, force)
 
 
-def plan_document(session: Session, request: Any, **extra: Any) -> dict[str, Any]:
+def plan_document(session: Session, request: ShiftRequest, **extra: Any) -> dict[str, Any]:
     from lambdawait.strategy import plan_warnings, total_seconds
 
     total = total_seconds(request.steps)
@@ -165,7 +174,7 @@ def plan_document(session: Session, request: Any, **extra: Any) -> dict[str, Any
     )
 
 
-def _shifter(session: Session, gates_spec: Any) -> Any:
+def _shifter(session: Session, gates_spec: GateSpec) -> Shifter:
     from lambdawait.gates import Gates
     from lambdawait.traffic import Shifter
 
@@ -175,7 +184,7 @@ def _shifter(session: Session, gates_spec: Any) -> Any:
     )
 
 
-def shift_document(session: Session, result: Any, request: Any) -> dict[str, Any]:
+def shift_document(session: Session, result: ShiftResult, request: ShiftRequest) -> dict[str, Any]:
     from lambdawait.report import alias_doc
 
     return _document(
@@ -191,7 +200,9 @@ def shift_document(session: Session, result: Any, request: Any) -> dict[str, Any
     )
 
 
-def run_shift(session: Session, request: Any, gates_spec: Any, plan_only: bool) -> dict[str, Any]:
+def run_shift(
+    session: Session, request: ShiftRequest, gates_spec: GateSpec, plan_only: bool
+) -> dict[str, Any]:
     """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt."""
     if plan_only:
         return plan_document(session, request)

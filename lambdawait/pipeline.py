@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambdawait.commands import Session, _document, _entry, _interrupted_state, _shifter, shift_request
 from lambdawait.deploy import Deployer, plan_deploy
@@ -14,6 +15,9 @@ from lambdawait.package import load_package
 from lambdawait.preflight import check, check_name
 from lambdawait.signals import interrupts
 from lambdawait.spec import FunctionSpec
+
+if TYPE_CHECKING:
+    from lambdawait.traffic import ShiftRequest
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,9 @@ class Release:
     force: bool = False
 
 
-def _validate_release(session: Session, spec: FunctionSpec, release: Release, current: Any) -> Any:
+def _validate_release(
+    session: Session, spec: FunctionSpec, release: Release, current: Mapping[str, Any] | None
+) -> ShiftRequest | None:
     """Shift options are checked before the deploy mutates anything."""
     if release.alias is None:
         return None
@@ -122,7 +128,7 @@ def _release(
     session: Session,
     spec: FunctionSpec,
     release: Release,
-    request: Any,
+    request: ShiftRequest | None,
     deployed: FunctionStatus | None,
     timeout: float,
 ) -> dict[str, Any]:
