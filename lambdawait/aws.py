@@ -107,30 +107,25 @@ class Clients:
             self._lambda_retrying = cast("LambdaClient", RetryingClient(self.polling_lambda()))
         return self._lambda_retrying
 
+    def _create(self, service: str) -> Any:
+        session = self._checked_session()
+        return session.create_client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.options.endpoint_url,
+            config=_client_config(),
+        )
+
     def polling_lambda(self) -> LambdaClient:
         """The bare Lambda client (retry mode standard, bounded timeouts), for the waiter's own loop."""
         if self._lambda is None:
-            session = self._checked_session()
-            client = session.create_client(
-                "lambda",
-                region_name=self.region,
-                endpoint_url=self.options.endpoint_url,
-                config=_client_config(),
-            )
-            self._lambda = cast("LambdaClient", client)
+            self._lambda = cast("LambdaClient", self._create("lambda"))
         return self._lambda
 
     def cloudwatch(self) -> CloudWatchClient:
-        """The CloudWatch client, for alarm health gates."""
+        """The CloudWatch client, for alarm health gates (throttling retried like Lambda's)."""
         if self._cloudwatch is None:
-            session = self._checked_session()
             from lambdawait.retrying import RetryingClient
 
-            client = session.create_client(
-                "cloudwatch",
-                region_name=self.region,
-                endpoint_url=self.options.endpoint_url,
-                config=_client_config(),
-            )
-            self._cloudwatch = cast("CloudWatchClient", RetryingClient(client))
+            self._cloudwatch = cast("CloudWatchClient", RetryingClient(self._create("cloudwatch")))
         return self._cloudwatch

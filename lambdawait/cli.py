@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from lambdawait import __version__
+from lambdawait.acceptors import Target
 from lambdawait.runner import command
 
 app = typer.Typer(
@@ -25,14 +26,6 @@ app.add_typer(sim_app, name="sim")
 class OutputMode(str, enum.Enum):
     text = "text"
     json = "json"
-
-
-class WaitFor(str, enum.Enum):
-    ready = "ready"
-    active = "active"
-    updated = "updated"
-    version = "version"
-    exists = "exists"
 
 
 # Options shared by every command that talks to AWS.
@@ -82,7 +75,7 @@ def _clients(region: str | None, profile: str | None, endpoint_url: str | None) 
 @app.command()
 def wait(
     functions: Annotated[list[str], typer.Argument(help="FUNCTION, FUNCTION:QUALIFIER or an ARN.")],
-    for_: Annotated[WaitFor, typer.Option("--for", help="What to wait for.")] = WaitFor.ready,
+    for_: Annotated[Target, typer.Option("--for", help="What to wait for.")] = Target.READY,
     qualifier: Annotated[
         str | None, typer.Option("--qualifier", "-q", help="Version for --for version.")
     ] = None,

@@ -11,8 +11,6 @@ import argparse
 from collections.abc import Sequence
 from typing import NoReturn
 
-TARGETS = ("ready", "active", "updated", "version", "exists")
-
 
 class _Fallback(Exception):
     """Not something this parser should decide: let Typer parse (and report) it."""
@@ -26,7 +24,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> _Parser:
     parser = _Parser(prog="lambdawait wait", add_help=False, allow_abbrev=False)
     parser.add_argument("functions", nargs="+")
-    parser.add_argument("--for", dest="for_", choices=TARGETS, default="ready")
+    from lambdawait.acceptors import Target
+
+    parser.add_argument("--for", dest="for_", choices=[t.value for t in Target], default=Target.READY.value)
     parser.add_argument("--qualifier", "-q")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--region")
