@@ -303,12 +303,10 @@ class Deployer:
         self.on_step(f"waiting for {spec.name} to become Active")
         result = self.waiter.wait(WaitRequest(spec.name, None, Target.READY), self.timeout)
         if result.outcome.value == "failed":
-            recreate = (
-                f"a function whose creation failed cannot be updated: delete {spec.name}, then deploy again"
-            )
+            # The waiter's remediation already says to delete and re-create a Failed function.
             raise TargetFailedError(
                 f"creating {spec.name} failed: {result.message}",
-                hint=f"{result.remediation}; {recreate}" if result.remediation else recreate,
+                hint=result.remediation,
                 reason_code=result.status.reason_code if result.status else None,
                 details=_failure_details(result.status, result.remediation),
             )

@@ -32,6 +32,10 @@ TRANSIENT_CODES = frozenset(
     }
 )
 DEFAULT_TIMEOUT = 300.0
+RECREATE = (
+    "a function whose creation failed cannot be updated: delete it "
+    "(aws lambda delete-function --function-name {function}) and create it again"
+)
 # Lambda's GetFunction quota is 100 req/s per account; leave half for everything else.
 DEFAULT_POLL_RATE = 50.0
 
@@ -341,6 +345,11 @@ class Waiter:
             if outcome is WaitOutcome.INACTIVE:
                 code = code or "Idle"
             remediation = remediation_for(code)
+            if status is not None and status.state == "Failed" and not request.qualifier:
+                # The catalogue's "update again" cannot apply: Lambda never updates a Failed function.
+                remediation = "; ".join(
+                    filter(None, [remediation, RECREATE.format(function=request.function)])
+                )
         return WaitResult(
             function=request.function,
             qualifier=request.qualifier,

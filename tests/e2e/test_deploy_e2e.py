@@ -111,7 +111,7 @@ def test_failed_create_exits_1_with_reason_and_remediation(sim: Simulator, cli: 
     assert run.code == 1
     doc = run.json()
     assert doc["ok"] is False and doc["error"]["code"] == "SubnetOutOfIPAddresses"
-    assert "delete broken" in doc["error"]["hint"]
+    assert "delete-function --function-name broken" in doc["error"]["hint"]
     assert doc["functions"][0]["remediation"]
     assert run.stderr.count("error:") == 1 and "Traceback" not in run.stderr
     # Deploying again does not pretend all is well: a Failed function cannot be updated.

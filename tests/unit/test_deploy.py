@@ -223,7 +223,7 @@ def test_failed_create_exits_1_with_reason_and_recreate_hint() -> None:
         d.apply(spec, package(), plan)
     assert info.value.exit_code is ExitCode.FAILED
     assert info.value.reason_code == "InvalidZipFileException"
-    assert "delete fn" in (info.value.hint or "")
+    assert "delete-function --function-name fn" in (info.value.hint or "")
 
 
 def test_code_only_update_is_guarded_by_revision_and_waited_on() -> None:

@@ -239,3 +239,14 @@ def test_cancelled_wait_stops() -> None:
     result = waiter.wait(WaitRequest("fn", None, Target.READY), 300)
     assert result.outcome is WaitOutcome.ERROR and result.message == "interrupted"
     assert len(client.calls) == 2
+
+
+def test_failed_creation_remediation_says_to_recreate_not_update() -> None:
+    result, _, _, _ = run([config("Failed", "Failed", state_code="SubnetOutOfIPAddresses")])
+    assert result.remediation is not None
+    assert "delete-function --function-name fn" in result.remediation
+
+
+def test_failed_update_of_a_live_function_keeps_the_catalogue_advice() -> None:
+    result, _, _, _ = run([config("Active", "Failed", update_code="SubnetOutOfIPAddresses")])
+    assert result.remediation is not None and "delete-function" not in result.remediation
