@@ -147,15 +147,27 @@ def _register_publish(ctx: Context, rec: FunctionRecord, version: str, now: floa
     rec.published_fingerprint = moto.fingerprint(fn) if fn is not None else None
 
 
-def update_function(ctx: Context, call: Call) -> Reply:
-    """UpdateFunctionCode and UpdateFunctionConfiguration share every rule."""
+def _guarded_latest(ctx: Context, call: Call) -> tuple[FunctionRecord, Any, dict[str, Any]] | None:
+    """$LATEST of a known function, its request body, after Lambda's busy and RevisionId checks.
+
+    None when the simulator does not track the function: moto answers (e.g. its 404).
+    """
     rec = _record(ctx, call)
     fn = moto.latest(call.region, rec.name) if rec is not None else None
     if rec is None or fn is None:
-        return call.forward(call.body)
+        return None
     body = call.json_body()
     Lifecycle.check_mutable(rec)
     _check_revision(body.get("RevisionId"), rec.status.revision_id)
+    return rec, fn, body
+
+
+def update_function(ctx: Context, call: Call) -> Reply:
+    """UpdateFunctionCode and UpdateFunctionConfiguration share every rule."""
+    guarded = _guarded_latest(ctx, call)
+    if guarded is None:
+        return call.forward(call.body)
+    rec, fn, body = guarded
     if body.get("DryRun"):
         return get_function_configuration(ctx, call)
     restore = moto.snapshot(fn)
@@ -177,13 +189,10 @@ def update_function(ctx: Context, call: Call) -> Reply:
 
 
 def publish_version(ctx: Context, call: Call) -> Reply:
-    rec = _record(ctx, call)
-    fn = moto.latest(call.region, rec.name) if rec is not None else None
-    if rec is None or fn is None:
+    guarded = _guarded_latest(ctx, call)
+    if guarded is None:
         return call.forward(call.body)
-    body = call.json_body()
-    Lifecycle.check_mutable(rec)
-    _check_revision(body.get("RevisionId"), rec.status.revision_id)
+    rec, fn, body = guarded
     wanted = body.get("CodeSha256")
     current = moto.code_sha256(fn)
     if wanted is not None and wanted != current:

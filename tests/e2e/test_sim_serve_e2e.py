@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import EXE
+from tests.sim.helpers import read_exports
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -27,21 +28,6 @@ create_outcome = "failed"
 create_reason_code = "InvalidSubnet"
 create_reason = "The subnet ID 'subnet-0abc' does not exist."
 """
-
-
-def _exports(proc: subprocess.Popen[str]) -> dict[str, str]:
-    assert proc.stdout is not None
-    exports: dict[str, str] = {}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(exports) < 5:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if line.startswith("export "):
-            key, _, value = line[len("export ") :].strip().partition("=")
-            exports[key] = value
-    assert "AWS_ENDPOINT_URL" in exports, exports
-    return exports
 
 
 def test_sim_serve_with_lambdawait_and_aws_cli(tmp_path: Path) -> None:
@@ -59,7 +45,7 @@ def test_sim_serve_with_lambdawait_and_aws_cli(tmp_path: Path) -> None:
         env=clean,
     )
     try:
-        env = {**clean, **_exports(server), "NO_COLOR": "1", "HOME": str(tmp_path)}
+        env = {**clean, **read_exports(server, time.monotonic() + 30), "NO_COLOR": "1", "HOME": str(tmp_path)}
 
         def lw(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run([str(EXE), *args], env=env, capture_output=True, text=True, timeout=60)

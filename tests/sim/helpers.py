@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import time
 import zipfile
 from collections.abc import Callable
@@ -78,3 +79,19 @@ def error_of(exc: Any) -> tuple[int, str, str]:
         response["Error"]["Code"],
         response["Error"]["Message"],
     )
+
+
+def read_exports(proc: subprocess.Popen[str], deadline: float) -> dict[str, str]:
+    """The `export KEY=VALUE` lines `serve` prints, read until all five are there."""
+    exports: dict[str, str] = {}
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("export "):
+            key, _, value = line[len("export ") :].strip().partition("=")
+            exports[key] = value
+            if len(exports) == 5:
+                return exports
+    raise AssertionError(f"serve printed no complete environment; got {exports}")

@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from lambdawait.sim import Simulator
-from tests.sim.helpers import create, wait_active
+from tests.sim.helpers import create, read_exports, wait_active
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -24,21 +24,6 @@ SERVE = (
     "import sys; from lambdawait.sim.server import serve; "
     "sys.exit(serve('127.0.0.1', 0, sys.argv[1] or None, sys.stdout))"
 )
-
-
-def _read_exports(proc: subprocess.Popen[str], deadline: float) -> dict[str, str]:
-    exports: dict[str, str] = {}
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if line.startswith("export "):
-            key, _, value = line[len("export ") :].strip().partition("=")
-            exports[key] = value
-            if len(exports) == 5:
-                return exports
-    raise AssertionError(f"serve printed no complete environment; got {exports}")
 
 
 def test_serve_runs_until_sigterm_and_exits_zero(tmp_path: Path) -> None:
@@ -54,7 +39,7 @@ def test_serve_runs_until_sigterm_and_exits_zero(tmp_path: Path) -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     try:
-        exports = _read_exports(proc, time.monotonic() + 20)
+        exports = read_exports(proc, time.monotonic() + 20)
         assert exports["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
         assert exports["AWS_ACCESS_KEY_ID"] == "testing"
         lam = boto3.client(
