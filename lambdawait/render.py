@@ -137,12 +137,7 @@ class Output:
                 yield sink
             return
 
-        def plain(event: WaitEvent) -> None:
-            if event.changed or event.note:
-                what = event.note or _status_text(event.status)
-                self.log(f"[{event.elapsed:6.1f}s] {event.request.label}: {what}")
-
-        yield plain
+        yield self._log_event
 
     @contextmanager
     def _live_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
@@ -169,8 +164,12 @@ class Output:
 
     def transition(self, event: WaitEvent) -> None:
         """Default wait sink for multi-step commands: one line per state transition."""
-        quiet_start = event.polls == 1 and _is_ready(event.status)  # already ready: nothing to say
-        if (event.changed and not quiet_start) or event.note or self.verbose:
+        self._log_event(event, quiet_ready_start=True)
+
+    def _log_event(self, event: WaitEvent, *, quiet_ready_start: bool = False) -> None:
+        """One line per transition (every poll with --verbose); an already-ready start may stay quiet."""
+        quiet = quiet_ready_start and event.polls == 1 and _is_ready(event.status)
+        if (event.changed and not quiet) or event.note or self.verbose:
             what = event.note or _status_text(event.status)
             self.log(f"[{event.elapsed:6.1f}s] {event.request.label}: {what}")
 
