@@ -15,7 +15,7 @@ from lambdawait.waiter import Waiter, WaitRequest
 
 if TYPE_CHECKING:
     from lambdawait.aws import Clients
-    from lambdawait.gates import GateSpec
+    from lambdawait.gates import Gates, GateSpec
     from lambdawait.models import FunctionStatus
     from lambdawait.render import Output
     from lambdawait.traffic import Shifter, ShiftRequest, ShiftResult
@@ -174,13 +174,21 @@ def plan_document(session: Session, request: ShiftRequest, **extra: Any) -> dict
     )
 
 
-def _shifter(session: Session, gates_spec: GateSpec) -> Shifter:
+def _gates(session: Session, gates_spec: GateSpec) -> Gates:
     from lambdawait.gates import Gates
+
+    return Gates(gates_spec, lambda_client=session.clients.lambda_(), cloudwatch=session.clients.cloudwatch)
+
+
+def _shifter(session: Session, gates_spec: GateSpec) -> Shifter:
     from lambdawait.traffic import Shifter
 
-    gates = Gates(gates_spec, lambda_client=session.clients.lambda_(), cloudwatch=session.clients.cloudwatch)
     return Shifter(
-        session.clients.lambda_(), session.waiter(), gates, session.clock, on_event=session.out.shift_event
+        session.clients.lambda_(),
+        session.waiter(),
+        _gates(session, gates_spec),
+        session.clock,
+        on_event=session.out.shift_event,
     )
 
 

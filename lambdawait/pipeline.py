@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lambdawait.commands import Session, _document, _entry, _interrupted_state, _shifter, shift_request
+from lambdawait.commands import (
+    Session,
+    _document,
+    _entry,
+    _gates,
+    _interrupted_state,
+    _shifter,
+    shift_request,
+)
 from lambdawait.deploy import Deployer, plan_deploy
 from lambdawait.errors import UsageError
 from lambdawait.gates import GateSpec
@@ -45,8 +53,7 @@ def _validate_release(
     request = shift_request(
         spec.name, release.alias, "1", release.strategy, release.on_interrupt, release.force
     )
-    shifter = _shifter(session, release.gates)
-    shifter.gates.check_alarms_exist()
+    _gates(session, release.gates).check_alarms_exist()
     if current is not None:
         from lambdawait.traffic import get_alias
 
