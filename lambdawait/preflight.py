@@ -147,10 +147,14 @@ def check(
     return PreflightReport(warnings=tuple(_one_line(w) for w in found.warnings))
 
 
-def check_name(name: str) -> None:
-    """Reject a bad function name before it is used in any AWS request (its URL path)."""
+def check_name(name: str, command: str = "deploy") -> None:
+    """Reject a bad function name before it is used in any AWS request (its URL path).
+
+    `deploy` and `publish` both act on $LATEST, so a qualifier (`fn:1`, an ARN ending in `:live`)
+    is refused here rather than sent to Lambda.
+    """
     found = Findings()
-    _check_name(found, name)
+    _check_name(found, name, command)
     if found.problems:
         message, hint = found.problems[0]
         raise UsageError(_one_line(message), hint=_one_line(hint))
@@ -160,16 +164,24 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _check_name(found: Findings, name: str) -> None:
+_QUALIFIED_NAME = re.compile(r"([a-zA-Z0-9_-]{1,64}):(.+)")
+_UNQUALIFIED_HINTS = {
+    "deploy": "deploy updates $LATEST: pass the unqualified name or ARN",
+    "publish": "publish makes a new version from $LATEST: pass the unqualified name or ARN",
+}
+
+
+def _check_name(found: Findings, name: str, command: str = "deploy") -> None:
     if _NAME.fullmatch(name):
         return
     arn = _FUNCTION_ARN.fullmatch(name)
     if arn and _NAME.fullmatch(arn.group(1)) and arn.group(2) is None:
         return
-    if arn and arn.group(2) is not None:
+    qualified = arn or _QUALIFIED_NAME.fullmatch(name)
+    if qualified and qualified.group(2) is not None:
         found.fail(
-            f"function {name!r} has a qualifier (:{arn.group(2)})",
-            "deploy updates $LATEST: pass the unqualified name or ARN",
+            f"function {name!r} has a qualifier (:{qualified.group(2)})",
+            _UNQUALIFIED_HINTS[command],
         )
         return
     found.fail(

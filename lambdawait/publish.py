@@ -56,7 +56,9 @@ def publish_version(
     import botocore.exceptions
 
     from lambdawait.describe import list_versions
+    from lambdawait.preflight import check_name
 
+    check_name(function, "publish")  # `fn:1` would otherwise be sent to PublishVersion
     status = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
     expected = code_sha256 or status.code_sha256
     before = {v.version for v in list_versions(client, function)}

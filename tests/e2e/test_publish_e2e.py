@@ -86,3 +86,13 @@ def test_snapstart_like_pending_version_is_waited_for(sim: Simulator, cli: Cli) 
 def test_publish_of_missing_function_exits_4(sim: Simulator, cli: Cli) -> None:
     run = cli("publish", "nope", "-o", "json")
     assert run.code == 4 and run.json()["ok"] is False
+
+
+def test_a_qualified_name_exits_2_without_publishing(sim: Simulator, cli: Cli) -> None:
+    _ready(sim, cli)
+    sim.reset_calls()
+    run = cli("publish", "fn:1", "-o", "json")
+    assert run.code == 2, run.stderr
+    assert run.json()["error"]["message"] == "function 'fn:1' has a qualifier (:1)"
+    assert run.stderr.count("\n") == 1 and "unqualified" in run.stderr
+    assert sim.calls() == {} and sim.mutating_calls() == 0

@@ -294,6 +294,7 @@ BAD: list[tuple[str, FunctionSpec, LocalPackage | None, dict[str, Any], str, str
         "has a qualifier (:prod)",
         "unqualified",
     ),
+    ("name-short-qualified", spec(name="fn:2"), None, {}, "'fn:2' has a qualifier (:2)", "updates $LATEST"),
     (
         "handler-long",
         spec(handler="a." + "b" * 127),

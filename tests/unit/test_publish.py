@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdawait.errors import ConflictError, ExitCode, TargetFailedError
+from lambdawait.errors import ConflictError, ExitCode, TargetFailedError, UsageError
 from lambdawait.publish import publish_version
 from tests.unit.lambda_fake import FakeLambda, active, error, waiter
 
@@ -83,3 +83,22 @@ def test_lost_reply_then_conflict_finds_the_version_we_published() -> None:
     client.publish_version = lands_then_412  # type: ignore[method-assign,assignment]
     result = publish_version(client, waiter(client), "fn")  # type: ignore[arg-type]
     assert result.version == "1"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["fn:1", "fn:live", "arn:aws:lambda:us-east-1:123456789012:function:fn:3", "123456789012:function:fn:$LATEST"],
+)
+def test_a_qualified_name_is_refused_before_any_call(name: str) -> None:
+    client = FakeLambda(active("sha-1"))
+    with pytest.raises(UsageError) as info:
+        publish_version(client, waiter(client), name)  # type: ignore[arg-type]
+    assert info.value.exit_code is ExitCode.USAGE
+    assert "has a qualifier" in info.value.message and "unqualified" in (info.value.hint or "")
+    assert client.calls == []
+
+
+def test_an_unqualified_arn_is_published() -> None:
+    client = FakeLambda(active("sha-1"))
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    assert publish_version(client, waiter(client), arn).version == "1"  # type: ignore[arg-type]
