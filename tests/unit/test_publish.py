@@ -87,7 +87,12 @@ def test_lost_reply_then_conflict_finds_the_version_we_published() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["fn:1", "fn:live", "arn:aws:lambda:us-east-1:123456789012:function:fn:3", "123456789012:function:fn:$LATEST"],
+    [
+        "fn:1",
+        "fn:live",
+        "arn:aws:lambda:us-east-1:123456789012:function:fn:3",
+        "123456789012:function:fn:$LATEST",
+    ],
 )
 def test_a_qualified_name_is_refused_before_any_call(name: str) -> None:
     client = FakeLambda(active("sha-1"))
