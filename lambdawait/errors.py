@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     TIMEOUT = 3  # timed out; the last state seen is reported
     AWS = 4  # AWS/API error: denied, not found, throttled beyond retries, conflict
     ROLLED_BACK = 5  # a traffic shift was rolled back by a health gate
+    ALIAS_SPLIT = 6  # a shift failed and its alias could not be restored: split left, repair named
     INTERRUPTED = 130  # SIGINT/SIGTERM, after cleanup
 
 
@@ -82,6 +83,12 @@ class RolledBackError(LambdawaitError):
     """A health gate fired and the alias was restored."""
 
     exit_code = ExitCode.ROLLED_BACK
+
+
+class AliasSplitError(LambdawaitError):
+    """A shift stopped and its restore failed: the alias still splits traffic; the repair is named."""
+
+    exit_code = ExitCode.ALIAS_SPLIT
 
 
 class InterruptedError_(LambdawaitError):
