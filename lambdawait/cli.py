@@ -208,6 +208,13 @@ def deploy(
     ] = None,
     env: Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE (repeatable).")] = None,
     env_file: Annotated[Path | None, typer.Option("--env-file", help="dotenv file.")] = None,
+    prune_env: Annotated[
+        bool,
+        typer.Option(
+            "--prune-env",
+            help="Remove the function's variables not given by --env/--env-file (refused without it).",
+        ),
+    ] = False,
     layer: Annotated[
         list[str] | None, typer.Option("--layer", help="Layer version ARN (repeatable).")
     ] = None,
@@ -264,6 +271,7 @@ def deploy(
             tags=tag,
             subnets=subnet,
             security_groups=security_group,
+            prune_env=prune_env,
         )
         release = Release(
             publish=publish,

@@ -7,6 +7,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lambdawait.acceptors import Target
+
+# The plan is data (deploy_plan); this module runs it. Re-exported: callers plan and apply here.
+from lambdawait.deploy_plan import (
+    DeployPlan,
+    check_plan,
+    config_request,
+    desired_config,
+    plan_deploy,
+)
 from lambdawait.errors import (
     LambdawaitError,
     TargetFailedError,
@@ -15,45 +24,14 @@ from lambdawait.errors import (
 )
 from lambdawait.guard import guarded_call, raise_for_wait
 from lambdawait.models import FunctionStatus
-from lambdawait.package import LocalPackage, code_sha256
+from lambdawait.package import LocalPackage
 from lambdawait.spec import FunctionSpec, redact
-from lambdawait.status import from_get_function
 from lambdawait.waiter import Waiter, WaitRequest
+
+__all__ = ["DeployPlan", "DeployResult", "Deployer", "check_plan", "config_request", "plan_deploy"]
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
-
-
-@dataclass(frozen=True)
-class DeployPlan:
-    """What a deploy will do; `--dry-run` prints exactly this."""
-
-    function: str
-    create: bool
-    code_update: bool
-    config_fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    local_sha256: str | None
-    current: FunctionStatus | None
-    warnings: tuple[str, ...] = ()
-    # (SubnetIds, SecurityGroupIds) as read: a partial VPC change sends the other half unchanged.
-    current_vpc: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-
-    @property
-    def changes(self) -> bool:
-        return self.create or self.code_update or bool(self.config_fields) or bool(self.tags)
-
-    def describe(self) -> list[str]:
-        if self.create:
-            return [f"create {self.function}"]
-        steps = []
-        if self.code_update:
-            steps.append(f"update code of {self.function} (CodeSha256 -> {self.local_sha256 or 'new'})")
-        if self.config_fields:
-            steps.append(f"update configuration: {', '.join(self.config_fields)}")
-        if self.tags:
-            steps.append(f"tag: {', '.join(self.tags)}")
-        return steps or [f"{self.function} is unchanged: nothing to do"]
 
 
 @dataclass(frozen=True)
@@ -62,130 +40,6 @@ class DeployResult:
     outcome: str  # created | updated | unchanged
     status: FunctionStatus | None
     steps: tuple[str, ...] = field(default=())
-
-
-# FunctionSpec attribute -> (API field, how the current value is read from GetFunction's Configuration)
-def _current_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    vpc = config.get("VpcConfig") or {}
-    return {
-        "runtime": config.get("Runtime"),
-        "handler": config.get("Handler"),
-        "role": config.get("Role"),
-        "memory": config.get("MemorySize"),
-        "timeout": config.get("Timeout"),
-        "ephemeral_storage": (config.get("EphemeralStorage") or {}).get("Size"),
-        "env": dict((config.get("Environment") or {}).get("Variables") or {}),
-        "layers": tuple(layer["Arn"] for layer in config.get("Layers") or []),
-        "description": config.get("Description") or "",
-        "subnets": tuple(sorted(vpc.get("SubnetIds") or [])),
-        "security_groups": tuple(sorted(vpc.get("SecurityGroupIds") or [])),
-    }
-
-
-def _desired_config(spec: FunctionSpec) -> dict[str, Any]:
-    """Only what the user gave; None means "keep"."""
-    wanted: dict[str, Any] = {
-        "runtime": spec.runtime,
-        "handler": spec.handler,
-        "role": spec.role,
-        "memory": spec.memory,
-        "timeout": spec.timeout,
-        "ephemeral_storage": spec.ephemeral_storage,
-        "env": dict(spec.env.items()) if spec.env is not None else None,
-        "layers": spec.layers,
-        "description": spec.description,
-        "subnets": tuple(sorted(spec.subnets)) if spec.subnets is not None else None,
-        "security_groups": tuple(sorted(spec.security_groups)) if spec.security_groups is not None else None,
-    }
-    return {key: value for key, value in wanted.items() if value is not None}
-
-
-CONFIG_LABELS = {
-    "runtime": "Runtime",
-    "handler": "Handler",
-    "role": "Role",
-    "memory": "MemorySize",
-    "timeout": "Timeout",
-    "ephemeral_storage": "EphemeralStorage",
-    "env": "Environment",
-    "layers": "Layers",
-    "description": "Description",
-    "subnets": "VpcConfig.SubnetIds",
-    "security_groups": "VpcConfig.SecurityGroupIds",
-}
-
-
-def config_request(
-    spec: FunctionSpec, fields: tuple[str, ...], current: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """UpdateFunctionConfiguration / CreateFunction parameters for the given fields.
-
-    `current` is the function's Configuration: VpcConfig is one parameter, so when only subnets
-    or only security groups were given, the other half is sent as it is now, not emptied.
-    """
-    wanted = _desired_config(spec)
-    params: dict[str, Any] = {}
-    simple = {"runtime": "Runtime", "handler": "Handler", "role": "Role", "memory": "MemorySize"}
-    simple |= {"timeout": "Timeout", "description": "Description"}
-    for key in fields:
-        if key in simple:
-            params[simple[key]] = wanted[key]
-        elif key == "ephemeral_storage":
-            params["EphemeralStorage"] = {"Size": wanted[key]}
-        elif key == "env":
-            params["Environment"] = {"Variables": wanted[key]}
-        elif key == "layers":
-            params["Layers"] = list(wanted[key])
-    if "subnets" in fields or "security_groups" in fields:
-        vpc = (current or {}).get("VpcConfig") or {}
-        subnets = spec.subnets if spec.subnets is not None else vpc.get("SubnetIds") or ()
-        groups = spec.security_groups
-        if groups is None:
-            groups = vpc.get("SecurityGroupIds") or ()
-        params["VpcConfig"] = {"SubnetIds": list(subnets), "SecurityGroupIds": list(groups)}
-    return params
-
-
-def plan_deploy(
-    spec: FunctionSpec,
-    package: LocalPackage | None,
-    response: Mapping[str, Any] | None,
-    warnings: tuple[str, ...] = (),
-) -> DeployPlan:
-    """Pure: compare the spec with one GetFunction response (None: the function does not exist)."""
-    local_sha = code_sha256(package.data) if package else None
-    if response is None:
-        return DeployPlan(
-            spec.name, True, bool(spec.code), (), tuple(sorted(spec.tags)), local_sha, None, warnings
-        )
-    config = response.get("Configuration") or {}
-    current = from_get_function(response, spec.name, None)
-    code_update = False
-    if spec.code is not None:
-        if spec.code.kind in ("zip", "dir"):
-            code_update = local_sha != config.get("CodeSha256")
-        elif spec.code.kind == "image":
-            code_update = _image_changed(spec.code.image_uri or "", response.get("Code") or {})
-        else:  # an S3 object's hash is unknown until Lambda reads it: always upload
-            code_update = True
-    if spec.architecture and spec.architecture != current.architecture:
-        code_update = True  # Architectures is a parameter of UpdateFunctionCode
-    have, want = _current_config(config), _desired_config(spec)
-    fields = tuple(key for key, value in want.items() if have.get(key) != value)
-    if "subnets" in fields or "security_groups" in fields:
-        fields = (*(f for f in fields if f not in ("subnets", "security_groups")), "vpc")
-    current_tags = response.get("Tags") or {}
-    tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
-    vpc = config.get("VpcConfig") or {}
-    current_vpc = (tuple(vpc.get("SubnetIds") or ()), tuple(vpc.get("SecurityGroupIds") or ()))
-    return DeployPlan(spec.name, False, code_update, fields, tags, local_sha, current, warnings, current_vpc)
-
-
-def _image_changed(uri: str, code: Mapping[str, Any]) -> bool:
-    """A digest URI is compared; a tag may have been pushed again since, so it always updates."""
-    if "@sha256:" not in uri:
-        return True
-    return uri not in (code.get("ImageUri"), code.get("ResolvedImageUri"))
 
 
 def _code_params(spec: FunctionSpec, package: LocalPackage | None) -> dict[str, Any]:
@@ -260,6 +114,7 @@ class Deployer:
             plan = plan_deploy(spec, package, response, plan.warnings)
             assert plan.current is not None
             _refuse_failed(spec.name, plan.current)
+        check_plan(spec, plan)  # again: the plan may have been made afresh after someone's update
         if not plan.changes:
             return DeployResult(plan, "unchanged", plan.current)
         return self._update(spec, package, plan)
@@ -277,7 +132,7 @@ class Deployer:
             "FunctionName": spec.name,
             "Code": _code_params(spec, package),
             "Publish": False,
-            **config_request(spec, tuple(_desired_config(spec))),
+            **config_request(spec, tuple(desired_config(spec))),
         }
         if spec.code is not None and spec.code.kind == "image":
             params["PackageType"] = "Image"

@@ -15,7 +15,7 @@ from lambdawait.commands import (
     _shifter,
     shift_request,
 )
-from lambdawait.deploy import Deployer, plan_deploy
+from lambdawait.deploy import Deployer, check_plan, plan_deploy
 from lambdawait.errors import UsageError
 from lambdawait.gates import GateSpec
 from lambdawait.models import FunctionStatus
@@ -89,10 +89,12 @@ def run_deploy(
         session.out.warn(warning)
     request = _validate_release(session, spec, release, response)
     plan = plan_deploy(spec, package, response, report.warnings)
+    check_plan(spec, plan)
     plan_doc = {
         "create": plan.create,
         "codeUpdate": plan.code_update,
         "configFields": list(plan.config_fields),
+        "env": plan.env.document() if plan.env is not None else None,
         "tags": list(plan.tags),
         "publish": release.publish,
         "alias": release.alias,

@@ -113,6 +113,8 @@ class FunctionSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
     subnets: tuple[str, ...] | None = None
     security_groups: tuple[str, ...] | None = None
+    # With env given: remove the variables that exist now and are not in `env` (otherwise refused).
+    prune_env: bool = False
 
     def __post_init__(self) -> None:
         # Whatever mapping the caller passed, store one whose repr masks values.
@@ -341,8 +343,16 @@ def build_spec(
     tags: Iterable[str] | None = None,
     subnets: Iterable[str] | None = None,
     security_groups: Iterable[str] | None = None,
+    prune_env: bool = False,
 ) -> FunctionSpec:
     """Every `deploy` option string -> FunctionSpec (syntax only; limits are preflight's job)."""
+    merged_env = merge_env(env_file, env)
+    if prune_env and merged_env is None:
+        # Alone it would either do nothing or (as some read it) wipe every variable: refuse both.
+        raise UsageError(
+            "--prune-env needs --env or --env-file: it removes the variables not given there",
+            hint="list the variables to keep with --env NAME=VALUE or --env-file FILE",
+        )
     return FunctionSpec(
         name=name.strip(),
         code=parse_code_source(zip, dir, s3, image_uri),
@@ -353,10 +363,11 @@ def build_spec(
         memory=parse_int(memory, "--memory"),
         timeout=parse_int(timeout, "--timeout"),
         ephemeral_storage=parse_int(ephemeral_storage, "--ephemeral-storage"),
-        env=merge_env(env_file, env),
+        env=merged_env,
         layers=_opt_tuple(layers),
         description=description,
         tags=parse_key_values(tags, "--tag"),
         subnets=_opt_tuple(subnets),
         security_groups=_opt_tuple(security_groups),
+        prune_env=prune_env,
     )

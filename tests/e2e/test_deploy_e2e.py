@@ -238,6 +238,34 @@ def test_tags_env_and_env_file(sim: Simulator, cli: Cli, app_dir: Path, tmp_path
     no_secret(run, text)
 
 
+def test_env_removal_needs_prune_env(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    create(sim, cli, app_dir, "fn", "--env", f"DB_PASSWORD={SECRET}", "--env", "OTHER=1", "--env", "MODE=a")
+    sim.reset_calls()
+    refused = cli("deploy", "fn", "--env", "NEW=1", "-o", "json")
+    assert refused.code == 2, refused.stderr
+    assert refused.json()["error"]["message"] == (
+        "deploying would remove 3 environment variables of fn: DB_PASSWORD, MODE, OTHER"
+    )
+    assert refused.json()["envRemoved"] == ["DB_PASSWORD", "MODE", "OTHER"]
+    assert "--prune-env" in refused.stderr and refused.stderr.count("\n") == 1
+    assert sim.mutating_calls() == 0
+    assert set(config(sim, "fn")["Environment"]["Variables"]) == {"DB_PASSWORD", "OTHER", "MODE"}
+
+    keep = ("--env", f"DB_PASSWORD={SECRET}", "--env", "MODE=b", "--env", "NEW=1")
+    plan = cli("deploy", "fn", *keep, "--prune-env", "--dry-run", "-o", "json")
+    assert plan.code == 0, plan.stderr
+    assert plan.json()["plan"]["env"] == {"added": ["NEW"], "removed": ["OTHER"], "changed": ["MODE"]}
+    text = cli("deploy", "fn", *keep, "--prune-env", "--dry-run")
+    step = "plan: update configuration: env (environment: added NEW; removed OTHER; changed MODE)"
+    assert step in text.stdout
+    assert sim.mutating_calls() == 0
+
+    pruned = cli("deploy", "fn", *keep, "--prune-env", "-o", "json")
+    assert pruned.code == 0, pruned.stderr
+    assert config(sim, "fn")["Environment"]["Variables"] == {"DB_PASSWORD": SECRET, "MODE": "b", "NEW": "1"}
+    no_secret(refused, plan, text, pruned)
+
+
 def test_publish_after_deploy(sim: Simulator, cli: Cli, app_dir: Path) -> None:
     scenario(sim, publish_seconds=0.3)
     sim.reset_calls()

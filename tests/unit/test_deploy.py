@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from lambdawait.deploy import Deployer, DeployPlan, config_request, plan_deploy
+from lambdawait.deploy import Deployer, DeployPlan, check_plan, config_request, plan_deploy
+from lambdawait.deploy_plan import EnvChange
 from lambdawait.errors import AwsError, ConflictError, ExitCode, TargetFailedError, UsageError
 from lambdawait.package import LocalPackage, code_sha256, inspect_zip
 from lambdawait.spec import CodeSource, FunctionSpec
@@ -114,6 +115,57 @@ def test_env_comparison_is_whole_map_and_empty_map_clears() -> None:
     assert plan_deploy(FunctionSpec("fn", env={"A": "1"}), None, response(config)).config_fields == ("env",)
     assert plan_deploy(FunctionSpec("fn", env={}), None, response(config)).config_fields == ("env",)
     assert plan_deploy(FunctionSpec("fn", env={}), None, response(active())).config_fields == ()
+
+
+def test_env_plan_names_added_removed_and_changed_never_values() -> None:
+    config = active(Environment={"Variables": {"DB_PASSWORD": SECRET, "OTHER": "x", "MODE": "a"}})
+    spec = FunctionSpec("fn", env={"NEW": "1", "MODE": "b", "OTHER": "x"}, memory=256)
+    plan = plan_deploy(spec, None, response(config))
+    assert plan.env == EnvChange(added=("NEW",), removed=("DB_PASSWORD",), changed=("MODE",))
+    assert plan.describe() == [
+        "update configuration: memory, env (environment: added NEW; removed DB_PASSWORD; changed MODE)"
+    ]
+    assert plan.env.document() == {"added": ["NEW"], "removed": ["DB_PASSWORD"], "changed": ["MODE"]}
+    assert SECRET not in repr(plan)
+    created = plan_deploy(FunctionSpec("fn", env={"B": "1", "A": "2"}), None, None)
+    assert created.env is not None and created.env.added == ("A", "B")
+    assert created.describe() == ["create fn with environment variables A, B"]
+    assert plan_deploy(FunctionSpec("fn", memory=256), None, response(config)).env is None
+
+
+def test_removing_variables_is_refused_without_prune_env_naming_them() -> None:
+    config = active(Environment={"Variables": {"DB_PASSWORD": SECRET, "OTHER": "x"}})
+    spec = FunctionSpec("fn", env={"NEW": "1"})
+    plan = plan_deploy(spec, None, response(config))
+    with pytest.raises(UsageError) as info:
+        check_plan(spec, plan)
+    err = info.value
+    assert err.message == "deploying would remove 2 environment variables of fn: DB_PASSWORD, OTHER"
+    assert "--prune-env" in (err.hint or "") and "--env NAME=" in (err.hint or "")
+    assert err.details == {"envRemoved": ["DB_PASSWORD", "OTHER"]}
+    assert SECRET not in err.one_line()
+    check_plan(FunctionSpec("fn", env={"NEW": "1"}, prune_env=True), plan)  # asked for: allowed
+    keep = FunctionSpec("fn", env={"NEW": "1", "DB_PASSWORD": SECRET, "OTHER": "y"})
+    check_plan(keep, plan_deploy(keep, None, response(config)))  # adding and changing: allowed
+
+
+def test_unreadable_current_env_is_refused_without_prune_env() -> None:
+    error_only = {"Error": {"ErrorCode": "KMSAccessDeniedException", "Message": "denied"}}
+    spec = FunctionSpec("fn", env={"NEW": "1"})
+    plan = plan_deploy(spec, None, response(active(Environment=error_only)))
+    with pytest.raises(UsageError, match="cannot read the current environment variables of fn"):
+        check_plan(spec, plan)
+    check_plan(FunctionSpec("fn", env={"NEW": "1"}, prune_env=True), plan)
+
+
+def test_deployer_refuses_env_removal_before_any_call() -> None:
+    client = FakeLambda(active("old", Environment={"Variables": {"DB_PASSWORD": SECRET}}))
+    with pytest.raises(UsageError, match="DB_PASSWORD"):
+        deploy(client, FunctionSpec("fn", code=ZIP, env={"NEW": "1"}), package())
+    assert client.mutating() == []
+    result = deploy(client, FunctionSpec("fn", code=ZIP, env={"NEW": "1"}, prune_env=True), package())
+    assert result.steps == ("code", "configuration")
+    assert client.config is not None and client.config["Environment"] == {"Variables": {"NEW": "1"}}
 
 
 def test_only_new_or_changed_tags_are_planned() -> None:

@@ -230,6 +230,16 @@ def test_build_spec(tmp_path: Path) -> None:
     assert build_spec("fn").env is None
 
 
+def test_prune_env_needs_the_variables_to_keep(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as exc:
+        build_spec("fn", prune_env=True)
+    assert "--prune-env needs --env or --env-file" in _usage(exc)
+    assert build_spec("fn", env=["A=1"], prune_env=True).prune_env
+    empty = build_spec("fn", env_file=_env_file(tmp_path, "# nothing kept\n"), prune_env=True)
+    assert empty.env == {} and empty.prune_env  # the explicit way to remove every variable
+    assert not build_spec("fn", env=["A=1"]).prune_env
+
+
 def test_parse_int() -> None:
     assert parse_int(" 128 ", "--memory") == 128
     assert parse_int(None, "--memory") is None

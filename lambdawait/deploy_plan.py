@@ -1,0 +1,230 @@
+"""What a deploy will do, computed from one GetFunction read: pure data that `--dry-run` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lambdawait.errors import UsageError
+from lambdawait.models import FunctionStatus
+from lambdawait.package import LocalPackage, code_sha256
+from lambdawait.spec import FunctionSpec
+from lambdawait.status import from_get_function
+
+
+@dataclass(frozen=True)
+class EnvChange:
+    """What a deploy does to the environment variables: names only, values are often secrets."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    # GetFunction could not show the current variables (Environment.Error, e.g. a KMS key the
+    # caller may not use), so what a replacement would remove is unknown.
+    unreadable: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def describe(self) -> str:
+        parts = [
+            f"{label} {', '.join(names)}"
+            for label, names in (("added", self.added), ("removed", self.removed), ("changed", self.changed))
+            if names
+        ]
+        return "; ".join(parts)
+
+    def document(self) -> dict[str, list[str]]:
+        return {"added": list(self.added), "removed": list(self.removed), "changed": list(self.changed)}
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """What a deploy will do; `--dry-run` prints exactly this."""
+
+    function: str
+    create: bool
+    code_update: bool
+    config_fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    local_sha256: str | None
+    current: FunctionStatus | None
+    warnings: tuple[str, ...] = ()
+    # (SubnetIds, SecurityGroupIds) as read: a partial VPC change sends the other half unchanged.
+    current_vpc: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    # None: the environment is not touched (no --env / --env-file).
+    env: EnvChange | None = None
+
+    @property
+    def changes(self) -> bool:
+        return self.create or self.code_update or bool(self.config_fields) or bool(self.tags)
+
+    def describe(self) -> list[str]:
+        if self.create:
+            names = f" with environment variables {', '.join(self.env.added)}" if self.env else ""
+            return [f"create {self.function}{names}"]
+        steps = []
+        if self.code_update:
+            steps.append(f"update code of {self.function} (CodeSha256 -> {self.local_sha256 or 'new'})")
+        if self.config_fields:
+            env = f" (environment: {self.env.describe()})" if self.env else ""
+            steps.append(f"update configuration: {', '.join(self.config_fields)}{env}")
+        if self.tags:
+            steps.append(f"tag: {', '.join(self.tags)}")
+        return steps or [f"{self.function} is unchanged: nothing to do"]
+
+
+def check_plan(spec: FunctionSpec, plan: DeployPlan) -> None:
+    """Refuse, before any change, a plan that would drop what the user has without being asked to.
+
+    Variables that exist now and are not given are removed only with `--prune-env`: a forgotten
+    `--env-file` must not silently delete a database password.
+    """
+    env = plan.env
+    if env is None or spec.prune_env:
+        return
+    if env.unreadable:
+        raise UsageError(
+            f"cannot read the current environment variables of {spec.name} ({env.unreadable}), "
+            "so it is unknown which ones --env would remove",
+            hint="pass --prune-env to replace them all with the ones given",
+        )
+    if env.removed:
+        count = len(env.removed)
+        raise UsageError(
+            f"deploying would remove {count} environment variable{'s' if count > 1 else ''} "
+            f"of {spec.name}: {', '.join(env.removed)}",
+            hint="keep them with --env NAME=... (or in --env-file), or pass --prune-env to remove them",
+            details={"envRemoved": list(env.removed)},
+        )
+
+
+def _current_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    vpc = config.get("VpcConfig") or {}
+    return {
+        "runtime": config.get("Runtime"),
+        "handler": config.get("Handler"),
+        "role": config.get("Role"),
+        "memory": config.get("MemorySize"),
+        "timeout": config.get("Timeout"),
+        "ephemeral_storage": (config.get("EphemeralStorage") or {}).get("Size"),
+        "env": dict((config.get("Environment") or {}).get("Variables") or {}),
+        "layers": tuple(layer["Arn"] for layer in config.get("Layers") or []),
+        "description": config.get("Description") or "",
+        "subnets": tuple(sorted(vpc.get("SubnetIds") or [])),
+        "security_groups": tuple(sorted(vpc.get("SecurityGroupIds") or [])),
+    }
+
+
+def desired_config(spec: FunctionSpec) -> dict[str, Any]:
+    """Only what the user gave; None means "keep"."""
+    wanted: dict[str, Any] = {
+        "runtime": spec.runtime,
+        "handler": spec.handler,
+        "role": spec.role,
+        "memory": spec.memory,
+        "timeout": spec.timeout,
+        "ephemeral_storage": spec.ephemeral_storage,
+        "env": dict(spec.env.items()) if spec.env is not None else None,
+        "layers": spec.layers,
+        "description": spec.description,
+        "subnets": tuple(sorted(spec.subnets)) if spec.subnets is not None else None,
+        "security_groups": tuple(sorted(spec.security_groups)) if spec.security_groups is not None else None,
+    }
+    return {key: value for key, value in wanted.items() if value is not None}
+
+
+def config_request(
+    spec: FunctionSpec, fields: tuple[str, ...], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """UpdateFunctionConfiguration / CreateFunction parameters for the given fields.
+
+    `current` is the function's Configuration: VpcConfig is one parameter, so when only subnets
+    or only security groups were given, the other half is sent as it is now, not emptied.
+    """
+    wanted = desired_config(spec)
+    params: dict[str, Any] = {}
+    simple = {"runtime": "Runtime", "handler": "Handler", "role": "Role", "memory": "MemorySize"}
+    simple |= {"timeout": "Timeout", "description": "Description"}
+    for key in fields:
+        if key in simple:
+            params[simple[key]] = wanted[key]
+        elif key == "ephemeral_storage":
+            params["EphemeralStorage"] = {"Size": wanted[key]}
+        elif key == "env":
+            params["Environment"] = {"Variables": wanted[key]}
+        elif key == "layers":
+            params["Layers"] = list(wanted[key])
+    if "subnets" in fields or "security_groups" in fields:
+        vpc = (current or {}).get("VpcConfig") or {}
+        subnets = spec.subnets if spec.subnets is not None else vpc.get("SubnetIds") or ()
+        groups = spec.security_groups
+        if groups is None:
+            groups = vpc.get("SecurityGroupIds") or ()
+        params["VpcConfig"] = {"SubnetIds": list(subnets), "SecurityGroupIds": list(groups)}
+    return params
+
+
+def env_change(spec: FunctionSpec, config: Mapping[str, Any] | None) -> EnvChange | None:
+    """Names added, removed and changed by the spec's env against a Configuration (None: creating)."""
+    if spec.env is None:
+        return None
+    wanted = dict(spec.env.items())
+    environment = (config or {}).get("Environment") or {}
+    have = dict(environment.get("Variables") or {})
+    error = environment.get("Error") or {}
+    unreadable = None
+    if error and not have:
+        unreadable = str(error.get("ErrorCode") or "Environment.Error")
+    return EnvChange(
+        added=tuple(sorted(set(wanted) - set(have))),
+        removed=tuple(sorted(set(have) - set(wanted))),
+        changed=tuple(sorted(k for k in set(wanted) & set(have) if wanted[k] != have[k])),
+        unreadable=unreadable,
+    )
+
+
+def plan_deploy(
+    spec: FunctionSpec,
+    package: LocalPackage | None,
+    response: Mapping[str, Any] | None,
+    warnings: tuple[str, ...] = (),
+) -> DeployPlan:
+    """Pure: compare the spec with one GetFunction response (None: the function does not exist)."""
+    local_sha = code_sha256(package.data) if package else None
+    if response is None:
+        tags = tuple(sorted(spec.tags))
+        env = env_change(spec, None)
+        return DeployPlan(spec.name, True, bool(spec.code), (), tags, local_sha, None, warnings, env=env)
+    config = response.get("Configuration") or {}
+    current = from_get_function(response, spec.name, None)
+    code_update = False
+    if spec.code is not None:
+        if spec.code.kind in ("zip", "dir"):
+            code_update = local_sha != config.get("CodeSha256")
+        elif spec.code.kind == "image":
+            code_update = _image_changed(spec.code.image_uri or "", response.get("Code") or {})
+        else:  # an S3 object's hash is unknown until Lambda reads it: always upload
+            code_update = True
+    if spec.architecture and spec.architecture != current.architecture:
+        code_update = True  # Architectures is a parameter of UpdateFunctionCode
+    have, want = _current_config(config), desired_config(spec)
+    fields = tuple(key for key, value in want.items() if have.get(key) != value)
+    if "subnets" in fields or "security_groups" in fields:
+        fields = (*(f for f in fields if f not in ("subnets", "security_groups")), "vpc")
+    current_tags = response.get("Tags") or {}
+    tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
+    vpc = config.get("VpcConfig") or {}
+    current_vpc = (tuple(vpc.get("SubnetIds") or ()), tuple(vpc.get("SecurityGroupIds") or ()))
+    return DeployPlan(
+        spec.name, False, code_update, fields, tags, local_sha, current, warnings, current_vpc,
+        env_change(spec, config),
+    )  # fmt: skip
+
+
+def _image_changed(uri: str, code: Mapping[str, Any]) -> bool:
+    """A digest URI is compared; a tag may have been pushed again since, so it always updates."""
+    if "@sha256:" not in uri:
+        return True
+    return uri not in (code.get("ImageUri"), code.get("ResolvedImageUri"))
