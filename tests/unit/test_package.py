@@ -15,15 +15,8 @@ from pathlib import Path
 import pytest
 
 from lambdawait.errors import UsageError
-from lambdawait.package import (
-    build_zip,
-    code_sha256,
-    elf_machine,
-    handler_candidates,
-    inspect_zip,
-    load_package,
-    read_entry_head,
-)
+from lambdawait.package import build_zip, code_sha256, inspect_zip, load_package
+from lambdawait.package_checks import elf_machine, handler_candidates, read_entry_head
 from lambdawait.spec import CodeSource
 
 
