@@ -25,6 +25,9 @@ from lambdawait.signals import interrupts
 from lambdawait.spec import FunctionSpec
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
+    from lambdawait.deploy import DeployPlan
     from lambdawait.traffic import ShiftRequest
 
 
@@ -44,7 +47,11 @@ class Release:
 def _validate_release(
     session: Session, spec: FunctionSpec, release: Release, current: Mapping[str, Any] | None
 ) -> ShiftRequest | None:
-    """Shift options are checked before the deploy mutates anything."""
+    """Shift options are checked before the deploy mutates anything.
+
+    Whatever the shift would refuse after publishing (a split alias, one on $LATEST, a role change
+    under a weighted strategy) is refused here, while nothing has changed yet.
+    """
     if release.alias is None:
         return None
     if not release.publish:
@@ -57,13 +64,64 @@ def _validate_release(
     if current is not None:
         from lambdawait.traffic import get_alias
 
-        alias = get_alias(session.clients.lambda_(), spec.name, release.alias)
+        client = session.clients.lambda_()
+        alias = get_alias(client, spec.name, release.alias)
         if alias is not None and alias.weights and not release.force:
             raise UsageError(
                 f"alias {release.alias} is mid-shift ({alias.weights})",
                 hint="finish that shift, `lambdawait rollback`, or pass --force",
             )
+        if alias is not None and any(step.weight < 1.0 for step in request.steps):
+            new_role = spec.role or (current.get("Configuration") or {}).get("Role")
+            _check_weighted_shift(client, spec.name, release, alias.function_version, new_role)
     return request
+
+
+def _check_weighted_shift(
+    client: LambdaClient, function: str, release: Release, serving: str, new_role: str | None
+) -> None:
+    """A weighted alias needs a version on each side, both running as the same role."""
+    if not serving.isdigit():
+        raise UsageError(
+            f"alias {release.alias} points at {serving}, which cannot take part in a "
+            f"{release.strategy} shift (Lambda weights only published versions)",
+            hint=f"point it at a version first (`lambdawait shift {function} --alias {release.alias} "
+            "--to-version N --strategy AllAtOnce`), or deploy with --strategy AllAtOnce",
+        )
+    config = client.get_function(FunctionName=function, Qualifier=serving)["Configuration"]
+    old_role = config.get("Role")
+    if new_role and old_role and old_role != new_role:
+        raise UsageError(
+            f"alias {release.alias} serves version {serving} running as {old_role}, and the new "
+            f"version would run as {new_role}: Lambda refuses weighted aliases across roles",
+            hint=f"deploy with --role {old_role}, or shift with --strategy AllAtOnce",
+        )
+
+
+def check_layers_exist(client: LambdaClient, spec: FunctionSpec, plan: DeployPlan) -> None:
+    """Refuse a --layer version that does not exist, before Lambda refuses it after the code landed.
+
+    Only "not found" refuses: any other answer (no permission to read the layer, another region)
+    is left for Lambda to judge when the configuration is sent. GetLayerVersion takes the layer's
+    ARN; GetLayerVersionByArn would do as well but moto (so the simulator) lacks it.
+    """
+    import botocore.exceptions
+
+    from lambdawait.errors import client_error_code
+
+    if not spec.layers or not (plan.create or "layers" in plan.config_fields):
+        return
+    for arn in spec.layers:
+        layer, _, version = arn.rpartition(":")
+        try:
+            client.get_layer_version(LayerName=layer, VersionNumber=int(version))
+        except botocore.exceptions.ClientError as exc:
+            if client_error_code(exc) == "ResourceNotFoundException":
+                raise UsageError(
+                    f"layer version {arn} does not exist",
+                    hint="publish it first, or fix the ARN (aws lambda list-layer-versions --layer-name "
+                    f"{layer})",
+                ) from None
 
 
 def run_deploy(
@@ -90,6 +148,7 @@ def run_deploy(
     request = _validate_release(session, spec, release, response)
     plan = plan_deploy(spec, package, response, report.warnings)
     check_plan(spec, plan)
+    check_layers_exist(client, spec, plan)
     plan_doc = {
         "create": plan.create,
         "codeUpdate": plan.code_update,

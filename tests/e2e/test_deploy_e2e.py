@@ -279,6 +279,78 @@ def test_publish_after_deploy(sim: Simulator, cli: Cli, app_dir: Path) -> None:
     assert sim.calls()["PublishVersion"] == 1
 
 
+# --- refused before the first mutation: what Lambda (or the shift) would refuse only later ------
+
+
+def _layer(sim: Simulator, name: str) -> str:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("python/dep.py", "X = 1\n")
+    published = sim.client("lambda").publish_layer_version(
+        LayerName=name, Content={"ZipFile": buf.getvalue()}
+    )
+    return str(published["LayerVersionArn"])
+
+
+def test_a_missing_layer_version_is_refused_before_any_change(
+    sim: Simulator, cli: Cli, app_dir: Path
+) -> None:
+    create(sim, cli, app_dir, "fn")
+    deps, tools = _layer(sim, "deps"), _layer(sim, "tools")
+    missing = tools[: tools.rindex(":")] + ":7"
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 2\n")
+    sim.reset_calls()
+    run = cli("deploy", "fn", "--dir", str(app_dir), "--layer", deps, "--layer", missing, "-o", "json")
+    assert run.code == 2, run.stderr
+    assert run.json()["error"]["message"] == f"layer version {missing} does not exist"
+    assert sim.mutating_calls() == 0 and sim.calls()["GetLayerVersion"] == 2
+    ok = cli("deploy", "fn", "--dir", str(app_dir), "--layer", deps, "-o", "json")
+    assert ok.code == 0, ok.stderr
+    assert [layer["Arn"] for layer in config(sim, "fn")["Layers"]] == [deps]
+
+
+def _released(sim: Simulator, cli: Cli, app_dir: Path, *alias: str) -> None:
+    """fn with version 1 published and alias live on it (or on $LATEST)."""
+    create(sim, cli, app_dir, "fn", "--publish")
+    version = alias[0] if alias else "1"
+    sim.client("lambda").create_alias(FunctionName="fn", Name="live", FunctionVersion=version)
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 2\n")
+
+
+def test_a_role_change_under_a_canary_is_refused_before_any_change(
+    sim: Simulator, cli: Cli, app_dir: Path
+) -> None:
+    _released(sim, cli, app_dir)
+    other = sim.client("iam").create_role(RoleName="other", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    sim.reset_calls()
+    canary = ("--publish", "--alias", "live", "--strategy", "canary:50:0.1s")
+    run = cli("deploy", "fn", "--dir", str(app_dir), "--role", other, *canary, "-o", "json")
+    assert run.code == 2, run.stderr
+    message = run.json()["error"]["message"]
+    assert "serves version 1 running as" in message and "across roles" in message
+    assert "--strategy AllAtOnce" in run.json()["error"]["hint"]
+    assert sim.mutating_calls() == 0
+    # All at once needs no weights, so no common role: it goes through.
+    whole = cli("deploy", "fn", "--dir", str(app_dir), "--role", other, "--publish", "--alias", "live")
+    assert whole.code == 0, whole.stderr
+    assert sim.client("lambda").get_alias(FunctionName="fn", Name="live")["FunctionVersion"] == "2"
+
+
+def test_a_canary_from_an_alias_on_latest_is_refused_before_any_change(
+    sim: Simulator, cli: Cli, app_dir: Path
+) -> None:
+    _released(sim, cli, app_dir, "$LATEST")
+    sim.reset_calls()
+    run = cli(
+        "deploy", "fn", "--dir", str(app_dir), "--publish", "--alias", "live", "--strategy", "linear:50:0.1s"
+    )
+    assert run.code == 2, run.stderr
+    assert (
+        "alias live points at $LATEST" in run.stderr and "--to-version N --strategy AllAtOnce" in run.stderr
+    )
+    assert sim.mutating_calls() == 0
+
+
 # --- pre-flight rejections: exit 2, one line, no traceback, nothing changed --------------------
 
 

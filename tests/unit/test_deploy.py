@@ -462,3 +462,48 @@ def test_throttling_that_never_ends_is_an_aws_error() -> None:
 def test_dry_run_plan_is_data_only() -> None:
     plan = plan_deploy(FunctionSpec("fn", memory=512), None, response(active()))
     assert isinstance(plan, DeployPlan) and plan.describe() == ["update configuration: memory"]
+
+
+# --- remote checks before the first mutation ---------------------------------------------------
+
+LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:deps"
+
+
+class LayerReader:
+    """GetLayerVersion only: versions that exist, and an error for the rest."""
+
+    def __init__(self, existing: set[str], missing_error: str = "ResourceNotFoundException") -> None:
+        self.existing, self.missing_error, self.calls = existing, missing_error, []
+
+    def get_layer_version(self, LayerName: str, VersionNumber: int) -> dict[str, Any]:
+        self.calls.append(f"{LayerName}:{VersionNumber}")
+        if f"{LayerName}:{VersionNumber}" not in self.existing:
+            raise error(self.missing_error, "Cannot find layer", 404)
+        return {"LayerVersionArn": f"{LayerName}:{VersionNumber}"}
+
+
+def test_every_layer_version_sent_must_exist() -> None:
+    from lambdawait.pipeline import check_layers_exist
+
+    spec = FunctionSpec("fn", layers=(f"{LAYER}:1", f"{LAYER}2:3"))
+    plan = plan_deploy(spec, None, response(active()))
+    reader = LayerReader({f"{LAYER}:1"})
+    with pytest.raises(UsageError) as info:
+        check_layers_exist(reader, spec, plan)  # type: ignore[arg-type]
+    assert info.value.message == f"layer version {LAYER}2:3 does not exist"
+    assert reader.calls == [f"{LAYER}:1", f"{LAYER}2:3"]
+    check_layers_exist(LayerReader({f"{LAYER}:1", f"{LAYER}2:3"}), spec, plan)  # type: ignore[arg-type]
+
+
+def test_layer_check_reads_nothing_when_layers_are_unchanged_and_tolerates_other_errors() -> None:
+    from lambdawait.pipeline import check_layers_exist
+
+    spec = FunctionSpec("fn", layers=(f"{LAYER}:1",))
+    unchanged = plan_deploy(spec, None, response(active(Layers=[{"Arn": f"{LAYER}:1"}])))
+    reader = LayerReader(set())
+    check_layers_exist(reader, spec, unchanged)  # type: ignore[arg-type]
+    assert reader.calls == []
+    # No permission to read the layer: Lambda judges it when the configuration is sent.
+    denied = LayerReader(set(), missing_error="AccessDeniedException")
+    check_layers_exist(denied, spec, plan_deploy(spec, None, response(active())))  # type: ignore[arg-type]
+    assert denied.calls == [f"{LAYER}:1"]
