@@ -159,7 +159,7 @@ class _Walker:
         while pending:
             prefix, directory, ancestors, via_link = pending.pop()
             with os.scandir(directory) as listing:
-                children = list(listing)
+                children = sorted(listing, key=lambda entry: entry.name)  # the same error every run
             for child in children:
                 rel, path = prefix + child.name, Path(child.path)
                 linked = via_link or child.is_symlink()

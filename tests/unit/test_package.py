@@ -1,4 +1,4 @@
-"""Unit tests for lambdawait.package: deterministic zips, CodeSha256, zip and ELF inspection."""
+"""Unit tests for lambdawait.package: deterministic zips, CodeSha256, reading --zip, inspection."""
 
 from __future__ import annotations
 
@@ -186,11 +186,46 @@ def test_load_package(tmp_path: Path) -> None:
     assert load_package(CodeSource(kind="image", image_uri="x")) is None
 
 
-@pytest.mark.parametrize(("name", "problem"), [("nope.zip", "does not exist"), ("", "is a dir")])
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("nope.zip", "nope.zip does not exist"),
+        ("", "is a directory, not a .zip file (use --dir"),
+        ("fifo.zip", "fifo.zip is a FIFO (named pipe), not a .zip file"),  # reading it would hang
+        ("/dev/null", "--zip /dev/null is a character device, not a .zip file"),
+    ],
+)
 def test_load_package_bad_zip_path(tmp_path: Path, name: str, problem: str) -> None:
+    os.mkfifo(tmp_path / "fifo.zip")
     with pytest.raises(UsageError) as exc:
         load_package(CodeSource(kind="zip", path=tmp_path / name if name else tmp_path))
     assert problem in exc.value.one_line()
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("/etc/cron.d/job", "an absolute path"),
+        ("C:/Windows/evil.dll", "an absolute path"),
+        ("../outside.py", "a '..' component"),
+        ("pkg/../../outside.py", "a '..' component"),
+        ("pkg\\app.py", "a backslash (Windows separator)"),
+    ],
+)
+def test_load_package_refuses_entries_outside_the_task_root(tmp_path: Path, entry: str, problem: str) -> None:
+    path = tmp_path / "app.zip"
+    path.write_bytes(make_zip({"app.py": (b"x", 0o644), entry: (b"y", 0o644)}))
+    with pytest.raises(UsageError) as exc:
+        load_package(CodeSource(kind="zip", path=path))
+    assert f"{path} has an entry with {problem}: {entry!r}" in exc.value.one_line()
+    assert "--dir" in exc.value.one_line()
+
+
+def test_load_package_accepts_dotted_names_that_stay_inside(tmp_path: Path) -> None:
+    path = tmp_path / "app.zip"
+    path.write_bytes(make_zip({"app.py": (b"x", 0o644), "..hidden": (b"", 0o644), "a/b..c.py": (b"", 0o644)}))
+    package = load_package(CodeSource(kind="zip", path=path))
+    assert package is not None and package.included_files is None and package.excluded == {}
 
 
 @pytest.mark.parametrize(
