@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
-import json
 import random
 import re
-import threading
+import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from lambdawait.sim import handlers, invoke, operations
-from lambdawait.sim.faults import FaultInjector
+from lambdawait.sim import control, handlers, invoke, operations
+from lambdawait.sim.control import CallLog
+from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
 from lambdawait.sim.lifecycle import Lifecycle
-from lambdawait.sim.scenario import Scenario, ScenarioError
+from lambdawait.sim.scenario import Faults, Scenario
 from lambdawait.sim.wire import Reply, SimError
 
 StartResponse = Callable[..., Any]
@@ -38,42 +40,10 @@ HANDLERS: dict[str, handlers.Handler] = {
     "InvokeAsync": invoke.invoke_async,
 }
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d+/([^/]+)/([^/]+)/aws4_request")
-_DEACTIVATE = re.compile(r"^/_sim/functions/([^/]+)/deactivate$")
 
 
-class CallLog:
-    """Counts Lambda operations by botocore name; `mutating` counts the non-read ones."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._calls: dict[str, int] = {}
-        self._faulted: dict[str, int] = {}
-
-    def record(self, operation: str) -> None:
-        with self._lock:
-            self._calls[operation] = self._calls.get(operation, 0) + 1
-
-    def record_fault(self, operation: str) -> None:
-        with self._lock:
-            self._faulted[operation] = self._faulted.get(operation, 0) + 1
-
-    def calls(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._calls)
-
-    def mutating(self) -> int:
-        with self._lock:
-            return sum(n for op, n in self._calls.items() if operations.is_mutating(op))
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            faulted = dict(self._faulted)
-        return {"calls": self.calls(), "mutating": self.mutating(), "faulted": faulted}
-
-    def reset(self) -> None:
-        with self._lock:
-            self._calls.clear()
-            self._faulted.clear()
+class _DropConnection(Exception):
+    """The reply is lost: close the connection without answering."""
 
 
 class SimApp:
@@ -93,6 +63,13 @@ class SimApp:
             self.context.rng = random.Random(scenario.seed)
         self.faults.reseed(scenario.seed)
 
+    def set_faults(self, faults: Faults) -> None:
+        """New faults on the running scenario; their draws and lost-reply ordinals start over."""
+        with self.lifecycle.lock:
+            scenario = dataclasses.replace(self.lifecycle.scenario, faults=faults)
+            self.lifecycle.scenario = scenario
+        self.faults.reseed(scenario.seed)
+
     def events(self) -> list[dict[str, Any]]:
         with self.lifecycle.lock:
             self.lifecycle.advance()
@@ -109,11 +86,17 @@ class SimApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_sim/"):
-            return _send(self._control(environ, path), start_response)
+            return _send(control.handle(self, environ, path, _read_body(environ)), start_response)
         scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
         if scope is None or scope.group(2) != "lambda":
             return self.inner(environ, start_response)
-        return _send(self._lambda(environ, path, scope.group(1)), start_response)
+        try:
+            reply = self._lambda(environ, path, scope.group(1))
+        except _DropConnection:
+            _close(environ)
+            # werkzeug treats a ConnectionError as the peer having gone: it writes nothing more.
+            raise ConnectionAbortedError("simulated lost reply") from None
+        return _send(reply, start_response)
 
     def _lambda(self, environ: dict[str, Any], path: str, region: str) -> Reply:
         body = _read_body(environ)
@@ -122,13 +105,15 @@ class SimApp:
         found = operations.match(method, path, set(query))
         if found is None:
             return self._forward(environ, body)
-        self.call_log.record(found.operation)
-        fault = self.faults.apply(self.lifecycle.scenario.faults, found.operation)
+        operation = found.operation
+        self.call_log.record(operation)
+        faults = self.lifecycle.scenario.faults
+        fault = self.faults.apply(faults, operation)
         if fault is not None:
-            self.call_log.record_fault(found.operation)
+            self.call_log.record_fault(operation)
             return fault.reply()
         call = handlers.Call(
-            operation=found.operation,
+            operation=operation,
             params=found.params,
             query=query,
             body=body,
@@ -136,11 +121,21 @@ class SimApp:
             headers=_headers(environ),
             forward=lambda payload: self._forward(environ, payload),
         )
-        handler = HANDLERS.get(found.operation)
+        reply = self._execute(call)
+        lost = self.faults.lost_reply(faults, operation)
+        if lost is None:
+            return reply
+        self.call_log.record_lost(operation)
+        if lost == CLOSE_CONNECTION:
+            raise _DropConnection
+        return bad_gateway()
+
+    def _execute(self, call: handlers.Call) -> Reply:
+        handler = HANDLERS.get(call.operation)
         with self.lifecycle.lock:
             self.lifecycle.advance()
             try:
-                return handler(self.context, call) if handler else call.forward(body)
+                return handler(self.context, call) if handler else call.forward(call.body)
             except SimError as exc:
                 return exc.reply()
 
@@ -163,31 +158,13 @@ class SimApp:
                 close()
         return Reply(int(seen["status"].split()[0]), chunks, list(seen["headers"]))
 
-    def _control(self, environ: dict[str, Any], path: str) -> Reply:
-        method = environ.get("REQUEST_METHOD", "GET")
-        try:
-            if path == "/_sim/health" and method == "GET":
-                return Reply.json(200, {"status": "ok"})
-            if path == "/_sim/calls" and method == "GET":
-                return Reply.json(200, self.call_log.snapshot())
-            if path == "/_sim/reset-calls" and method == "POST":
-                self.call_log.reset()
-                return Reply.json(200, {"status": "ok"})
-            if path == "/_sim/events" and method == "GET":
-                return Reply.json(200, {"events": self.events()})
-            if path == "/_sim/scenario" and method == "POST":
-                self.set_scenario(Scenario.from_dict(json.loads(_read_body(environ) or b"{}")))
-                return Reply.json(200, {"status": "ok"})
-            deactivate = _DEACTIVATE.match(path)
-            if deactivate and method == "POST":
-                region = parse_qs(environ.get("QUERY_STRING", "")).get("region", ["us-east-1"])[0]
-                self.deactivate(deactivate.group(1), region)
-                return Reply.json(200, {"status": "ok"})
-        except (ScenarioError, ValueError) as exc:
-            return Reply.json(400, {"error": str(exc)})
-        except SimError as exc:
-            return Reply.json(exc.status, {"error": exc.message})
-        return Reply.json(404, {"error": f"no control endpoint {method} {path}"})
+
+def _close(environ: dict[str, Any]) -> None:
+    """Shut the client's connection so it sees the stream end with no response at all."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -1,4 +1,4 @@
-"""Fault injection on Lambda calls: throttling, server errors and latency, from a seeded RNG."""
+"""Fault injection on Lambda calls: throttling, server errors, latency and lost replies, seeded."""
 
 from __future__ import annotations
 
@@ -8,20 +8,27 @@ import time
 from collections.abc import Callable
 
 from lambdawait.sim.scenario import Faults
-from lambdawait.sim.wire import SimError
+from lambdawait.sim.wire import Reply, SimError
+
+CLOSE_CONNECTION = 0
+# What a gateway in front of the service answers when the service's own reply never reached it.
+_BAD_GATEWAY = b"<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"
 
 
 class FaultInjector:
-    """Decides, per call, whether to delay it and whether to fail it instead of answering."""
+    """Decides, per call, whether to delay it, fail it instead of answering, or lose its reply."""
 
     def __init__(self, seed: int | None, sleep: Callable[[float], None] = time.sleep) -> None:
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._sleep = sleep
+        self._executed: dict[str, int] = {}
 
     def reseed(self, seed: int | None) -> None:
+        """Start over: a fresh seeded sequence, and lost-reply ordinals counted from zero again."""
         with self._lock:
             self._rng = random.Random(seed)
+            self._executed.clear()
 
     def apply(self, faults: Faults, operation: str) -> SimError | None:
         """Sleep the configured latency, then return the error to answer, if any."""
@@ -50,3 +57,22 @@ class FaultInjector:
                 kind="Service",
             )
         return None
+
+    def lost_reply(self, faults: Faults, operation: str) -> int | None:
+        """For a call that was carried out: None to answer it, else the lost reply's status.
+
+        0 (CLOSE_CONNECTION) means close the connection without a word. Every executed call is
+        counted, so `lost_reply_calls` ordinals are exact. A random draw is taken only when a
+        rate is set, so seeds chosen for throttles and errors keep their sequence.
+        """
+        with self._lock:
+            ordinal = self._executed[operation] = self._executed.get(operation, 0) + 1
+            draw = self._rng.random() if faults.lost_reply_rate > 0 else None
+        if faults.loses_reply(operation, ordinal, draw):
+            return faults.lost_reply_status
+        return None
+
+
+def bad_gateway() -> Reply:
+    """The 502 a client gets when the reply was lost between the service and the gateway."""
+    return Reply(502, _BAD_GATEWAY, [("Content-Type", "text/html")])

@@ -19,6 +19,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 CREATE_OUTCOMES = ("active", "failed")
 UPDATE_OUTCOMES = ("successful", "failed")
 PUBLISH_OUTCOMES = ("active", "failed")
+LOST_REPLY_STATUSES = (0, 502)  # 0: close the connection without an answer
 
 
 class ScenarioError(ValueError):
@@ -83,7 +84,13 @@ class FunctionRule:
 
 @dataclass(frozen=True)
 class Faults:
-    """Injected trouble on Lambda calls: throttles, server errors and latency."""
+    """Injected trouble on Lambda calls: throttles, server errors, latency and lost replies.
+
+    Throttles, errors and latency hit the calls in `operations` and stop them. A lost reply
+    hits a call that was carried out: the change is made, then the client gets no answer
+    (`lost_reply_status` 0: the connection is closed) or a 502. `lost_reply_calls` loses
+    exactly the Nth executed call of an operation, counted from when these faults were set.
+    """
 
     throttle_rate: float = 0.0
     error_rate: float = 0.0
@@ -91,9 +98,20 @@ class Faults:
     latency_ms: float = 0.0
     retry_after_seconds: int = 1
     operations: tuple[str, ...] = ()
+    lost_reply_rate: float = 0.0
+    lost_reply_status: int = 0
+    lost_reply_operations: tuple[str, ...] = ()
+    lost_reply_calls: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def applies_to(self, operation: str) -> bool:
         return not self.operations or operation in self.operations
+
+    def loses_reply(self, operation: str, ordinal: int, draw: float | None) -> bool:
+        """Whether the `ordinal`-th executed call of `operation` loses its reply."""
+        if ordinal in self.lost_reply_calls.get(operation, ()):
+            return True
+        in_scope = not self.lost_reply_operations or operation in self.lost_reply_operations
+        return in_scope and draw is not None and draw < self.lost_reply_rate
 
 
 @dataclass(frozen=True)
@@ -231,6 +249,11 @@ def _rule(raw: Any, index: int) -> FunctionRule:
     return FunctionRule(match=match, tag=tag, fields=fields)
 
 
+def parse_faults(raw: Any) -> Faults:
+    """A `[faults]` table on its own, e.g. to change the faults of a running simulator."""
+    return _faults(_table(raw, "faults"))
+
+
 def _faults(raw: Mapping[str, Any]) -> Faults:
     _reject_unknown(raw, {f.name for f in dataclasses.fields(Faults)}, "faults")
     out = Faults()
@@ -238,6 +261,7 @@ def _faults(raw: Mapping[str, Any]) -> Faults:
         out,
         throttle_rate=_rate(raw, "throttle_rate", out.throttle_rate),
         error_rate=_rate(raw, "error_rate", out.error_rate),
+        lost_reply_rate=_rate(raw, "lost_reply_rate", out.lost_reply_rate),
     )
     if "latency_ms" in raw:
         out = dataclasses.replace(out, latency_ms=_seconds("latency_ms", raw["latency_ms"]))
@@ -245,16 +269,43 @@ def _faults(raw: Mapping[str, Any]) -> Faults:
         if raw["error_status"] not in (500, 502, 503):
             raise ScenarioError("faults.error_status must be 500, 502 or 503")
         out = dataclasses.replace(out, error_status=raw["error_status"])
+    if "lost_reply_status" in raw:
+        if raw["lost_reply_status"] not in LOST_REPLY_STATUSES or isinstance(raw["lost_reply_status"], bool):
+            raise ScenarioError("faults.lost_reply_status must be 0 (close the connection) or 502")
+        out = dataclasses.replace(out, lost_reply_status=raw["lost_reply_status"])
     if "retry_after_seconds" in raw:
         value = raw["retry_after_seconds"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ScenarioError("faults.retry_after_seconds must be an integer >= 0")
         out = dataclasses.replace(out, retry_after_seconds=value)
     if "operations" in raw:
-        ops = raw["operations"]
-        if isinstance(ops, str) or not all(isinstance(o, str) for o in ops):
-            raise ScenarioError("faults.operations must be a list of operation names")
-        out = dataclasses.replace(out, operations=tuple(ops))
+        out = dataclasses.replace(out, operations=_operations(raw["operations"], "faults.operations"))
+    if "lost_reply_operations" in raw:
+        ops = _operations(raw["lost_reply_operations"], "faults.lost_reply_operations")
+        out = dataclasses.replace(out, lost_reply_operations=ops)
+    if "lost_reply_calls" in raw:
+        out = dataclasses.replace(out, lost_reply_calls=_ordinals_by_operation(raw["lost_reply_calls"]))
+    return out
+
+
+def _operations(value: Any, where: str) -> tuple[str, ...]:
+    names_ok = isinstance(value, Sequence) and all(isinstance(v, str) for v in value)
+    if isinstance(value, str) or not names_ok:
+        raise ScenarioError(f"{where} must be a list of operation names")
+    return tuple(value)
+
+
+def _ordinals_by_operation(value: Any) -> dict[str, tuple[int, ...]]:
+    message = "faults.lost_reply_calls must map operation names to lists of call ordinals (1, 2, ...)"
+    if not isinstance(value, Mapping):
+        raise ScenarioError(message)
+    out: dict[str, tuple[int, ...]] = {}
+    for operation, ordinals in value.items():
+        if not isinstance(ordinals, Sequence) or isinstance(ordinals, str) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in ordinals
+        ):
+            raise ScenarioError(message)
+        out[str(operation)] = tuple(ordinals)
     return out
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from lambdawait.sim.scenario import Scenario
+from lambdawait.sim.scenario import Faults, Scenario, parse_faults
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -195,6 +197,14 @@ class Simulator:
     def mutating_calls(self) -> int:
         return self._running_app().call_log.mutating()
 
+    def lost_replies(self) -> dict[str, int]:
+        """Calls carried out whose reply was then lost (closed connection or 502), by operation."""
+        return self._running_app().call_log.tally("lost")
+
+    def faulted_calls(self) -> dict[str, int]:
+        """Calls answered with an injected throttle or server error instead of being carried out."""
+        return self._running_app().call_log.tally("faulted")
+
     def reset_calls(self) -> None:
         self._running_app().call_log.reset()
 
@@ -204,6 +214,20 @@ class Simulator:
     def set_scenario(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self._running_app().set_scenario(scenario)
+
+    def set_faults(self, faults: Faults | Mapping[str, Any] | None = None, **keys: Any) -> None:
+        """Replace the running scenario's faults (a Faults, a `[faults]` dict, or its keys).
+
+        Their random draws and `lost_reply_calls` ordinals start over from here, e.g.
+        `sim.set_faults(lost_reply_calls={"UpdateAlias": [2]})` loses the next-but-one
+        UpdateAlias's reply. `sim.set_faults()` clears every fault.
+        """
+        if faults is None or isinstance(faults, Mapping):
+            faults = parse_faults({**(faults or {}), **keys})
+        elif keys:
+            raise TypeError("pass either a Faults or keyword keys, not both")
+        self.scenario = dataclasses.replace(self.scenario, faults=faults)
+        self._running_app().set_faults(faults)
 
     def deactivate(self, function_name: str) -> None:
         """Make an Active function Inactive (Idle) now, as AWS does after weeks without use."""

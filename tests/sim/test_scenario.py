@@ -87,6 +87,29 @@ def test_json_file_loads(tmp_path: Path) -> None:
     assert scenario.behaviour_for("a", {}).invoke == (InvokeRule(payload=1),)
 
 
+def test_lost_reply_keys_load() -> None:
+    faults = Scenario.from_dict(
+        {
+            "faults": {
+                "lost_reply_rate": 0.25,
+                "lost_reply_status": 502,
+                "lost_reply_operations": ["UpdateAlias"],
+                "lost_reply_calls": {"PublishVersion": [2, 3]},
+            }
+        }
+    ).faults
+    assert faults == Faults(
+        lost_reply_rate=0.25,
+        lost_reply_status=502,
+        lost_reply_operations=("UpdateAlias",),
+        lost_reply_calls={"PublishVersion": (2, 3)},
+    )
+    assert Faults().lost_reply_status == 0  # by default a lost reply is a closed connection
+    assert faults.loses_reply("PublishVersion", 2, None) and not faults.loses_reply("PublishVersion", 1, None)
+    assert faults.loses_reply("UpdateAlias", 1, 0.1) and not faults.loses_reply("UpdateAlias", 1, 0.3)
+    assert not faults.loses_reply("GetAlias", 1, 0.1)  # not in lost_reply_operations
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
@@ -98,6 +121,11 @@ def test_json_file_loads(tmp_path: Path) -> None:
         ({"faults": {"throttle_rate": 2}}, "between 0 and 1"),
         ({"faults": {"error_status": 404}}, "error_status"),
         ({"defaults": {"update_fail_on": [0]}}, "update_fail_on"),
+        ({"faults": {"lost_reply_rate": -0.1}}, "faults.lost_reply_rate must be between 0 and 1"),
+        ({"faults": {"lost_reply_status": 503}}, "lost_reply_status must be 0"),
+        ({"faults": {"lost_reply_operations": "UpdateAlias"}}, "lost_reply_operations must be a list"),
+        ({"faults": {"lost_reply_calls": {"UpdateAlias": [0]}}}, "lost_reply_calls must map"),
+        ({"faults": {"lost_reply_calls": ["UpdateAlias"]}}, "lost_reply_calls must map"),
         ({"extra": 1}, "unknown key(s) in scenario"),
     ],
 )
@@ -154,6 +182,7 @@ def test_the_readme_example_scenario_loads() -> None:
     scenario = Scenario.load(Path(__file__).with_name("example_scenario.toml"))
     assert scenario.seed == 7
     assert scenario.faults.operations == ("GetFunction", "UpdateFunctionCode")
+    assert scenario.faults.lost_reply_calls == {"UpdateAlias": (2,)}
     assert scenario.behaviour_for("payments-api", {}).create_outcome == "failed"
     canary = scenario.behaviour_for("orders", {"canary": "bad"})
     assert (canary.update_fails(1), canary.update_fails(2)) == (False, True)
