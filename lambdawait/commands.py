@@ -189,6 +189,7 @@ def _shifter(session: Session, gates_spec: GateSpec) -> Shifter:
         _gates(session, gates_spec),
         session.clock,
         on_event=session.out.shift_event,
+        restore_client=session.clients.polling_lambda(),
     )
 
 
@@ -253,15 +254,21 @@ def run_rollback(session: Session, function: str, alias: str, to_version: str | 
     from lambdawait.rollback import rollback
 
     with interrupts(session.clock):
-        before, after = rollback(session.clients.lambda_(), session.waiter(), function, alias, to_version)
-    changed = before != after
+        result = rollback(session.clients.lambda_(), session.waiter(), function, alias, to_version)
     return _document(
         "rollback",
-        "rolled-back" if changed else "unchanged",
+        result.outcome,
         session,
         functions=[],
-        alias=alias_doc(after),
-        fromVersion=before.function_version,
-        fromWeights=before.weights,
-        toVersion=after.function_version,
+        alias=alias_doc(result.after),
+        fromVersion=result.before.function_version,
+        fromWeights=result.before.weights,
+        toVersion=result.after.function_version,
+        message=f"{alias}: {result.message}",
+        release={
+            "run": result.record.run,
+            "knownGood": result.record.good,
+            "released": result.record.new,
+            "state": result.record.state,
+        },
     )

@@ -89,6 +89,7 @@ class AliasInfo:
     weights: dict[str, float] = field(default_factory=dict)
     revision_id: str | None = None
     description: str | None = None
+    arn: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""SIGINT and SIGTERM as one interrupt: wake every sleeper, then unwind to cleanup and exit 130."""
+"""SIGINT, SIGTERM and SIGHUP as one interrupt: wake every sleeper, then unwind to cleanup, exit 130.
+
+SIGHUP is what a closed terminal or a dropped ssh session sends: it must restore like Ctrl-C.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,13 @@ from types import FrameType
 
 from lambdawait.clock import SystemClock
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Signals held while a command runs (see `command_scope`); None outside one, e.g. in library use.
 _held: list[int] | None = None
 
 
 class Interrupted(KeyboardInterrupt):
-    """Raised in the main thread on SIGINT or SIGTERM (a cancelled CI job sends SIGTERM)."""
+    """Raised in the main thread on SIGINT, SIGTERM or SIGHUP (a cancelled CI job sends SIGTERM)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
@@ -60,6 +63,18 @@ def _hold(signum: int, frame: FrameType | None) -> None:
         _held.append(signum)
 
 
+def hold() -> None:
+    """From now on, within a command, signals are held: the work is done and its result stands.
+
+    A shift calls this once its last step has landed, so a signal arriving while it finishes (a
+    read, a progress line) neither rolls back a completed release nor loses its result document.
+    """
+    if _held is None or threading.current_thread() is not threading.main_thread():
+        return
+    for sig in _SIGNALS:
+        signal.signal(sig, _hold)
+
+
 @contextmanager
 def command_scope() -> Iterator[None]:
     """Around one CLI command: SIGTERM acts as Ctrl-C, and signals after a phase are held (above)."""
@@ -79,7 +94,7 @@ def command_scope() -> Iterator[None]:
 
 @contextmanager
 def deferred() -> Iterator[list[int]]:
-    """Within the block (cleanup), SIGINT/SIGTERM are recorded, not raised: cleanup must finish."""
+    """Within the block (cleanup), SIGINT/SIGTERM/SIGHUP are recorded, not raised: cleanup must finish."""
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received

@@ -84,4 +84,5 @@ def alias_info(alias: Mapping[str, Any]) -> AliasInfo:
         weights={str(k): float(v) for k, v in weights.items()},
         revision_id=_str(alias.get("RevisionId")),
         description=_str(alias.get("Description")) or None,
+        arn=_str(alias.get("AliasArn")),
     )

@@ -1,19 +1,37 @@
-"""Shifting alias traffic step by step, with health gates, and never leaving the alias split."""
+"""Shifting alias traffic step by step, with health gates, and never leaving the alias split.
+
+Once the first UpdateAlias has gone out, the shift is a transaction: every way out of it (a gate, a
+signal, an AWS error, a closed pipe, a bug) goes through `Shifter._unwind`, which restores the alias
+wholly to the old version (lambdawait.restore) or, when that truly cannot be done, reports the split
+that is left and the command that repairs it (exit 6).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait import record
 from lambdawait.acceptors import Target
+from lambdawait.aliases import (
+    Intent,
+    create_alias,
+    get_alias,
+    keep_record,
+    read_record,
+    repair_command,
+    split_text,
+    update_alias,
+)
 from lambdawait.clock import Clock
 from lambdawait.errors import (
-    ConflictError,
+    AliasSplitError,
     InterruptedError_,
+    LambdawaitError,
     RolledBackError,
     UsageError,
     client_error_code,
@@ -22,13 +40,14 @@ from lambdawait.errors import (
 from lambdawait.gates import GateFailure, Gates
 from lambdawait.guard import raise_for_wait
 from lambdawait.models import AliasInfo
-from lambdawait.report import alias_doc
-from lambdawait.status import alias_info
+from lambdawait.restore import NotOurs, restore_alias
 from lambdawait.strategy import Step, Strategy
 from lambdawait.waiter import Waiter, WaitRequest
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
+
+__all__ = ["ShiftEvent", "ShiftRequest", "ShiftResult", "Shifter", "get_alias", "update_alias"]
 
 ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}")
 ALARM_POLL_SECONDS = 1.0
@@ -65,12 +84,18 @@ class ShiftResult:
     alias: str
     from_version: str | None
     to_version: str
-    outcome: str  # created | shifted | unchanged | rolled-back | interrupted
+    outcome: str  # created | shifted | unchanged
     final: AliasInfo | None
     weights_applied: tuple[float, ...] = ()
-    gate: GateFailure | None = None
     elapsed: float = 0.0
-    notes: tuple[str, ...] = field(default=())
+
+
+class _GateFired(Exception):
+    """A gate failed during a bake: unwound like every other way out."""
+
+    def __init__(self, failure: GateFailure) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
 
 
 def validate_alias_name(alias: str) -> None:
@@ -89,19 +114,18 @@ def validate_version(version: str) -> None:
         )
 
 
-def get_alias(client: LambdaClient, function: str, alias: str) -> AliasInfo | None:
-    import botocore.exceptions
+def weighted(steps: tuple[Step, ...]) -> bool:
+    return any(step.weight < 1.0 for step in steps)
 
-    try:
-        return alias_info(client.get_alias(FunctionName=function, Name=alias))
-    except botocore.exceptions.ClientError as exc:
-        if client_error_code(exc) == "ResourceNotFoundException":
-            return None
-        raise translate_client_error(exc, action=f"reading alias {alias}") from exc
+
+def found_split(function: str, alias: AliasInfo, rec: record.ReleaseRecord) -> str:
+    """What an earlier run left on an alias, for the next command to say."""
+    who = f" left by lambdawait run {rec.run} ({rec.good} -> {rec.new})" if rec.run else ""
+    return f"alias {alias.name} of {function} is split: {split_text(alias)}{who}"
 
 
 class Shifter:
-    """One shift of one alias: pre-checks, steps with bakes and gates, rollback on any trouble."""
+    """One shift of one alias: pre-checks, steps with bakes and gates, one way back on any trouble."""
 
     def __init__(
         self,
@@ -112,6 +136,8 @@ class Shifter:
         *,
         on_event: Callable[[ShiftEvent], None] | None = None,
         run_id: str | None = None,
+        restore_client: LambdaClient | None = None,
+        restore: Callable[..., AliasInfo | None] = restore_alias,
     ) -> None:
         self.client = client
         self.waiter = waiter
@@ -119,6 +145,10 @@ class Shifter:
         self.clock = clock
         self.on_event = on_event or (lambda event: None)
         self.run_id = run_id or uuid.uuid4().hex[:12]
+        # The restore uses the bare client: its own loop retries, and its first attempt must not
+        # sit behind the retrying client's backoff.
+        self.restore_client = restore_client or client
+        self._restore_alias = restore
 
     # -- before any change ----------------------------------------------------------------------
 
@@ -129,25 +159,35 @@ class Shifter:
         target_role = self._version_role(req.function, req.to_version)
         current = get_alias(self.client, req.function, req.alias)
         if current is not None:
-            if current.weights and not req.force:
-                split = ", ".join(f"{w * 100:g}% to version {v}" for v, w in current.weights.items())
-                raise UsageError(
-                    f"alias {req.alias} is mid-shift (version {current.function_version}, {split})",
-                    hint="another deploy may be running; finish it, `lambdawait rollback`, or pass --force",
-                )
-            if current.function_version == "$LATEST" or not current.function_version.isdigit():
-                pass  # moving off $LATEST is allowed but cannot be weighted; handled by the plan
-            elif current.function_version != req.to_version and _weighted(req.steps):
-                # Only weighted routing needs one role; AllAtOnce just repoints the alias.
-                old_role = self._version_role(req.function, current.function_version)
-                if old_role != target_role:
-                    raise UsageError(
-                        f"versions {current.function_version} and {req.to_version} have different "
-                        "execution roles; Lambda refuses weighted aliases across roles",
-                        hint="deploy with the same --role, or shift with --strategy AllAtOnce",
-                    )
+            self._check_current(req, current, target_role)
         self.gates.check_alarms_exist()
         return current
+
+    def _check_current(self, req: ShiftRequest, current: AliasInfo, target_role: str | None) -> None:
+        if current.weights:
+            rec = read_record(self.client, req.function, current)
+            found = found_split(req.function, current, rec)
+            if not req.force:
+                fix = repair_command(req.function, req.alias, current.function_version)
+                raise UsageError(found, hint=f"finish it, or `{fix}`, or pass --force")
+            self._emit_text(req, f"{found}; --force: shifting over it")
+        if not current.function_version.isdigit():
+            if weighted(req.steps) and current.function_version != req.to_version:
+                raise UsageError(
+                    f"alias {req.alias} serves {current.function_version}, which cannot carry weights, "
+                    f"so a {req.strategy.name} shift is impossible",
+                    hint=f"point it at a version first: `lambdawait shift {req.function} --alias "
+                    f"{req.alias} --to-version N --strategy AllAtOnce`, then shift gradually",
+                )
+        elif current.function_version != req.to_version and weighted(req.steps):
+            # Only weighted routing needs one role; AllAtOnce just repoints the alias.
+            old_role = self._version_role(req.function, current.function_version)
+            if old_role != target_role:
+                raise UsageError(
+                    f"versions {current.function_version} and {req.to_version} have different "
+                    "execution roles; Lambda refuses weighted aliases across roles",
+                    hint="deploy with the same --role, or shift with --strategy AllAtOnce",
+                )
 
     def _version_role(self, function: str, version: str) -> str | None:
         import botocore.exceptions
@@ -178,23 +218,36 @@ class Shifter:
             raise self._interrupted_before_traffic(req) from None
         if isinstance(prepared, ShiftResult):
             return prepared
-        current = prepared
-        old = current.function_version
-        state = _Live(current.revision_id, current.description, old)
-        # $LATEST cannot carry weights, and a split whose primary is already the target (a --force
-        # over someone's half rollback) only needs finishing.
+        old = prepared.function_version
+        state = _Live(prepared, record.ReleaseRecord(self.run_id, old, req.to_version, record.SHIFTING))
+        # $LATEST cannot carry weights (precheck refused a weighted shift off it), and a split whose
+        # primary is already the target (a --force over someone's half rollback) only needs finishing.
         steps = req.steps if old.isdigit() and old != req.to_version else req.steps[-1:]
         try:
+            self._keep_record(req, state, state.record)
             for index, step in enumerate(steps, start=1):
                 self._apply(req, state, step.weight)
-                failure = self._bake(req, state, step, index, len(steps))
-                if failure:
-                    return self._gate_rollback(req, state, failure, start)
-        except KeyboardInterrupt:
-            return self._interrupted(req, state, start)
-        final = get_alias(self.client, req.function, req.alias)
+                self._bake(req, state, step, index, len(steps))
+            from lambdawait.signals import hold
+
+            hold()  # the release has landed and passed its gates: from here on a signal cannot undo it
+        except BaseException as first:
+            # Every way out, once anything may have changed. No call sits between the except
+            # clause and the try below, so a signal cannot slip past the restore here.
+            error: BaseException = first
+            while True:
+                try:
+                    ending = self._unwind(req, state, error)
+                except KeyboardInterrupt as again:  # arrived before the restore deferred signals
+                    if not isinstance(error, KeyboardInterrupt):
+                        error = again
+                    continue
+                if ending is error:
+                    raise
+                raise ending from error
+        self._keep_record(req, state, state.record)
         return ShiftResult(
-            req.function, req.alias, old, req.to_version, "shifted", final,
+            req.function, req.alias, old, req.to_version, "shifted", state.alias,
             tuple(state.applied), elapsed=self.clock.now() - start,
         )  # fmt: skip
 
@@ -206,80 +259,53 @@ class Shifter:
         )
         raise_for_wait(version_wait, context=f"version {req.to_version} of {req.function}")
         if current is None:
+            failure = self.gates.smoke_invoke(req.function, req.to_version)
+            if failure:
+                raise RolledBackError(
+                    f"{failure.gate} gate failed: {failure.detail}",
+                    hint=f"alias {req.alias} was not created; fix version {req.to_version}",
+                    reason_code=failure.gate,
+                )
             return self._create(req, start)
         if current.function_version == req.to_version and not current.weights:
             return ShiftResult(
                 req.function, req.alias, current.function_version, req.to_version, "unchanged", current
             )
-        old = current.function_version
         failure = self.gates.smoke_invoke(req.function, req.to_version)  # pre-traffic: nothing moved yet
         if failure:
             raise RolledBackError(
                 f"{failure.gate} gate failed before any traffic moved: {failure.detail}",
-                hint=f"alias {req.alias} still serves version {old}; fix version {req.to_version}",
+                hint=f"alias {req.alias} still serves version {current.function_version}; "
+                f"fix version {req.to_version}",
                 reason_code=failure.gate,
-                details={"gate": failure.gate, "aliasVersion": old},
+                details={"gate": failure.gate, "aliasVersion": current.function_version},
             )
         return current
 
     def _create(self, req: ShiftRequest, start: float) -> ShiftResult:
-        failure = self.gates.smoke_invoke(req.function, req.to_version)
-        if failure:
-            raise RolledBackError(
-                f"{failure.gate} gate failed: {failure.detail}",
-                hint=f"alias {req.alias} was not created; fix version {req.to_version}",
-                reason_code=failure.gate,
-            )
-        import botocore.exceptions
-
-        try:
-            response = self.client.create_alias(
-                FunctionName=req.function,
-                Name=req.alias,
-                FunctionVersion=req.to_version,
-                Description=record.write(None, record.AliasRecord(run=self.run_id)),
-            )
-        except botocore.exceptions.ClientError as exc:
-            if client_error_code(exc) == "ResourceConflictException":
-                raise ConflictError(
-                    f"alias {req.alias} was created by someone else meanwhile",
-                    hint="nothing was overwritten; re-run to shift it",
-                ) from exc
-            raise translate_client_error(exc, action=f"creating alias {req.alias}") from exc
+        rec = record.ReleaseRecord(self.run_id, None, req.to_version, record.RELEASED)
+        intent = Intent(req.to_version, {}, record.write(None, rec))
+        created = create_alias(self.client, req.function, req.alias, intent)
         return ShiftResult(
-            req.function, req.alias, None, req.to_version, "created", alias_info(response),
+            req.function, req.alias, None, req.to_version, "created", created,
             (1.0,), elapsed=self.clock.now() - start,
         )  # fmt: skip
 
     def _apply(self, req: ShiftRequest, state: _Live, weight: float) -> None:
         """One UpdateAlias with the RevisionId we last saw: another deployer's change stops us."""
-        if weight >= 1.0:
-            version, routing = req.to_version, {}
-        else:
-            version, routing = state.old, {req.to_version: weight}
-        description = record.write(state.description, record.AliasRecord(self.run_id, state.old))
-        state.pending = (version, dict(routing))
-        response = self._update_alias(req, version, routing, state.revision_id, description)
-        state.revision_id = response.get("RevisionId")
+        done = weight >= 1.0
+        version, routing = (req.to_version, {}) if done else (state.old, {req.to_version: weight})
+        rec = state.record.moved(record.RELEASED if done else record.SHIFTING)
+        intent = Intent(version, routing, record.write(state.alias.description, rec))
+        state.pending = intent
+        state.alias = update_alias(
+            self.client, req.function, req.alias, intent, state.alias.revision_id, during="the shift"
+        )
         state.pending = None
-        state.description = description
+        state.record = rec
         state.applied.append(weight)
 
-    def _update_alias(
-        self,
-        req: ShiftRequest,
-        version: str,
-        routing: dict[str, float],
-        revision: str | None,
-        description: str,
-    ) -> dict[str, Any]:
-        return update_alias(
-            self.client, req.function, req.alias, version, routing, revision, description, during="the shift"
-        )
-
-    def _bake(
-        self, req: ShiftRequest, state: _Live, step: Step, index: int, total: int
-    ) -> GateFailure | None:
+    def _bake(self, req: ShiftRequest, state: _Live, step: Step, index: int, total: int) -> None:
         """Hold the weight for the bake, watching alarms throughout; then run every gate."""
         end = self.clock.now() + step.bake_seconds
         while True:
@@ -289,7 +315,7 @@ class Shifter:
                 break
             failure = self.gates.alarms()
             if failure:
-                return failure
+                raise _GateFired(failure)
             self.clock.sleep(min(ALARM_POLL_SECONDS, remaining))
         env = {
             "LAMBDAWAIT_FUNCTION": req.function,
@@ -297,82 +323,154 @@ class Shifter:
             "LAMBDAWAIT_VERSION": req.to_version,
             "LAMBDAWAIT_PREVIOUS_VERSION": state.old,
             "LAMBDAWAIT_WEIGHT": f"{step.weight:g}",
+            "LAMBDAWAIT_PERCENT": str(round(step.weight * 100)),
         }
-        return self.gates.step_end(req.function, req.to_version, env)
+        failure = self.gates.step_end(req.function, req.to_version, env)
+        if failure:
+            raise _GateFired(failure)
 
     def _emit(
         self, req: ShiftRequest, weight: float, index: int, total: int, next_in: float, gate: str
     ) -> None:
         message = f"{req.alias}: {weight * 100:g}% on version {req.to_version} (step {index}/{total})"
-        self.on_event(ShiftEvent(req.alias, weight, index, total, next_in, gate, message))
+        self._send(ShiftEvent(req.alias, weight, index, total, next_in, gate, message))
+
+    def _emit_text(self, req: ShiftRequest, message: str, gate: str = "ok") -> None:
+        self._send(ShiftEvent(req.alias, 0.0, 0, 0, 0.0, gate, message))
+
+    def _send(self, event: ShiftEvent) -> None:
+        # Progress is a courtesy: a closed pipe or an unencodable line must not change the shift.
+        with contextlib.suppress(Exception):
+            self.on_event(event)
+
+    def _keep_record(self, req: ShiftRequest, state: _Live, rec: record.ReleaseRecord) -> None:
+        """The record goes to the function tag when the alias description has no room for it."""
+        if record.write(state.alias.description, rec) is not None:
+            return
+        if not keep_record(self.client, req.function, state.alias, rec):
+            self._emit_text(req, f"warning: could not store the release record of {req.alias}")
 
     # -- getting back to a whole alias ------------------------------------------------------------
 
-    def _restore(self, req: ShiftRequest, state: _Live) -> AliasInfo | None:
-        """Point the alias wholly at the old version, if it is still ours to touch."""
-        alias = get_alias(self.client, req.function, req.alias)
-        if alias is None:
-            return None
-        # Only the RevisionId proves nobody touched the alias since our last update: an UpdateAlias
-        # without a Description keeps our run marker, so the marker alone proves nothing.
-        if not state.wrote(alias):
-            raise ConflictError(
-                f"alias {req.alias} was changed by someone else during the shift; "
-                "lambdawait left it as they set it",
-                hint="check `lambdawait status`",
-                reason_code="PreconditionFailedException",
-                details={"alias": alias_doc(alias), "fromVersion": state.old, "toVersion": req.to_version},
-            )
-        if not state.applied and state.pending is None:
-            return alias  # nothing of ours to undo
-        if alias.function_version == state.old and not alias.weights:
-            return alias
-        description = record.write(alias.description, record.AliasRecord(self.run_id, state.old))
-        response = self._update_alias(req, state.old, {}, alias.revision_id, description)
-        return alias_info(response)
-
-    def _gate_rollback(
-        self, req: ShiftRequest, state: _Live, failure: GateFailure, start: float
-    ) -> ShiftResult:
-        self.on_event(
-            ShiftEvent(
-                req.alias, 0.0, 0, 0, 0.0, f"{failure.gate} failed",
-                f"{req.alias}: {failure.gate} gate fired, rolling back to version {state.old}",
-            )
-        )  # fmt: skip
+    def _unwind(self, req: ShiftRequest, state: _Live, cause: BaseException) -> BaseException:
+        """The one way out once the alias may have changed: restore it, then say why we stopped."""
         from lambdawait.signals import deferred
 
         with deferred():
-            final = self._restore(req, state)
-        raise RolledBackError(
-            f"{failure.gate} gate fired: {failure.detail}; "
-            f"alias {req.alias} rolled back to version {state.old}",
-            hint=f"version {req.to_version} stays published for inspection; "
-            f"`lambdawait status {req.function}`",
-            reason_code=failure.gate,
-            details={
-                "gate": failure.gate,
-                "gateDetail": failure.detail,
-                "alias": alias_doc(final),
-                "fromVersion": state.old,
-                "toVersion": req.to_version,
-                "weightsApplied": list(state.applied),
-            },
+            interrupted = isinstance(cause, KeyboardInterrupt)
+            if interrupted and req.on_interrupt == "keep":
+                return self._kept(req, state)
+            if isinstance(cause, _GateFired):
+                f = cause.failure
+                self._emit_text(
+                    req, f"{req.alias}: {f.gate} gate fired, rolling back to version {state.old}",
+                    f"{f.gate} failed",
+                )  # fmt: skip
+            if not state.applied and state.pending is None:
+                # Nothing of ours reached the alias: whatever it holds is not ours to undo.
+                return self._stopped(req, state, cause, get_alias_quietly(self.client, req))
+            try:
+                final = self._restore(req, state)
+            except NotOurs as conflict:
+                conflict.details = self._details(req, state, get_alias_quietly(self.client, req))
+                return conflict
+            except Exception as failed:
+                return self._split_left(req, state, cause, failed)
+            return self._stopped(req, state, cause, final)
+
+    def _restore(self, req: ShiftRequest, state: _Live) -> AliasInfo | None:
+        rolled = state.record.moved(record.ROLLED_BACK)
+        final = self._restore_alias(
+            self.restore_client,
+            req.function,
+            req.alias,
+            state.old,
+            ours=state.wrote,
+            description=lambda alias: record.write(alias.description, rolled),
         )
+        if final is not None:
+            state.alias, state.record = final, rolled
+            self._keep_record(req, state, rolled)
+        return final
+
+    def _stopped(
+        self, req: ShiftRequest, state: _Live, cause: BaseException, final: AliasInfo | None
+    ) -> BaseException:
+        """The error that ends a shift whose alias is whole again on the old version."""
+        restored = f"alias {req.alias} restored to version {state.old}"
+        if not state.applied and state.pending is None:
+            restored = f"alias {req.alias} untouched ({split_text(final)})"
+        details = self._details(req, state, final)
+        if isinstance(cause, _GateFired):
+            f = cause.failure
+            return RolledBackError(
+                f"{f.gate} gate fired: {f.detail}; alias {req.alias} rolled back to version {state.old}",
+                hint=f"version {req.to_version} stays published for inspection; "
+                f"`lambdawait status {req.function}`",
+                reason_code=f.gate,
+                details={"gate": f.gate, "gateDetail": f.detail, **details},
+            )
+        if isinstance(cause, KeyboardInterrupt):
+            return InterruptedError_(
+                f"interrupted during the shift of {req.alias}; {restored}",
+                hint="re-run the shift when ready",
+                details=details,
+            )
+        if isinstance(cause, LambdawaitError):
+            cause.message = f"{cause.message}; {restored}"
+            cause.args = (cause.message,)
+            cause.details = {**cause.details, **details}
+            return cause
+        self._emit_text(req, f"{restored} after {type(cause).__name__}")
+        return cause
+
+    def _split_left(
+        self, req: ShiftRequest, state: _Live, cause: BaseException, failed: Exception
+    ) -> AliasSplitError:
+        alias = get_alias_quietly(self.client, req)
+        where = split_text(alias) if alias else "in an unknown state (it could not be read)"
+        why = failed.message if isinstance(failed, LambdawaitError) else f"{type(failed).__name__}: {failed}"
+        stopped = cause.failure.detail if isinstance(cause, _GateFired) else _reason(cause)
+        fix = repair_command(req.function, req.alias, state.old)
+        return AliasSplitError(
+            f"the shift of {req.alias} stopped ({stopped}) and restoring it failed ({why}); "
+            f"alias {req.alias} is left on {where}",
+            hint=f"run `{fix}` (or `aws lambda update-alias --function-name {req.function} --name "
+            f"{req.alias} --function-version {state.old} --routing-config AdditionalVersionWeights={{}}`)",
+            reason_code="AliasSplit",
+            details={**self._details(req, state, alias), "repairCommand": fix},
+        )
+
+    def _kept(self, req: ShiftRequest, state: _Live) -> InterruptedError_:
+        final = get_alias_quietly(self.client, req)
+        where = split_text(final) if final else "as it was"
+        return InterruptedError_(
+            f"interrupted during the shift of {req.alias}; alias left on {where} (--on-interrupt keep)",
+            hint=f"re-run the shift when ready, or `{repair_command(req.function, req.alias, state.old)}`",
+            details=self._details(req, state, final),
+        )
+
+    def _details(self, req: ShiftRequest, state: _Live, alias: AliasInfo | None) -> dict[str, object]:
+        from lambdawait.report import alias_doc
+
+        return {
+            "alias": alias_doc(alias),
+            "fromVersion": state.old,
+            "toVersion": req.to_version,
+            "weightsApplied": list(state.applied),
+            "run": self.run_id,
+        }
 
     def _interrupted_before_traffic(self, req: ShiftRequest) -> InterruptedError_:
         """Interrupted during the checks: nothing of ours to undo; report the alias as it is."""
+        from lambdawait.report import alias_doc
         from lambdawait.signals import deferred
 
         with deferred():
-            try:
-                final = get_alias(self.client, req.function, req.alias)
-            except Exception:  # the report is best effort; the interrupt is what matters
-                final = None
-        where = f"still on version {final.function_version}" if final else "not created"
-        split = "".join(f", {w * 100:g}% on version {v}" for v, w in (final.weights if final else {}).items())
+            final = get_alias_quietly(self.client, req)
+        where = f"still on {split_text(final)}" if final else "not created"
         return InterruptedError_(
-            f"interrupted before any traffic moved; alias {req.alias} {where}{split}",
+            f"interrupted before any traffic moved; alias {req.alias} {where}",
             hint="re-run the shift when ready",
             details={
                 "alias": alias_doc(final),
@@ -382,85 +480,41 @@ class Shifter:
             },
         )
 
-    def _interrupted(self, req: ShiftRequest, state: _Live, start: float) -> ShiftResult:
-        from lambdawait.signals import deferred
 
-        with deferred():
-            if req.on_interrupt == "keep":
-                final = get_alias(self.client, req.function, req.alias)
-                split = "".join(
-                    f", {w * 100:g}% on version {v}" for v, w in (final.weights if final else {}).items()
-                )
-                where = f"version {final.function_version}{split}" if final else "as it was"
-                note = f"left on {where} (--on-interrupt keep)"
-            else:
-                final = self._restore(req, state)
-                note = f"restored to version {state.old}"
-        raise InterruptedError_(
-            f"interrupted during the shift of {req.alias}; alias {note}",
-            hint="re-run the shift when ready",
-            details={
-                "alias": alias_doc(final),
-                "fromVersion": state.old,
-                "toVersion": req.to_version,
-                "weightsApplied": list(state.applied),
-            },
-        )
+def get_alias_quietly(client: LambdaClient, req: ShiftRequest) -> AliasInfo | None:
+    """The alias for a report, or None when even that read fails (the report must still go out)."""
+    try:
+        return get_alias(client, req.function, req.alias)
+    except Exception:
+        return None
+
+
+def _reason(cause: BaseException) -> str:
+    if isinstance(cause, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(cause, LambdawaitError):
+        return cause.message
+    return f"{type(cause).__name__}: {cause}"
 
 
 @dataclass
 class _Live:
     """What we know of the alias while we change it."""
 
-    revision_id: str | None
-    description: str | None
-    old: str
+    alias: AliasInfo
+    record: record.ReleaseRecord
     applied: list[float] = field(default_factory=list)
     # The update sent but not yet answered: an interrupt can land between Lambda applying it
     # and our reading its new RevisionId.
-    pending: tuple[str, dict[str, float]] | None = None
+    pending: Intent | None = None
+    old: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.old = self.alias.function_version
 
     def wrote(self, alias: AliasInfo) -> bool:
         """Whether the alias is exactly as we left it (nobody else has changed it since)."""
-        if alias.revision_id is not None and alias.revision_id == self.revision_id:
+        if alias.revision_id is not None and alias.revision_id == self.alias.revision_id:
             return True
-        return self.pending is not None and (alias.function_version, alias.weights) == self.pending
+        return self.pending is not None and self.pending.met_by(alias)
 
-
-def _weighted(steps: tuple[Step, ...]) -> bool:
-    return any(step.weight < 1.0 for step in steps)
-
-
-def update_alias(
-    client: LambdaClient,
-    function: str,
-    alias: str,
-    version: str,
-    routing: dict[str, float],
-    revision: str | None,
-    description: str,
-    *,
-    during: str,
-) -> dict[str, Any]:
-    """One UpdateAlias guarded by the RevisionId last seen: another deployer's change stops us (exit 4)."""
-    import botocore.exceptions
-
-    kwargs: dict[str, Any] = {
-        "FunctionName": function,
-        "Name": alias,
-        "FunctionVersion": version,
-        "RoutingConfig": {"AdditionalVersionWeights": routing},
-        "Description": description,
-    }
-    if revision:
-        kwargs["RevisionId"] = revision
-    try:
-        return dict(client.update_alias(**kwargs))
-    except botocore.exceptions.ClientError as exc:
-        if client_error_code(exc) == "PreconditionFailedException":
-            raise ConflictError(
-                f"alias {alias} was changed by someone else during {during} (RevisionId mismatch)",
-                hint="lambdawait stopped without overwriting their change; check `lambdawait status`",
-                reason_code="PreconditionFailedException",
-            ) from exc
-        raise translate_client_error(exc, action=f"updating alias {alias}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from lambdawait.errors import (
     UsageError,
 )
 from lambdawait.gates import GateFailure
+from lambdawait.restore import restore_alias
 from lambdawait.rollback import rollback
 from lambdawait.strategy import _PREDEFINED, parse_strategy, schedule, total_seconds
 from lambdawait.traffic import Shifter, ShiftEvent, ShiftRequest
@@ -37,6 +39,9 @@ class FakeLambda:
         self.calls: list[tuple[str, dict[str, Any], float]] = []
         self.alias: dict[str, Any] | None = None
         self.after_update: Callable[[], None] | None = None
+        self.tags: dict[str, str] = {}
+        # Scripted trouble, consumed in order: (operation, error, whether the call applies first).
+        self.faults: list[tuple[str, Exception, bool]] = []
         if alias is not None:
             self._set(alias[0], alias[1], "user text")
 
@@ -54,7 +59,7 @@ class FakeLambda:
         return str(self.alias["Description"]) if self.alias else ""
 
     def mutating(self) -> list[tuple[str, dict[str, Any], float]]:
-        return [c for c in self.calls if not c[0].startswith(("get", "invoke"))]
+        return [c for c in self.calls if not c[0].startswith(("get", "invoke", "list"))]
 
     def updates(self) -> list[dict[str, Any]]:
         return [kwargs for op, kwargs, _ in self.calls if op == "update_alias"]
@@ -81,8 +86,27 @@ class FakeLambda:
             }
         }
 
+    def _fault(self, op: str) -> tuple[Exception, bool] | None:
+        for index, (name, exc, applies) in enumerate(self.faults):
+            if name == op:
+                del self.faults[index]
+                return exc, applies
+        return None
+
+    def list_tags(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("list_tags", kwargs, self.clock.now()))
+        return {"Tags": dict(self.tags)}
+
+    def tag_resource(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("tag_resource", kwargs, self.clock.now()))
+        self.tags.update(kwargs["Tags"])
+        return {}
+
     def get_alias(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("get_alias", kwargs, self.clock.now()))
+        fault = self._fault("get_alias")
+        if fault:
+            raise fault[0]
         if self.alias is None:
             raise client_error("ResourceNotFoundException", 404, "Alias not found")
         return dict(self.alias)
@@ -94,12 +118,17 @@ class FakeLambda:
     def update_alias(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("update_alias", kwargs, self.clock.now()))
         assert self.alias is not None
+        fault = self._fault("update_alias")
+        if fault and not fault[1]:
+            raise fault[0]
         if "RevisionId" in kwargs and kwargs["RevisionId"] != self.alias["RevisionId"]:
             raise client_error("PreconditionFailedException", 412, "The RevisionId provided does not match")
         weights = kwargs["RoutingConfig"]["AdditionalVersionWeights"]
         response = self._set(kwargs["FunctionVersion"], weights, kwargs.get("Description"))
         if self.after_update:
             self.after_update()
+        if fault:  # applied, then the reply is lost
+            raise fault[0]
         return response
 
 
@@ -163,7 +192,15 @@ def make(
     gates = FakeGates(clock)
     events: list[ShiftEvent] = []
     waiter = Waiter(fake, clock=clock)  # type: ignore[arg-type]
-    shifter = Shifter(fake, waiter, gates, clock, on_event=events.append, run_id="run1")  # type: ignore[arg-type]
+    shifter = Shifter(
+        fake,  # type: ignore[arg-type]
+        waiter,
+        gates,  # type: ignore[arg-type]
+        clock,
+        on_event=events.append,
+        run_id="run1",
+        restore=functools.partial(restore_alias, sleep=clock.sleep, now=clock.now),
+    )
     parsed = parse_strategy(strategy)
     request = ShiftRequest("fn", "live", to_version, parsed, schedule(parsed), on_interrupt, force)
     return shifter, fake, gates, request, events
@@ -210,7 +247,10 @@ def test_record_in_description_keeps_user_text() -> None:
     shifter.run(req)
     for update in fake.updates():
         assert update["Description"].startswith("user text [lambdawait")
-        assert record.parse(update["Description"]) == record.AliasRecord("run1", "1")
+        rec = record.parse(update["Description"])
+        assert (rec.run, rec.good, rec.new) == ("run1", "1", "2")
+    states = [record.parse(u["Description"]).state for u in fake.updates()]
+    assert states == ["shifting", "released"]
 
 
 def test_alarms_polled_throughout_the_bake_and_gate_env() -> None:
@@ -223,6 +263,7 @@ def test_alarms_polled_throughout_the_bake_and_gate_env() -> None:
         "LAMBDAWAIT_VERSION": "2",
         "LAMBDAWAIT_PREVIOUS_VERSION": "1",
         "LAMBDAWAIT_WEIGHT": "0.1",
+        "LAMBDAWAIT_PERCENT": "10",
     }
     assert events[0].weight == 0.1 and events[0].next_in == 3.0 and events[0].steps == 2
 
@@ -357,7 +398,7 @@ def test_rollback_never_overwrites_someone_elses_change(how: str) -> None:
 
 def test_mid_shift_alias_refused_without_force() -> None:
     shifter, fake, _, req, _ = make(alias=("1", {"2": 0.3}))
-    with pytest.raises(UsageError, match="mid-shift"):
+    with pytest.raises(UsageError, match=r"is split: version 1, 30% on version 2"):
         shifter.run(req)
     assert fake.mutating() == []
 
@@ -424,16 +465,24 @@ def test_unchanged_when_already_on_the_version() -> None:
     assert fake.mutating() == []
 
 
-def test_alias_on_latest_moves_in_one_step() -> None:
-    shifter, fake, _, req, _ = make("linear:10:1s", alias=("$LATEST", {}))
+def test_alias_on_latest_moves_in_one_step_all_at_once() -> None:
+    shifter, fake, _, req, _ = make("AllAtOnce", alias=("$LATEST", {}))
     shifter.run(req)
     assert [u["FunctionVersion"] for u in fake.updates()] == ["2"]
+
+
+def test_weighted_shift_off_latest_is_refused_before_any_change() -> None:
+    shifter, fake, _, req, _ = make("linear:10:1s", alias=("$LATEST", {}))
+    with pytest.raises(UsageError, match=r"serves \$LATEST, which cannot carry weights") as info:
+        shifter.run(req)
+    assert "--strategy AllAtOnce" in (info.value.hint or "")
+    assert fake.mutating() == []
 
 
 # -- rollback ------------------------------------------------------------------------------------------
 
 
-def _rollback(fake: FakeLambda, to_version: str | None = None) -> tuple[Any, Any]:
+def _rollback(fake: FakeLambda, to_version: str | None = None) -> Any:
     return rollback(fake, Waiter(fake, clock=fake.clock), "fn", "live", to_version)  # type: ignore[arg-type]
 
 
@@ -441,17 +490,18 @@ def test_rollback_uses_the_record_and_the_revision() -> None:
     shifter, fake, _, req, _ = make()
     shifter.run(req)
     revision = fake.alias["RevisionId"] if fake.alias else None
-    before, after = _rollback(fake)
-    assert (before.function_version, after.function_version) == ("2", "1")
+    result = _rollback(fake)
+    assert (result.before.function_version, result.after.function_version) == ("2", "1")
     last = fake.updates()[-1]
     assert last["RevisionId"] == revision and last["RoutingConfig"] == {"AdditionalVersionWeights": {}}
-    assert record.parse(last["Description"]).previous == "2"
+    assert record.parse(last["Description"]) == record.ReleaseRecord("run1", "1", "2", "rolled-back")
 
 
 def test_rollback_of_split_goes_to_primary() -> None:
     fake = FakeLambda(FakeClock(START), alias=("1", {"2": 0.3}))
-    _, after = _rollback(fake)
-    assert after.function_version == "1" and after.weights == {}
+    result = _rollback(fake)
+    assert result.after.function_version == "1" and result.after.weights == {}
+    assert result.message == "cleared a 30% to version 2 split; alias wholly on version 1"
 
 
 def test_rollback_without_record_or_to_missing_version_refused() -> None:
@@ -473,10 +523,28 @@ def test_rollback_conflict_overwrites_nothing() -> None:
     real_update = fake.update_alias
 
     def racing_update(**kwargs: Any) -> dict[str, Any]:
-        fake.someone_else_updates("2", {})
+        fake.someone_else_updates("1", {})  # another deployer keeps moving it under us
         return real_update(**kwargs)
 
     fake.update_alias = racing_update  # type: ignore[method-assign]
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match="kept changing"):
         _rollback(fake, "2")
     assert fake.alias is not None and fake.alias["Description"] == "user text"
+    assert fake.alias["FunctionVersion"] == "1"
+
+
+def test_rollback_reads_again_after_a_race_and_then_succeeds() -> None:
+    shifter, fake, _, req, _ = make()
+    shifter.run(req)
+    real_update = fake.update_alias
+    raced = []
+
+    def racing_once(**kwargs: Any) -> dict[str, Any]:
+        if not raced:
+            raced.append(1)
+            fake.someone_else_updates("2", {})  # same place, new RevisionId
+        return real_update(**kwargs)
+
+    fake.update_alias = racing_once  # type: ignore[method-assign]
+    result = _rollback(fake)
+    assert result.outcome == "rolled-back" and result.after.function_version == "1"
