@@ -2,41 +2,94 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+
+TYPE_CHECKING = False  # not `from typing`: typing costs milliseconds on every start
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import FrameType
+    from typing import Any, NoReturn
+
+# What a cancelled CI job, Ctrl-C and a closed terminal send.
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+# 128 + SIGPIPE: what a shell reports for a writer whose reader went away (`yes | head -1`).
+_BROKEN_PIPE_EXIT = 141
 
 
 def main() -> None:
+    _startup()
     # `--version` is what scripts probe most; answer it without importing Typer, Rich or boto3.
     if sys.argv[1:] == ["--version"]:
         from lambdawait import __version__
 
         sys.stdout.write(f"lambdawait {__version__}\n")
         return
-    if sys.argv[1:2] == ["wait"]:
+    try:
+        code = _run(sys.argv[1:])
+    except BrokenPipeError:
+        # Only output outside the commands' SafeStreams gets here (help, the demo): the reader left.
+        from lambdawait.streams import silence
+
+        silence(sys.stdout)
+        code = _BROKEN_PIPE_EXIT
+    _exit(code)
+
+
+def _run(argv: Sequence[str]) -> object:
+    if argv[:1] == ["wait"]:
         from lambdawait import fastpath
 
         try:
-            fastpath.main(sys.argv[1:])  # returns only when Typer should parse the command line
+            fastpath.main(argv)  # returns only when Typer should parse the command line
         except SystemExit as exc:
-            _exit(exc.code)
+            return exc.code
     from lambdawait.cli import app
 
     try:
-        code = app(prog_name="lambdawait", standalone_mode=False)
+        return app(prog_name="lambdawait", standalone_mode=False)
     except _usage_errors() as exc:
-        _usage_error(exc, sys.argv[1:])
+        _usage_error(exc, argv)
     except SystemExit as exc:
-        code = exc.code
-    _exit(code)
+        return exc.code
+
+
+def _startup() -> None:
+    """Before anything is imported: quiet signals, and output that cannot fail on encoding."""
+    # A signal before a command has its own handlers (Python startup, imports, option parsing:
+    # ~0.15 s) stops a process that has changed nothing: exit 130, no traceback, no output.
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _signal_at_startup)
+    # An ASCII or C locale (PYTHONIOENCODING=ascii) must not turn a ✓ into a UnicodeEncodeError in
+    # the middle of a command: escape what cannot be shown, as Python already does on stderr.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not stream.closed:  # None or closed: SafeStream copes
+            reconfigure(errors="backslashreplace")
+
+
+def _signal_at_startup(signum: int, frame: FrameType | None) -> None:
+    # runner.command sets `started` once its own handlers are in place; when they are removed again
+    # this handler is back, and by then the result is decided (and maybe printed): it stands.
+    runner = sys.modules.get("lambdawait.runner")
+    if runner is not None and getattr(runner, "started", False):
+        return
+    os._exit(130)
 
 
 def _exit(code: object) -> NoReturn:
     # The command's result is out: a signal now cannot change it, so it must not change the exit code.
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in _STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
+    # Nor can a reader that went away: flushing into a closed pipe at exit would print "Exception
+    # ignored ..." and make the interpreter exit 120.
+    from lambdawait.streams import flush_quietly
+
+    flush_quietly(sys.stdout)
+    flush_quietly(sys.stderr)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 
 class ExitCode(enum.IntEnum):
@@ -16,13 +18,67 @@ class ExitCode(enum.IntEnum):
     AWS = 4  # AWS/API error: denied, not found, throttled beyond retries, conflict
     ROLLED_BACK = 5  # a traffic shift was rolled back by a health gate
     ALIAS_SPLIT = 6  # a shift failed and its alias could not be restored: split left, repair named
-    INTERRUPTED = 130  # SIGINT/SIGTERM, after cleanup
+    INTERNAL = 70  # a lambdawait bug (sysexits' EX_SOFTWARE): not something AWS or the input did
+    INTERRUPTED = 130  # SIGINT/SIGTERM/SIGHUP, after cleanup
+
+
+# Every outcome a result document can carry and the exit code it means. Documents and the process
+# exit status both come from this table (`exit_code_for`), so the two cannot disagree.
+OUTCOME_EXIT_CODES: Mapping[str, ExitCode] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            ("ready", "ok", "created", "updated", "unchanged", "planned", "published", "shifted"),
+            ExitCode.OK,
+        ),
+        "rolled-back": ExitCode.OK,  # `lambdawait rollback` did what was asked
+        "failed": ExitCode.FAILED,
+        "inactive": ExitCode.FAILED,
+        "unsupported-state": ExitCode.FAILED,
+        "usage-error": ExitCode.USAGE,
+        "timeout": ExitCode.TIMEOUT,
+        "not-found": ExitCode.AWS,
+        "error": ExitCode.AWS,
+        "gate-failed": ExitCode.ROLLED_BACK,  # a health gate fired; the alias was put back
+        "alias-split": ExitCode.ALIAS_SPLIT,
+        "internal-error": ExitCode.INTERNAL,
+        "interrupted": ExitCode.INTERRUPTED,
+    }
+)
+
+# Which outcome speaks for several (`wait` on many functions): a failed target first, then an API
+# error, then a timeout -- the order the README documents for the exit code.
+_PRECEDENCE = (
+    "internal-error",
+    "failed",
+    "inactive",
+    "unsupported-state",
+    "not-found",
+    "error",
+    "timeout",
+)
+
+
+def exit_code_for(outcome: str) -> ExitCode:
+    """The exit code an outcome means; an outcome missing from the table is a bug, not exit 0."""
+    try:
+        return OUTCOME_EXIT_CODES[outcome]
+    except KeyError:
+        raise ValueError(f"outcome {outcome!r} has no exit code") from None
+
+
+def worst_outcome(outcomes: Iterable[str], *, all_ok: str = "ready") -> str:
+    """The outcome that stands for several: `all_ok` when every one succeeded, else the most severe."""
+    failures = [o for o in outcomes if exit_code_for(o) is not ExitCode.OK]
+    if not failures:
+        return all_ok
+    rank = {outcome: index for index, outcome in enumerate(_PRECEDENCE)}
+    return min(failures, key=lambda o: rank.get(o, len(rank)))
 
 
 class LambdawaitError(Exception):
     """Base of every error lambdawait reports; carries a one-line message and a hint."""
 
-    exit_code: ExitCode = ExitCode.AWS
+    outcome: ClassVar[str] = "error"
 
     def __init__(
         self,
@@ -38,6 +94,11 @@ class LambdawaitError(Exception):
         self.reason_code = reason_code
         self.details: dict[str, Any] = dict(details or {})
 
+    @property
+    def exit_code(self) -> ExitCode:
+        """Derived from the outcome, never set apart from it."""
+        return exit_code_for(self.outcome)
+
     def one_line(self) -> str:
         """The message and the hint on one line, as printed to stderr."""
         return f"{self.message} ({self.hint})" if self.hint else self.message
@@ -46,25 +107,25 @@ class LambdawaitError(Exception):
 class UsageError(LambdawaitError):
     """Invalid input detected before any mutating call."""
 
-    exit_code = ExitCode.USAGE
+    outcome = "usage-error"
 
 
 class TargetFailedError(LambdawaitError):
     """The function or version reached a failed state."""
 
-    exit_code = ExitCode.FAILED
+    outcome = "failed"
 
 
 class WaitTimeoutError(LambdawaitError):
     """The deadline passed before the target was ready."""
 
-    exit_code = ExitCode.TIMEOUT
+    outcome = "timeout"
 
 
 class AwsError(LambdawaitError):
     """An AWS API call failed in a way lambdawait cannot fix by waiting."""
 
-    exit_code = ExitCode.AWS
+    outcome = "error"
 
 
 class ConfigurationError(AwsError):
@@ -78,23 +139,31 @@ class ConflictError(AwsError):
 class NotFoundError(AwsError):
     """The function, version or alias does not exist."""
 
+    outcome = "not-found"
+
 
 class RolledBackError(LambdawaitError):
     """A health gate fired and the alias was restored."""
 
-    exit_code = ExitCode.ROLLED_BACK
+    outcome = "gate-failed"
 
 
 class AliasSplitError(LambdawaitError):
     """A shift stopped and its restore failed: the alias still splits traffic; the repair is named."""
 
-    exit_code = ExitCode.ALIAS_SPLIT
+    outcome = "alias-split"
 
 
 class InterruptedError_(LambdawaitError):
-    """SIGINT/SIGTERM arrived; cleanup has run."""
+    """SIGINT/SIGTERM/SIGHUP arrived; cleanup has run."""
 
-    exit_code = ExitCode.INTERRUPTED
+    outcome = "interrupted"
+
+
+class InternalError(LambdawaitError):
+    """A lambdawait bug: an exception nothing expected. Reported as such, never as an AWS error."""
+
+    outcome = "internal-error"
 
 
 def client_error_code(exc: BaseException) -> str | None:
@@ -141,14 +210,3 @@ def translate_client_error(exc: BaseException, *, action: str) -> LambdawaitErro
     if code in {"InvalidParameterValueException", "ValidationException"}:
         return UsageError(message, hint=hint, reason_code=code)
     return AwsError(message, hint=hint, reason_code=code)
-
-
-def exit_code_for_outcomes(outcomes: list[str]) -> ExitCode:
-    """One exit code for several waits: a failed target first, then API errors, then timeouts."""
-    if all(o == "ready" for o in outcomes):
-        return ExitCode.OK
-    if any(o in ("failed", "inactive", "unsupported-state") for o in outcomes):
-        return ExitCode.FAILED
-    if any(o in ("error", "not-found") for o in outcomes):
-        return ExitCode.AWS
-    return ExitCode.TIMEOUT

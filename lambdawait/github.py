@@ -120,9 +120,19 @@ def _extras(document: Mapping[str, Any]) -> list[str]:
     return extras
 
 
-def append_summary(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> None:
-    """Append to the file named by GITHUB_STEP_SUMMARY, when there is one."""
+def append_summary(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str | None:
+    """Append to the file named by GITHUB_STEP_SUMMARY, when there is one.
+
+    Returns what went wrong when the file cannot be written (a directory, read-only, a missing
+    folder): the caller warns, and the command's outcome and exit code stay what they were.
+    """
     path = (environ if environ is not None else os.environ).get("GITHUB_STEP_SUMMARY")
-    if path:
+    if not path:
+        return None
+    try:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(summary(document))
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"could not write the step summary to $GITHUB_STEP_SUMMARY ({path}): {reason}"
+    return None

@@ -1,7 +1,8 @@
 """Presentation: Rich for people on a terminal, plain lines for CI logs, JSON for machines.
 
 Results go to stdout, progress and logs to stderr. Text is rendered from the same result documents
-that `--output json` prints, so both always say the same thing.
+that `--output json` prints, so both always say the same thing. Both streams are SafeStreams: a
+reader that goes away or an encoding that cannot show a character never reaches the command.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from lambdawait.errors import LambdawaitError
+from lambdawait.streams import SafeStream
 
 if TYPE_CHECKING:
     from lambdawait.models import FunctionStatus
@@ -51,8 +53,8 @@ class Output:
         stderr: IO[str] | None = None,
     ) -> None:
         self.mode = mode
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
+        self.stdout = SafeStream(stdout if stdout is not None else sys.stdout)
+        self.stderr = SafeStream(stderr if stderr is not None else sys.stderr)
         self.verbose = verbose
         plain = no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
         self.rich_out = not plain and mode == "text" and self.stdout.isatty()
@@ -72,7 +74,9 @@ class Output:
     def _console(self, err: bool) -> Any:
         from rich.console import Console
 
-        return Console(file=self.stderr if err else self.stdout, highlight=False, soft_wrap=True)
+        # Rich writes through the SafeStream too (it only needs write, flush, isatty and encoding).
+        stream = cast("IO[str]", self.stderr if err else self.stdout)
+        return Console(file=stream, highlight=False, soft_wrap=True)
 
     def out(self, text: str, markup: str | None = None) -> None:
         """One result line on stdout; `markup` is the Rich version used on a colour terminal."""
@@ -100,14 +104,20 @@ class Output:
                 self.log("::endgroup::")
 
     def _ci(self, document: Mapping[str, Any] | None) -> None:
-        """On GitHub Actions: `::error` annotations for failures and a step-summary section."""
+        """On GitHub Actions: `::error` annotations for failures and a step-summary section.
+
+        After the result itself, so that nothing here can keep the result from being printed; a
+        step summary that cannot be written is a warning, never a different outcome.
+        """
         if not self.github or document is None:
             return
         from lambdawait import github
 
         for line in github.error_annotations(document):
             self.log(line)
-        github.append_summary(document)
+        problem = github.append_summary(document)
+        if problem:
+            self.warn(problem)
 
     def emit_json(self, document: Mapping[str, Any]) -> None:
         self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
@@ -117,10 +127,10 @@ class Output:
 
     def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
         """A one-line error on stderr (and the JSON error document on stdout in JSON mode)."""
-        self._ci(document)
         if self.json and document is not None:
             self.emit_json(document)
         self.log(f"error: {err.one_line()}")
+        self._ci(document)
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -191,12 +201,12 @@ class Output:
     # -- documents ----------------------------------------------------------------------------
 
     def wait_result(self, document: Mapping[str, Any]) -> None:
-        self._ci(document)
         if self.json:
             self.emit_json(document)
-            return
-        for entry in document["functions"]:
-            self.function_line(entry)
+        else:
+            for entry in document["functions"]:
+                self.function_line(entry)
+        self._ci(document)
 
     def function_line(self, entry: Mapping[str, Any]) -> None:
         """One function's outcome, with reason and remediation when it is not ready."""
@@ -220,11 +230,14 @@ class Output:
             self.out(f"  fix: {entry['remediation']}", f"  [yellow]fix:[/] {_esc(entry['remediation'])}")
 
     def result(self, document: Mapping[str, Any]) -> None:
-        self._ci(document)
         """deploy / publish / shift / rollback results: a summary line, then the details."""
         if self.json:
             self.emit_json(document)
-            return
+        else:
+            self._result_text(document)
+        self._ci(document)
+
+    def _result_text(self, document: Mapping[str, Any]) -> None:
         command, outcome = document["command"], document["outcome"]
         for entry in document.get("functions", []):
             if entry.get("function"):
@@ -256,12 +269,12 @@ class Output:
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
     def status(self, document: Mapping[str, Any]) -> None:
-        self._ci(document)
         if self.json:
             self.emit_json(document)
-            return
-        for entry in document["functions"]:
-            self._status_block(entry)
+        else:
+            for entry in document["functions"]:
+                self._status_block(entry)
+        self._ci(document)
 
     def _status_block(self, e: Mapping[str, Any]) -> None:
         label = e["function"] + (f":{e['qualifier']}" if e.get("qualifier") else "")

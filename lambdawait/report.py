@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lambdawait.errors import LambdawaitError, exit_code_for_outcomes
+from lambdawait.errors import ExitCode, LambdawaitError, exit_code_for, worst_outcome
 from lambdawait.models import (
     AliasInfo,
     FunctionReport,
@@ -18,16 +18,27 @@ from lambdawait.models import (
 if TYPE_CHECKING:
     from lambdawait.reasons import Reason
 
-SEVERITY = [o.value for o in WaitOutcome]
+# The fields that say how a command ended: decided here from the outcome alone, never passed in.
+_DECIDED = frozenset({"command", "ok", "outcome", "exitCode"})
+
+
+def document(command: str, outcome: str, elapsed: float, /, **fields: Any) -> dict[str, Any]:
+    """A result document; `ok` and `exitCode` follow from `outcome` (errors.OUTCOME_EXIT_CODES)."""
+    code = exit_code_for(outcome)
+    head: dict[str, Any] = {
+        "command": command,
+        "ok": code is ExitCode.OK,
+        "outcome": outcome,
+        "exitCode": int(code),
+        "elapsedSeconds": round(elapsed, 3),
+        "functions": [],
+    }
+    return {**head, **{key: value for key, value in fields.items() if key not in _DECIDED}}
 
 
 def overall_outcome(outcomes: Sequence[str]) -> str:
-    """`ready` when all are; otherwise the most severe outcome among them."""
-    worst = "ready"
-    for outcome in outcomes:
-        if outcome != "ready" and (worst == "ready" or SEVERITY.index(outcome) < SEVERITY.index(worst)):
-            worst = outcome
-    return worst
+    """`ready` when all are; otherwise the outcome that decides the exit code."""
+    return worst_outcome(outcomes, all_ok=WaitOutcome.READY.value)
 
 
 def alias_doc(alias: AliasInfo | None) -> dict[str, Any] | None:
@@ -81,15 +92,8 @@ def wait_entry(result: WaitResult) -> dict[str, Any]:
 
 def wait_document(results: Sequence[WaitResult], elapsed: float) -> dict[str, Any]:
     """The whole `lambdawait wait` result."""
-    outcomes = [r.outcome.value for r in results]
-    return {
-        "command": "wait",
-        "ok": all(r.ok for r in results),
-        "outcome": overall_outcome(outcomes),
-        "exitCode": int(exit_code_for_outcomes(outcomes)),
-        "elapsedSeconds": round(elapsed, 3),
-        "functions": [wait_entry(r) for r in results],
-    }
+    outcome = overall_outcome([r.outcome.value for r in results])
+    return document("wait", outcome, elapsed, functions=[wait_entry(r) for r in results])
 
 
 def status_entry(report: FunctionReport) -> dict[str, Any]:
@@ -122,45 +126,33 @@ def status_entry(report: FunctionReport) -> dict[str, Any]:
 
 
 def status_document(reports: Sequence[FunctionReport], elapsed: float) -> dict[str, Any]:
-    return {
-        "command": "status",
-        "ok": True,
-        "outcome": "ok",
-        "exitCode": 0,
-        "elapsedSeconds": round(elapsed, 3),
-        "functions": [status_entry(r) for r in reports],
-    }
+    return document("status", "ok", elapsed, functions=[status_entry(r) for r in reports])
 
 
 def error_document(command: str, error: LambdawaitError, elapsed: float) -> dict[str, Any]:
-    """What `--output json` prints when a command fails before producing its own result."""
-    return {
-        "command": command,
-        "ok": False,
-        "outcome": "error",
-        "exitCode": int(error.exit_code),
-        "elapsedSeconds": round(elapsed, 3),
-        "error": {
+    """What `--output json` prints when a command ends in an error: its outcome and exit code are
+    the error's own (errors.OUTCOME_EXIT_CODES), as is the process's exit status."""
+    return document(
+        command,
+        error.outcome,
+        elapsed,
+        error={
             "type": type(error).__name__.rstrip("_"),
             "message": error.message,
             "hint": error.hint,
             "code": error.reason_code,
         },
-        "functions": [],
         **error.details,
-    }
+    )
 
 
 def explain_document(reasons: Sequence[Reason]) -> dict[str, Any]:
     """`lambdawait explain`: each code with what it means and the steps that fix it."""
-    return {
-        "command": "explain",
-        "ok": True,
-        "outcome": "ok",
-        "exitCode": 0,
-        "elapsedSeconds": 0.0,
-        "functions": [],
-        "reasons": [
+    return document(
+        "explain",
+        "ok",
+        0.0,
+        reasons=[
             {
                 "code": r.code,
                 "appliesTo": sorted(r.applies_to),
@@ -169,4 +161,4 @@ def explain_document(reasons: Sequence[Reason]) -> dict[str, Any]:
             }
             for r in reasons
         ],
-    }
+    )

@@ -10,6 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+# True once a command's own signal handling is in place. The entry point's startup handler (see
+# __main__) exits 130 only before that: afterwards a result may already be out, and it stands.
+started = False
+
 
 @contextmanager
 def command(name: str, output: Any) -> Iterator[float]:
@@ -19,8 +23,10 @@ def command(name: str, output: Any) -> Iterator[float]:
     from lambdawait.errors import AwsError, ConfigurationError, LambdawaitError
     from lambdawait.signals import command_scope
 
+    global started
     start = time.monotonic()
     with command_scope():
+        started = True
         try:
             yield start
         except LambdawaitError as err:
@@ -44,17 +50,22 @@ def command(name: str, output: Any) -> Iterator[float]:
             hint = "re-run when ready; `lambdawait status` shows where things were left"
             _fail(output, name, InterruptedError_("interrupted", hint=hint), start)
         except Exception as exc:
-            # A bug must not masquerade as exit 1 ("the function failed"): one line, the JSON document,
-            # exit 4, and the traceback only when asked for.
-            if getattr(output, "verbose", False):
-                import traceback
+            _fail(output, name, _internal_error(output, exc), start, exc)
 
-                traceback.print_exc()
-            bug = AwsError(
-                f"internal error: {type(exc).__name__}: {exc}",
-                hint="a lambdawait bug; re-run with --verbose for the traceback and report it",
-            )
-            _fail(output, name, bug, start, exc)
+
+def _internal_error(output: Any, exc: Exception) -> Any:
+    """A bug is neither "the function failed" (1) nor "AWS said no" (4): its own outcome and exit 70,
+    one line, and the traceback only when asked for."""
+    from lambdawait.errors import InternalError
+
+    if getattr(output, "verbose", False):
+        import traceback
+
+        output.log(traceback.format_exc().rstrip())
+    return InternalError(
+        f"internal error: {type(exc).__name__}: {exc}",
+        hint="a lambdawait bug; re-run with --verbose for the traceback and report it",
+    )
 
 
 def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:

@@ -127,5 +127,5 @@ def test_github_actions_annotations_groups_and_summary(
     text = summary.read_text()
     assert "### ✅ lambdawait deploy: created" in text
     assert "Published version: **1**" in text
-    assert "### ❌ lambdawait deploy: error" in text and "InvalidSubnet" in text
+    assert "### ❌ lambdawait deploy: failed" in text and "InvalidSubnet" in text
     assert SECRET not in text + failed.stdout + failed.stderr

@@ -88,3 +88,10 @@ def test_summary_table_and_extras(tmp_path: Path) -> None:
 
 def test_summary_without_file_is_a_no_op() -> None:
     github.append_summary(FAILED, {})
+
+
+def test_summary_that_cannot_be_written_is_reported_not_raised(tmp_path: Path) -> None:
+    for path in (tmp_path, tmp_path / "missing" / "summary.md"):  # a directory; a missing folder
+        problem = github.append_summary(FAILED, {"GITHUB_STEP_SUMMARY": str(path)})
+        assert problem is not None and str(path) in problem and "GITHUB_STEP_SUMMARY" in problem
+    assert github.append_summary(FAILED, {"GITHUB_STEP_SUMMARY": str(tmp_path / "ok.md")}) is None

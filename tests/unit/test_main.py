@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
+import signal
+from collections.abc import Iterator
 
 import pytest
 
-from lambdawait.__main__ import _wants_json, main
+from lambdawait.__main__ import _STOP_SIGNALS, _wants_json, main
+
+
+@pytest.fixture(autouse=True)
+def _keep_pytests_signal_handlers() -> Iterator[None]:
+    # main() installs the entry point's startup handlers in this process; put pytest's back.
+    saved = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
 
 
 def run(
