@@ -167,7 +167,17 @@ AlarmOpt = Annotated[
 ]
 CheckOpt = Annotated[
     str | None,
-    typer.Option("--check-command", help="Shell command run after each step; non-zero rolls back."),
+    typer.Option(
+        "--check-command",
+        help="Shell command run after each step; non-zero rolls back. Never echoed (it may carry a token).",
+    ),
+]
+CheckTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--check-timeout",
+        help="Seconds a --check-command may run; then its process group is stopped and the gate fails.",
+    ),
 ]
 SmokeOpt = Annotated[
     str | None,
@@ -179,10 +189,16 @@ InterruptOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Shift even if the alias is mid-shift already.")]
 
 
-def _gates(alarm: list[str] | None, check_command: str | None, smoke_invoke: str | None) -> Any:
-    from lambdawait.gates import GateSpec, parse_payload
+def _gates(
+    alarm: list[str] | None,
+    check_command: str | None,
+    smoke_invoke: str | None,
+    check_timeout: float | None = None,
+) -> Any:
+    from lambdawait.gates import CHECK_COMMAND_TIMEOUT, GateSpec, parse_check_timeout, parse_payload
 
-    return GateSpec(tuple(alarm or ()), check_command or None, parse_payload(smoke_invoke))
+    timeout = parse_check_timeout(CHECK_COMMAND_TIMEOUT if check_timeout is None else check_timeout)
+    return GateSpec(tuple(alarm or ()), check_command or None, parse_payload(smoke_invoke), timeout)
 
 
 @app.command()
@@ -231,6 +247,7 @@ def deploy(
     strategy: StrategyOpt = "AllAtOnce",
     alarm: AlarmOpt = None,
     check_command: CheckOpt = None,
+    check_timeout: CheckTimeoutOpt = 300.0,
     smoke_invoke: SmokeOpt = None,
     on_interrupt: InterruptOpt = "rollback",
     force: ForceOpt = False,
@@ -277,7 +294,7 @@ def deploy(
             publish=publish,
             alias=alias,
             strategy=strategy,
-            gates=_gates(alarm, check_command, smoke_invoke),
+            gates=_gates(alarm, check_command, smoke_invoke, check_timeout),
             on_interrupt=on_interrupt,
             force=force,
         )
@@ -319,6 +336,7 @@ def shift(
     strategy: StrategyOpt = "AllAtOnce",
     alarm: AlarmOpt = None,
     check_command: CheckOpt = None,
+    check_timeout: CheckTimeoutOpt = 300.0,
     smoke_invoke: SmokeOpt = None,
     on_interrupt: InterruptOpt = "rollback",
     force: ForceOpt = False,
@@ -336,7 +354,7 @@ def shift(
         from lambdawait.commands import run_shift, shift_request
 
         request = shift_request(function, alias, to_version, strategy, on_interrupt, force)
-        gates = _gates(alarm, check_command, smoke_invoke)
+        gates = _gates(alarm, check_command, smoke_invoke, check_timeout)
         session = _session(region, profile, endpoint_url, out)
         out.result(run_shift(session, request, gates, plan))
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lambdawait.errors import UsageError
-from lambdawait.gates import Gates, GateSpec, _run_shell, parse_payload
+from lambdawait.gates import Gates, GateSpec, parse_check_timeout, parse_payload, run_shell
 from tests.fakes import client_error
 
 
@@ -134,14 +140,122 @@ def test_check_command_timeout_is_a_gate_failure_not_a_crash() -> None:
 
 def test_real_shell_sees_env_and_keeps_stdout_clean(capfd: pytest.CaptureFixture[str]) -> None:
     assert (
-        _run_shell(
+        run_shell(
             'echo "w=$LAMBDAWAIT_WEIGHT"; test "$LAMBDAWAIT_WEIGHT" = 0.5', {"LAMBDAWAIT_WEIGHT": "0.5"}
         )
         == 0
     )
-    assert _run_shell("exit 7", {}) == 7
+    assert run_shell("exit 7", {}) == 7
     out, err = capfd.readouterr()
     assert out == "" and "w=0.5" in err  # stdout is reserved for the result document
+
+
+SECRET_COMMAND = 'curl -fsS -H "Authorization: Bearer SECRET123" https://example.invalid/health'
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [3, -9, subprocess.TimeoutExpired(SECRET_COMMAND, 5), FileNotFoundError(2, "No such file", "/bin/sh")],
+    ids=["exit", "killed", "timeout", "no-shell"],
+)
+def test_check_command_text_is_never_in_the_failure(outcome: int | BaseException) -> None:
+    def run(command: str, env: dict[str, str]) -> int:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    failure = gates(GateSpec(check_command=SECRET_COMMAND, check_timeout=5), run=run).check_command({})
+    assert failure is not None and failure.gate == "check-command"
+    assert "SECRET123" not in failure.detail and "curl" not in failure.detail
+    assert "the check command" in failure.detail
+
+
+def test_check_command_failure_says_what_happened() -> None:
+    def detail(code: int) -> str:
+        failure = gates(GateSpec(check_command="x"), run=lambda c, e: code).check_command({})
+        assert failure is not None
+        return failure.detail
+
+    assert detail(3) == "the check command exited 3"
+    assert detail(-15) == "the check command was killed by SIGTERM"
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, float("inf"), float("nan")])
+def test_check_timeout_must_be_positive_and_finite(value: float) -> None:
+    with pytest.raises(UsageError, match="--check-timeout"):
+        parse_check_timeout(value)
+    assert parse_check_timeout(0.5) == 0.5
+
+
+def _live_members(pgid: int) -> list[int]:
+    """Processes of a group that are still running (zombies waiting for init's reaping don't count)."""
+    live = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == pgid and state != "Z":
+            live.append(int(entry.name))
+    return live
+
+
+# The shell writes its pid (= the group's id) once its background child runs: then there is a
+# grandchild that a kill of the shell alone would leave behind.
+GRANDCHILD = "sleep 30 & echo $$ > {marker}; sleep 30"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_timeout_stops_the_whole_process_group(tmp_path: Path) -> None:
+    marker = tmp_path / "pgid"
+    spec = GateSpec(check_command=GRANDCHILD.format(marker=marker), check_timeout=1.0)
+    started = time.monotonic()
+    failure = gates(spec, run=None).check_command({})
+    assert failure is not None and "ran over 1s" in failure.detail
+    assert time.monotonic() - started < 10
+    pgid = int(marker.read_text())
+    assert _live_members(pgid) == []
+
+
+@pytest.fixture
+def interrupt_when_marked(tmp_path: Path) -> Iterator[Path]:
+    """Raise KeyboardInterrupt in the main thread (as the signal handler does) once the marker exists."""
+    marker = tmp_path / "pgid"
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    def watch() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (marker.exists() and marker.read_text().strip()):
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGUSR1)
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield marker
+    finally:
+        thread.join()
+        signal.signal(signal.SIGUSR1, previous)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_an_interrupt_stops_the_whole_process_group_and_propagates(interrupt_when_marked: Path) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        run_shell(GRANDCHILD.format(marker=interrupt_when_marked), {}, timeout=60)
+    assert _live_members(int(interrupt_when_marked.read_text())) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_processes_left_behind_by_a_finished_check_are_stopped(tmp_path: Path) -> None:
+    marker = tmp_path / "pgid"
+    assert run_shell(f"sleep 30 & echo $$ > {marker}; exit 0", {}) == 0
+    assert _live_members(int(marker.read_text())) == []
 
 
 # -- smoke invoke ----------------------------------------------------------------------------------
