@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
 STALE = "PreconditionFailedException"
-EXISTS = "ResourceConflictException"
+# AWS answers ResourceConflictException; moto (under the simulator) says ConflictException.
+EXISTS = ("ResourceConflictException", "ConflictException")
 
 
 @dataclass(frozen=True)
@@ -164,11 +165,11 @@ def create_alias(
         return alias_info(client.create_alias(**kwargs))
     except botocore.exceptions.ClientError as exc:
         code = client_error_code(exc)
-        if (code == EXISTS and retried_after_transport_error(exc)) or is_transport_error(exc):
+        if (code in EXISTS and retried_after_transport_error(exc)) or is_transport_error(exc):
             landed = _landed(client, function, alias, intent)
             if landed is not None:
                 return landed
-        if code == EXISTS:
+        if code in EXISTS:
             raise ConflictError(
                 f"alias {alias} was created by someone else meanwhile",
                 hint="nothing was overwritten; re-run to shift it",

@@ -142,7 +142,7 @@ def test_mid_shift_alias_refused_without_force(sim: Simulator, cli: Callable[...
     sim.reset_calls()
     run = cli(*SHIFT, "-o", "json")
     assert run.code == 2
-    assert "mid-shift" in run.json()["error"]["message"]
+    assert "is split: version 1, 30% on version 2" in run.json()["error"]["message"]
     assert sim.mutating_calls() == 0
     forced = cli(*SHIFT, "--force", "-o", "json")
     assert forced.code == 0, forced.stderr
