@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,9 +81,9 @@ def test_a_second_signal_during_the_restore_cannot_stop_it(sim: Simulator, tmp_p
     proc.send_signal(signal.SIGINT)
     sim_calls = sim.calls()
     while sim.calls().get("GetAlias", 0) <= sim_calls.get("GetAlias", 0):
-        pass  # … and the second signal lands once it has begun
+        time.sleep(0.005)  # … and the second signal lands once it has begun
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=20)
+    _, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
     assert alias_state(sim) == ("1", {})
 
