@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from tests.e2e.conftest import EXE
 
@@ -74,3 +83,99 @@ def test_demo_runs_the_whole_job() -> None:
     ):
         assert needle in run.stdout, needle
     assert "s3cr3t" not in run.stdout + run.stderr
+
+
+# -- signals before a command has its own handlers; output nobody reads --------------------------------
+
+
+def _catches(pid: int, sig: int) -> bool:
+    """Whether the process has a handler for `sig` (Linux: the SigCgt mask in /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+@pytest.fixture
+def blackhole() -> Iterator[str]:
+    """An endpoint that accepts connections and never answers: a command there runs until stopped."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+STARTUP_CASES = [
+    (sig, argv, delay)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for argv, delay in zip(
+        (("wait", "fn"), ("status", "fn")), random.Random(int(sig)).sample(range(150), 2), strict=True
+    )
+]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+@pytest.mark.parametrize(("sig", "argv", "delay_ms"), STARTUP_CASES, ids=lambda v: getattr(v, "name", str(v)))
+def test_a_signal_during_startup_exits_130_without_a_traceback(
+    blackhole: str, sig: signal.Signals, argv: tuple[str, ...], delay_ms: int
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1")
+    proc = subprocess.Popen(
+        [str(EXE), *argv, "--endpoint-url", blackhole],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # From the moment the entry point's handlers are in (SIGHUP is the last one installed), up
+        # to 150 ms into the imports, option parsing and the command's own start.
+        deadline = time.monotonic() + 20
+        while not _catches(proc.pid, signal.SIGHUP):
+            assert time.monotonic() < deadline and proc.poll() is None, "startup handlers never installed"
+            time.sleep(0.001)
+        time.sleep(delay_ms / 1000)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "Traceback" not in err and out == ""
+
+
+def _unread_pipe() -> int:
+    """The write end of a pipe whose reader is already gone (`| head -0`): every write fails."""
+    read_fd, write_fd = os.pipe()
+    os.close(read_fd)
+    return write_fd
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"), [(("explain", "--list"), 0), (("explain", "NoSuchCode", "-o", "json"), 2)]
+)
+def test_a_reader_that_went_away_changes_nothing(argv: tuple[str, ...], code: int) -> None:
+    broken = _unread_pipe()
+    try:
+        run = subprocess.run(
+            [str(EXE), *argv],
+            stdout=broken,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        os.close(broken)
+    assert run.returncode == code
+    assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr
+    both = _unread_pipe()  # stdout and stderr gone (`2>&1 | head -0`)
+    try:
+        quiet = subprocess.run(
+            [str(EXE), *argv], stdout=both, stderr=both, timeout=60, stdin=subprocess.DEVNULL
+        )
+    finally:
+        os.close(both)
+    assert quiet.returncode == code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import jsonschema
 import pytest
 
 from lambdawait.sim import Scenario, Simulator
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import EXE, Run, base_env
+from tests.e2e.shift_setup import alias_state, two_versions
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 SECRET = "planted-secret-Zx81"
@@ -129,3 +131,82 @@ def test_github_actions_annotations_groups_and_summary(
     assert "Published version: **1**" in text
     assert "### ❌ lambdawait deploy: failed" in text and "InvalidSubnet" in text
     assert SECRET not in text + failed.stdout + failed.stderr
+
+
+# -- a check command's text is never echoed ----------------------------------------------------------
+
+TOKEN = "SECRET123"
+SHIFT = ("shift", "app", "--alias", "live", "--to-version", "2", "--strategy", "canary:50:0.1s")
+
+
+@pytest.mark.parametrize(
+    ("check", "extra"),
+    [
+        (f'echo "Authorization: Bearer {TOKEN}" > /dev/null; exit 3', ()),
+        (f'sleep 30 # curl -H "Authorization: Bearer {TOKEN}"', ("--check-timeout", "0.3")),
+    ],
+    ids=["exit-3", "timeout"],
+)
+def test_the_check_command_text_is_in_no_output(
+    sim: Simulator, cli: Callable[..., Run], tmp_path: Path, check: str, extra: tuple[str, ...]
+) -> None:
+    two_versions(sim)
+    summary = tmp_path / "summary.md"
+    gha = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    seen = ""
+    for mode in ("json", "text"):
+        run = cli(*SHIFT, "--check-command", check, *extra, "-o", mode, env=gha)
+        assert run.code == 5, run.stderr
+        assert "::error" in run.stderr and "the check command" in run.stdout + run.stderr
+        seen += run.stdout + run.stderr
+        assert alias_state(sim) == ("1", {})
+    doc = json.loads(seen[: seen.index("\n}\n") + 2])
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["outcome"] == "gate-failed" and doc["gate"] == "check-command"
+    assert TOKEN not in seen + summary.read_text() and "Bearer" not in seen + summary.read_text()
+
+
+# -- output failures change neither the alias nor the exit code --------------------------------------
+
+
+def test_a_shift_whose_reader_leaves_after_one_line_ends_whole(sim: Simulator, tmp_path: Path) -> None:
+    two_versions(sim)
+    home = tmp_path / "home"
+    home.mkdir()
+    # `lambdawait shift ... -o json 2>&1 | head -1`: the first progress line is read, then the pipe
+    # closes while the shift still has steps, logs and its JSON document to write.
+    proc = subprocess.Popen(
+        [str(EXE), *SHIFT, "--strategy", "linear:50:0.2s", "-o", "json"],
+        env=base_env(sim, home),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0, first
+    assert alias_state(sim) == ("2", {})
+
+
+def test_an_ascii_locale_gets_escaped_marks(sim: Simulator, cli: Callable[..., Run]) -> None:
+    two_versions(sim)
+    run = cli("wait", "app", env={"PYTHONIOENCODING": "ascii"})
+    assert run.code == 0 and "Traceback" not in run.stderr
+    assert "\\u2713 app: ready" in run.stdout
+
+
+@pytest.mark.parametrize("where", ["/nonexistent/dir/file", "dir"])
+def test_an_unwritable_step_summary_is_a_warning(
+    sim: Simulator, cli: Callable[..., Run], tmp_path: Path, where: str
+) -> None:
+    two_versions(sim)
+    gha = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path) if where == "dir" else where}
+    ok = cli("wait", "app", "-o", "json", env=gha)
+    assert valid(ok, 0)["outcome"] == "ready"
+    (warning,) = [line for line in ok.stderr.splitlines() if line.startswith("warning:")]
+    assert "GITHUB_STEP_SUMMARY" in warning
+    gate = cli(*SHIFT, "--check-command", "exit 1", "-o", "json", env=gha)
+    assert valid(gate, 5)["outcome"] == "gate-failed" and "warning:" in gate.stderr
+    assert alias_state(sim) == ("1", {})
