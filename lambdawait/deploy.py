@@ -23,6 +23,7 @@ from lambdawait.errors import (
     translate_client_error,
 )
 from lambdawait.guard import guarded_call, raise_for_wait
+from lambdawait.ledger import Ledger
 from lambdawait.models import FunctionStatus
 from lambdawait.package import LocalPackage
 from lambdawait.spec import FunctionSpec, redact
@@ -71,6 +72,7 @@ class Deployer:
         self.waiter = waiter
         self.timeout = timeout
         self.on_step = on_step or (lambda text: None)
+        self.ledger = Ledger("", [])  # replaced by each apply()
 
     def read(self, name: str) -> dict[str, Any] | None:
         """The one read a deploy needs: GetFunction (configuration, code location, tags)."""
@@ -86,16 +88,30 @@ class Deployer:
 
         return guarded_call(f"reading {name}", get, wait_idle=lambda: None)
 
-    def apply(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
-        """Create, update or leave alone; errors never carry an environment value."""
+    def apply(
+        self,
+        spec: FunctionSpec,
+        package: LocalPackage | None,
+        plan: DeployPlan,
+        *,
+        ledger: Ledger | None = None,
+    ) -> DeployResult:
+        """Create, update or leave alone; errors never carry an environment value.
+
+        Each step is recorded in `ledger`; without one, the error says itself what changed and what
+        did not. A caller passing its own ledger (a deploy that publishes next) annotates the error.
+        """
         import botocore.exceptions
 
+        self.ledger = ledger or Ledger(spec.name, plan.step_names())
+        annotate = self.ledger.annotate if ledger is None else (lambda err: err)
         try:
             return self._apply(spec, package, plan)
         except LambdawaitError as err:
-            raise _redacted(err, spec) from err.__cause__
+            raise annotate(_redacted(err, spec)) from err.__cause__
         except botocore.exceptions.ClientError as exc:
-            raise _redacted(translate_client_error(exc, action=f"deploying {spec.name}"), spec) from exc
+            error = translate_client_error(exc, action=f"deploying {spec.name}")
+            raise annotate(_redacted(error, spec)) from exc
 
     def _apply(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
         if plan.create:
@@ -110,8 +126,10 @@ class Deployer:
             self._settle(spec.name)
             response = self.read(spec.name)
             if response is None:
+                self.ledger.replan(["create"])
                 return self._create(spec, package, plan_deploy(spec, package, None, plan.warnings))
             plan = plan_deploy(spec, package, response, plan.warnings)
+            self.ledger.replan(plan.step_names())
             assert plan.current is not None
             _refuse_failed(spec.name, plan.current)
         check_plan(spec, plan)  # again: the plan may have been made afresh after someone's update
@@ -141,6 +159,7 @@ class Deployer:
         if spec.tags:
             params["Tags"] = dict(spec.tags)
         self.on_step(f"creating {spec.name}")
+        self.ledger.begin("create")
 
         def reconcile() -> Any:
             # "already exists" after botocore retried a lost reply: it may be our own create.
@@ -155,6 +174,7 @@ class Deployer:
             wait_idle=lambda: None,
             reconcile=reconcile,
         )
+        self.ledger.accept("create")
         self.on_step(f"waiting for {spec.name} to become Active")
         result = self.waiter.wait(WaitRequest(spec.name, None, Target.READY), self.timeout)
         if result.outcome.value == "failed":
@@ -166,6 +186,7 @@ class Deployer:
                 details=_failure_details(result.status, result.remediation),
             )
         status = raise_for_wait(result, context=f"creating {spec.name}")
+        self.ledger.land("create", code_sha256=status.code_sha256)
         return DeployResult(plan, "created", status, ("create",))
 
     def _update(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
@@ -180,6 +201,7 @@ class Deployer:
                 params["Architectures"] = [spec.architecture]
             expected = plan.local_sha256
             revision = self._guarded(
+                "code",
                 "updating code",
                 spec.name,
                 lambda rev: self.client.update_function_code(**params, **_rev(rev)),
@@ -195,6 +217,7 @@ class Deployer:
             cfg_params: dict[str, Any] = {"FunctionName": spec.name, **config_request(spec, fields, config)}
             self.on_step(f"updating configuration of {spec.name}: {', '.join(plan.config_fields)}")
             revision = self._guarded(
+                "configuration",
                 "updating configuration",
                 spec.name,
                 lambda rev: self.client.update_function_configuration(**cfg_params, **_rev(rev)),
@@ -206,17 +229,20 @@ class Deployer:
             arn = current.function_arn or spec.name
             self.on_step(f"tagging {spec.name}: {', '.join(plan.tags)}")
             tags = {k: spec.tags[k] for k in plan.tags}
+            self.ledger.begin("tags")
             guarded_call(
                 f"tagging {spec.name}",
                 lambda: self.client.tag_resource(Resource=arn, Tags=tags),
                 wait_idle=lambda: self._wait(spec.name, "before tagging"),
             )
+            self.ledger.land("tags")
             steps.append("tags")
         status = self._wait(spec.name, "after the update")
         return DeployResult(plan, "updated", status, tuple(steps))
 
     def _guarded(
         self,
+        step: str,
         action: str,
         name: str,
         call: Callable[[str | None], Any],
@@ -230,13 +256,17 @@ class Deployer:
             response = self.read(name) or {}
             return response if landed(response.get("Configuration") or {}) else None
 
+        self.ledger.begin(step)
         guarded_call(
             f"{action} of {name}",
             lambda: call(revision),
             wait_idle=lambda: self._wait(name, f"before {action}"),
             reconcile=reconcile,
         )
-        return self._wait(name, action).revision_id
+        self.ledger.accept(step)
+        status = self._wait(name, action)
+        self.ledger.land(step, code_sha256=status.code_sha256)
+        return status.revision_id
 
     def _wait(self, name: str, context: str) -> FunctionStatus:
         result = self.waiter.wait(WaitRequest(name, None, Target.READY), self.timeout)
@@ -245,9 +275,9 @@ class Deployer:
             and result.status
             and result.status.last_update_status == "Failed"
         ):
+            # What Lambda kept live (and what of ours landed before) is the ledger's to say.
             raise TargetFailedError(
-                f"{context} of {name} failed: {result.message}; Lambda kept the previous code and "
-                "configuration, which are still live",
+                f"{context} of {name} failed: {result.message}",
                 hint=result.remediation,
                 reason_code=result.status.reason_code,
                 details=_failure_details(result.status, result.remediation),

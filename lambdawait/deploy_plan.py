@@ -60,6 +60,13 @@ class DeployPlan:
     def changes(self) -> bool:
         return self.create or self.code_update or bool(self.config_fields) or bool(self.tags)
 
+    def step_names(self) -> list[str]:
+        """The mutating steps, in the order they run (the names a failed deploy reports)."""
+        if self.create:
+            return ["create"]
+        wanted = (("code", self.code_update), ("configuration", self.config_fields), ("tags", self.tags))
+        return [name for name, needed in wanted if needed]
+
     def describe(self) -> list[str]:
         if self.create:
             names = f" with environment variables {', '.join(self.env.added)}" if self.env else ""

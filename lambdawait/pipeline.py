@@ -16,10 +16,11 @@ from lambdawait.commands import (
     shift_request,
 )
 from lambdawait.deploy import Deployer, check_plan, plan_deploy
-from lambdawait.errors import UsageError
+from lambdawait.errors import LambdawaitError, UsageError
 from lambdawait.gates import GateSpec
+from lambdawait.ledger import Ledger
 from lambdawait.models import FunctionStatus
-from lambdawait.package import load_package
+from lambdawait.package import LocalPackage, load_package
 from lambdawait.preflight import check, check_name
 from lambdawait.signals import interrupts
 from lambdawait.spec import FunctionSpec
@@ -149,17 +150,7 @@ def run_deploy(
     plan = plan_deploy(spec, package, response, report.warnings)
     check_plan(spec, plan)
     check_layers_exist(client, spec, plan)
-    plan_doc = {
-        "create": plan.create,
-        "codeUpdate": plan.code_update,
-        "configFields": list(plan.config_fields),
-        "env": plan.env.document() if plan.env is not None else None,
-        "tags": list(plan.tags),
-        "publish": release.publish,
-        "alias": release.alias,
-        "strategy": release.strategy if release.alias else None,
-        "steps": plan.describe(),
-    }
+    plan_doc = _plan_document(plan, release)
     if dry_run:
         return _document(
             "deploy",
@@ -170,9 +161,50 @@ def run_deploy(
             warnings=list(plan.warnings),
             codeSha256=plan.local_sha256,
         )
+    ledger = Ledger(spec.name, _steps(plan, release), alias=release.alias)
+    try:
+        return _execute(session, deployer, spec, package, plan, release, request, timeout, ledger)
+    except LambdawaitError as err:
+        # Whatever stopped the deploy, its error ends with what changed and what did not.
+        raise ledger.annotate(err) from err.__cause__
+
+
+def _plan_document(plan: DeployPlan, release: Release) -> dict[str, Any]:
+    return {
+        "create": plan.create,
+        "codeUpdate": plan.code_update,
+        "configFields": list(plan.config_fields),
+        "env": plan.env.document() if plan.env is not None else None,
+        "tags": list(plan.tags),
+        "publish": release.publish,
+        "alias": release.alias,
+        "strategy": release.strategy if release.alias else None,
+        "steps": plan.describe(),
+    }
+
+
+def _steps(plan: DeployPlan, release: Release) -> list[str]:
+    return [
+        *plan.step_names(),
+        *(["publish"] if release.publish else []),
+        *(["alias"] if release.alias else []),
+    ]
+
+
+def _execute(
+    session: Session,
+    deployer: Deployer,
+    spec: FunctionSpec,
+    package: LocalPackage | None,
+    plan: DeployPlan,
+    release: Release,
+    request: ShiftRequest | None,
+    timeout: float,
+    ledger: Ledger,
+) -> dict[str, Any]:
     try:
         with session.out.group(f"Deploying {spec.name}"), interrupts(session.clock):
-            result = deployer.apply(spec, package, plan)
+            result = deployer.apply(spec, package, plan, ledger=ledger)
     except KeyboardInterrupt as exc:
         raise _interrupted_state(session, spec.name, exc) from None
     document = _document(
@@ -180,14 +212,14 @@ def run_deploy(
         result.outcome,
         session,
         functions=[_entry(result.status)],
-        plan=plan_doc,
+        plan=_plan_document(plan, release),
         warnings=list(plan.warnings),
         codeSha256=result.status.code_sha256 if result.status else plan.local_sha256,
         version=None,
         shift=None,
     )
     if release.publish:
-        document.update(_release(session, spec, release, request, result.status, timeout))
+        document.update(_release(session, spec, release, request, result.status, timeout, ledger))
         document["elapsedSeconds"] = session.elapsed()
     return document
 
@@ -199,13 +231,14 @@ def _release(
     request: ShiftRequest | None,
     deployed: FunctionStatus | None,
     timeout: float,
+    ledger: Ledger,
 ) -> dict[str, Any]:
     from dataclasses import replace
 
-    from lambdawait.errors import LambdawaitError
     from lambdawait.publish import publish_version
     from lambdawait.report import alias_doc
 
+    ledger.begin("publish")
     try:
         with interrupts(session.clock):
             # Exactly what this deploy left: the code it saw land and the revision it ended on,
@@ -218,21 +251,23 @@ def _release(
                 code_sha256=deployed.code_sha256 if deployed else None,
                 revision_id=deployed.revision_id if deployed else None,
                 timeout=max(timeout, 900.0),
+                on_published=lambda version: ledger.accept("publish", version=version),
             )
-    except LambdawaitError as err:
-        err.message = f"{spec.name} was deployed, but publishing a version failed: {err.message}"
-        err.args = (err.message,)
-        raise
+    except KeyboardInterrupt as exc:
+        raise _interrupted_state(session, spec.name, exc) from None
+    ledger.land("publish", version=published.version)
     extra: dict[str, Any] = {"version": published.version, "published": published.created}
     if request is None:
         return extra
     request = replace(request, to_version=published.version)
     shifter = _shifter(session, release.gates)
+    ledger.begin("alias")
     with (
         interrupts(session.clock),
         session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
     ):
         shifted = shifter.run(request)
+    ledger.land("alias")
     extra["shift"] = {
         "outcome": shifted.outcome,
         "alias": alias_doc(shifted.final),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,11 +48,13 @@ def publish_version(
     code_sha256: str | None = None,
     revision_id: str | None = None,
     timeout: float = DEFAULT_PUBLISH_TIMEOUT,
+    on_published: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Wait for any update in progress, publish exactly the code we saw, wait until Active.
 
     `revision_id` pins the RevisionId (a deploy passes the one it ended on): any change since,
     even one that finished, is refused with a conflict instead of being published.
+    `on_published` hears the version number as soon as Lambda returns it, before the wait.
     """
     import botocore.exceptions
 
@@ -97,6 +100,8 @@ def publish_version(
         reconcile=lambda: _latest_version_with(client, function, expected) if expected else None,
     )
     version = str(response["Version"])
+    if on_published is not None:
+        on_published(version)
     result = waiter.wait(WaitRequest(function, version, Target.VERSION), timeout)
     final = raise_for_wait(result, context=f"version {version} of {function}")
     return PublishResult(

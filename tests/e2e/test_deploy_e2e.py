@@ -148,6 +148,42 @@ def test_failed_update_keeps_old_code_live(sim: Simulator, cli: Cli, app_dir: Pa
     assert text.code == 1 and "still live" in text.stderr
 
 
+def test_config_failing_after_the_code_landed_says_what_is_live(
+    sim: Simulator, cli: Cli, app_dir: Path
+) -> None:
+    sim.set_scenario(
+        Scenario.from_dict(
+            {
+                "defaults": {"create_seconds": 0.05, "update_seconds": 0.1},
+                "functions": [
+                    {"match": "fn", "update_fail_on": [2], "update_reason_code": "EniLimitExceeded"}
+                ],
+            }
+        )
+    )
+    create(sim, cli, app_dir, "fn")
+    (app_dir / "app.py").write_text("def handler(e, c):\n    return 2\n")
+    run = cli(
+        "deploy", "fn", "--dir", str(app_dir), "--memory", "512", "--env", f"TOKEN={SECRET}",
+        "--publish", "--alias", "live", "-o", "json",
+    )  # fmt: skip
+    assert run.code == 1, run.stderr
+    doc = run.json()
+    live = config(sim, "fn")
+    sha = live["CodeSha256"]
+    assert doc["error"]["code"] == "EniLimitExceeded"
+    assert doc["error"]["message"].endswith(
+        f"; code {sha[:8]}… is live on $LATEST; configuration not applied (Lambda kept the previous "
+        "configuration); no version published; alias live untouched"
+    )
+    assert (doc["applied"], doc["notApplied"]) == (["code"], ["configuration", "publish", "alias"])
+    assert doc["liveCodeSha256"] == sha == doc["functions"][0]["codeSha256"]
+    assert live["MemorySize"] == 128 and "Environment" not in live
+    assert sim.calls().get("PublishVersion") is None
+    assert "is live on $LATEST" in run.stderr and run.stderr.count("error:") == 1
+    no_secret(run)
+
+
 def test_concurrent_change_is_refused_with_exit_4(sim: Simulator, cli: Cli, app_dir: Path) -> None:
     create(sim, cli, app_dir, "fn")
     # lambdawait's UpdateFunctionCode is slow to arrive; another client changes the function meanwhile.
@@ -161,11 +197,16 @@ def test_concurrent_change_is_refused_with_exit_4(sim: Simulator, cli: Cli, app_
     )
 
     def other_client() -> None:
-        time.sleep(0.8)
+        # Once lambdawait's call has reached the simulator (and is held by the latency), not after
+        # a fixed delay: under load the CLI may start slower than any delay chosen.
+        deadline = time.monotonic() + 30
+        while not sim.calls().get("UpdateFunctionCode") and time.monotonic() < deadline:
+            time.sleep(0.02)
         sim.client("lambda").update_function_configuration(FunctionName="fn", MemorySize=333)
 
     (app_dir / "app.py").write_text("def handler(e, c):\n    return 4\n")
     old_sha = config(sim, "fn")["CodeSha256"]
+    sim.reset_calls()
     thread = threading.Thread(target=other_client)
     thread.start()
     run = cli("deploy", "fn", "--dir", str(app_dir), "-o", "json")

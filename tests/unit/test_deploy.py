@@ -353,6 +353,50 @@ def test_failed_update_says_previous_code_is_still_live() -> None:
     assert client.config is not None and client.config["CodeSha256"] == "old"
 
 
+def test_config_failing_after_the_code_landed_says_the_new_code_is_live() -> None:
+    pkg = package()
+    client = FakeLambda(active("old"))
+    real = client.update_function_configuration
+
+    def fails(**kwargs: Any) -> dict[str, Any]:
+        client.fail_next = True  # this update ends Failed; the code update before it stays
+        return real(**kwargs)
+
+    client.update_function_configuration = fails  # type: ignore[method-assign]
+    with pytest.raises(TargetFailedError) as info:
+        deploy(client, FunctionSpec("fn", code=ZIP, memory=512, tags={"t": "1"}), pkg)
+    sha = code_sha256(pkg.data)
+    assert info.value.message.endswith(
+        f"; code {sha[:8]}… is live on $LATEST; configuration not applied (Lambda kept the previous "
+        "configuration); tags not applied"
+    )
+    assert info.value.details["applied"] == ["code"] and info.value.details["liveCodeSha256"] == sha
+    assert info.value.details["functions"][0]["codeSha256"] == sha == client.config["CodeSha256"]  # type: ignore[index]
+    assert "previous code" not in info.value.message
+
+
+def test_a_parameter_lambda_refuses_after_the_code_landed_is_exit_4_not_2() -> None:
+    client = FakeLambda(active("old"))
+    client.raise_on["update_function_configuration"] = [
+        error("InvalidParameterValueException", "The role defined for the function cannot be assumed")
+    ]
+    with pytest.raises(AwsError) as info:
+        deploy(client, FunctionSpec("fn", code=ZIP, role="arn:aws:iam::123456789012:role/new"), package())
+    assert not isinstance(info.value, UsageError) and info.value.exit_code is ExitCode.AWS
+    assert info.value.reason_code == "InvalidParameterValueException"
+    assert "is live on $LATEST; configuration not applied" in info.value.message
+    assert client.mutating() == ["update_function_code", "update_function_configuration"]
+
+
+def test_a_first_call_refused_says_nothing_was_changed() -> None:
+    client = FakeLambda(active("old"))
+    client.raise_on["update_function_code"] = [error("AccessDeniedException", "not allowed", 403)]
+    with pytest.raises(AwsError) as info:
+        deploy(client, FunctionSpec("fn", code=ZIP, memory=256), package())
+    assert info.value.message.endswith("; nothing was changed")
+    assert info.value.details["notApplied"] == ["code", "configuration"]
+
+
 def test_failed_function_is_refused_without_any_call() -> None:
     client = FakeLambda(active(State="Failed", StateReasonCode="SubnetOutOfIPAddresses",
                                LastUpdateStatus="Failed"))  # fmt: skip
