@@ -52,9 +52,18 @@ _ALL_AT_ONCE_ALIASES = frozenset({"all-at-once", "allatonce"})
 _PREFIXES = ("", "lambda", "codedeploydefault.lambda")
 
 _CUSTOM = re.compile(r"(canary|linear):([^:]*):([^:]*)")
-_PERCENT = re.compile(r"\d+(?:\.\d+)?")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+# ASCII digits only: Python's \d and float() also take other scripts' digits ("١٠").
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+# AdditionalVersionWeights takes a double from 0.0 to 1.0 and documents no precision; CodeDeploy's
+# own canary/linear percentages are whole numbers. Weights go out rounded to millionths of the
+# traffic (see _weight), so a percent may carry 4 decimal places: anything finer cannot be applied.
+PERCENT_DECIMALS = 4
+# A bake or interval beyond a day is more likely a slip of the unit (h for m) than a plan, and
+# bounding it keeps every schedule time a finite, printable number.
+MAX_DURATION_SECONDS = 24 * 3600.0
 
 # A linear plan with a tiny percent would mean thousands of alias updates against Lambda's shared
 # 15 requests/s control-plane quota and is almost certainly a typo, so it is refused.
@@ -65,7 +74,7 @@ VALID_FORMS = (
     "Canary10Percent30Minutes, Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, "
     "Linear10PercentEvery3Minutes, Linear10PercentEvery10Minutes (any case, optional 'Lambda' "
     "prefix), all-at-once, canary:PERCENT:BAKE or linear:PERCENT:INTERVAL with 0 < PERCENT < 100 "
-    "and a duration such as 500ms, 30s, 1.5s, 5m, 1h or 1m30s"
+    "(up to 4 decimal places) and a duration from 1ms to 24h such as 500ms, 30s, 1.5s, 5m, 1h or 1m30s"
 )
 
 
@@ -97,11 +106,17 @@ def _predefined(key: str) -> Strategy | None:
 
 
 def _parse_percent(text: str, raw: str) -> float:
-    if _PERCENT.fullmatch(raw) is None:
-        raise _invalid(text, f"percent {raw!r} must be a plain number above 0 and below 100")
+    if _NUMBER.fullmatch(raw) is None:
+        raise _invalid(text, f"percent {_clip(raw)!r} must be a plain number above 0 and below 100")
+    decimals = len(raw.partition(".")[2])
+    if decimals > PERCENT_DECIMALS:
+        raise _invalid(
+            text,
+            f"percent {_clip(raw)} has {decimals} decimal places; at most {PERCENT_DECIMALS} can be applied",
+        )
     percent = float(raw)
     if not 0.0 < percent < 100.0:
-        raise _invalid(text, f"percent {raw} must be above 0 and below 100")
+        raise _invalid(text, f"percent {_clip(raw)} must be above 0 and below 100")
     return percent
 
 
@@ -110,17 +125,26 @@ def _parse_duration(text: str, raw: str) -> float:
     # number would be ambiguous.
     parts = _DURATION_PART.findall(raw)
     if not parts or "".join(n + u for n, u in parts) != raw:
-        raise _invalid(text, f"duration {raw!r} needs a unit: ms, s, m or h")
+        raise _invalid(text, f"duration {_clip(raw)!r} needs a unit: ms, s, m or h")
     if len({u for _, u in parts}) != len(parts):
-        raise _invalid(text, f"duration {raw!r} repeats a unit")
-    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+        raise _invalid(text, f"duration {_clip(raw)!r} repeats a unit")
+    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)  # inf at worst, never an error
     if round(seconds, 3) <= 0.0:
-        raise _invalid(text, f"duration {raw!r} must be at least 1ms")
+        raise _invalid(text, f"duration {_clip(raw)!r} must be at least 1ms")
+    if seconds > MAX_DURATION_SECONDS:
+        raise _invalid(
+            text, f"duration {_clip(raw)!r} is longer than {format_duration(MAX_DURATION_SECONDS)}"
+        )
     return round(seconds, 3)
 
 
 def _invalid(text: str, why: str) -> UsageError:
-    return UsageError(f"invalid traffic strategy {text!r}: {why}", hint=f"use {VALID_FORMS}")
+    return UsageError(f"invalid traffic strategy {_clip(text)!r}: {why}", hint=f"use {VALID_FORMS}")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """Long enough to recognise, short enough that 300 pasted digits stay one readable line."""
+    return text if len(text) <= limit else f"{text[: limit - 21]}...{text[-18:]}"
 
 
 def schedule(strategy: Strategy) -> tuple[Step, ...]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
+import random
 
 import pytest
 
 from lambdawait.errors import ExitCode, UsageError
 from lambdawait.strategy import (
+    MAX_DURATION_SECONDS,
     Step,
     Strategy,
     format_duration,
@@ -181,6 +184,12 @@ BAD_INPUTS = [
     "canary:10:5d",
     "canary:10:5m5m",
     "linear:0.01:1s",
+    "canary:0.0000001:1s",  # finer than the millionths of traffic a weight is applied in
+    "canary:12.34567:1s",
+    "canary:10:25h",
+    "canary:10:1441m",
+    "canary:\u0661\u0660:5m",  # Arabic-Indic digits: float() takes them, AWS's docs do not
+    "canary:10:\uff15m",  # a fullwidth 5
     "Canary10Percent6Minutes",
     "blue-green",
     "Lambda",
@@ -203,6 +212,81 @@ def test_rejections_are_usage_errors_listing_valid_forms(text: str) -> None:
         "linear:PERCENT:INTERVAL",
     ):
         assert form in err.hint
+
+
+ABSURD = [
+    "canary:10:" + "9" * 300 + "h",  # overflowed to inf: was an internal error, not exit 2
+    "linear:10:" + "9" * 400 + "." + "9" * 400 + "ms",
+    "canary:" + "9" * 400 + ":1s",
+    "canary:1." + "0" * 300 + "1:1s",
+    "canary:" + "x" * 5000 + ":1s",
+]
+
+
+@pytest.mark.parametrize("text", ABSURD, ids=lambda t: f"{t[:14]}...({len(t)} chars)")
+def test_absurd_input_is_one_short_line_exit_2(text: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_strategy(text)
+    assert info.value.exit_code is ExitCode.USAGE
+    assert "\n" not in info.value.message and len(info.value.message) < 250
+
+
+@pytest.mark.parametrize(
+    ("text", "percent", "seconds"),
+    [
+        ("canary:0.0001:1s", 0.0001, 1.0),
+        ("canary:10:24h", 10.0, MAX_DURATION_SECONDS),
+        ("linear:50:1440m", 50, 86400),
+    ],
+)
+def test_the_limits_themselves_are_accepted(text: str, percent: float, seconds: float) -> None:
+    strategy = parse_strategy(text)
+    assert (strategy.percent, strategy.interval_seconds) == (percent, seconds)
+    assert schedule(strategy)[0].weight == round(percent / 100, 6) > 0
+
+
+PIECES = [
+    "canary", "linear", "Canary10Percent5Minutes", "lambda", "all-at-once", ":", ".", "-", "0", "9",
+    "100", "e5", "nan", "inf", "ms", "s", "m", "h", "d", " ", "\t", "\n", "\x00", "\u0665", "\uff15", "%",
+]  # fmt: skip
+
+
+def _number(rng: random.Random) -> str:
+    whole = str(rng.choice([0, 1, 5, 10, 33, 99, 100, 1000, 10 ** rng.randint(1, 400) - 1]))
+    return whole + (
+        "." + "".join(rng.choices("0123456789", k=rng.randint(1, 8))) if rng.random() < 0.5 else ""
+    )
+
+
+def _random_strategy_text(rng: random.Random) -> str:
+    """Mostly the custom form with random numbers and units, sometimes mangled, sometimes noise."""
+    if rng.random() < 0.2:
+        return "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 12)))
+    units = rng.sample(["h", "m", "s", "ms", "d", ""], k=rng.randint(1, 3))
+    duration = "".join(_number(rng) + unit for unit in units)
+    text = f"{rng.choice(['canary', 'linear', 'CANARY'])}:{_number(rng)}:{duration}"
+    if rng.random() < 0.3:
+        at = rng.randint(0, len(text))
+        text = text[:at] + rng.choice(PIECES) + text[at:]
+    return text
+
+
+def test_random_text_parses_or_is_a_usage_error_never_anything_else() -> None:
+    rng = random.Random(20240901)  # seeded: a failure is reproducible
+    parsed = 0
+    for _ in range(4000):
+        text = _random_strategy_text(rng)
+        try:
+            strategy = parse_strategy(text)
+        except UsageError as err:
+            assert "\n" not in err.message, repr(text)
+            continue
+        parsed += 1
+        steps = schedule(strategy)
+        assert all(0.0 < s.weight <= 1.0 and math.isfinite(s.at_seconds) for s in steps), text
+        assert parse_strategy(strategy.name) == strategy
+        format_duration(total_seconds(steps))
+    assert parsed > 200  # the generator does reach valid strategies
 
 
 def test_total_seconds_of_nothing_is_zero() -> None:
