@@ -63,7 +63,7 @@ def _validate_release(
     )
     _gates(session, release.gates).check_alarms_exist()
     if current is not None:
-        from lambdawait.traffic import get_alias
+        from lambdawait.traffic import get_alias, weighted
 
         client = session.clients.lambda_()
         alias = get_alias(client, spec.name, release.alias)
@@ -72,7 +72,7 @@ def _validate_release(
                 f"alias {release.alias} is mid-shift ({alias.weights})",
                 hint="finish that shift, `lambdawait rollback`, or pass --force",
             )
-        if alias is not None and any(step.weight < 1.0 for step in request.steps):
+        if alias is not None and weighted(request.steps):
             new_role = spec.role or (current.get("Configuration") or {}).get("Role")
             _check_weighted_shift(client, spec.name, release, alias.function_version, new_role)
     return request
@@ -150,7 +150,7 @@ def run_deploy(
     plan = plan_deploy(spec, package, response, report.warnings)
     check_plan(spec, plan)
     check_layers_exist(client, spec, plan)
-    plan_doc = _plan_document(plan, release)
+    plan_doc = _plan_document(plan, release, package)
     if dry_run:
         return _document(
             "deploy",
@@ -169,8 +169,15 @@ def run_deploy(
         raise ledger.annotate(err) from err.__cause__
 
 
-def _plan_document(plan: DeployPlan, release: Release) -> dict[str, Any]:
+def _plan_document(plan: DeployPlan, release: Release, package: LocalPackage | None) -> dict[str, Any]:
+    steps = plan.describe()
+    if package is not None and package.included_files is not None:
+        # --dir: what went into the zip, so a left-out file is seen before it is missed.
+        left_out = package.exclusion_summary() or "no files excluded"
+        count = package.included_files
+        steps.append(f"package {package.label}: {count} file{'' if count == 1 else 's'} zipped, {left_out}")
     return {
+        "package": _package_document(package),
         "create": plan.create,
         "codeUpdate": plan.code_update,
         "configFields": list(plan.config_fields),
@@ -179,7 +186,18 @@ def _plan_document(plan: DeployPlan, release: Release) -> dict[str, Any]:
         "publish": release.publish,
         "alias": release.alias,
         "strategy": release.strategy if release.alias else None,
-        "steps": plan.describe(),
+        "steps": steps,
+    }
+
+
+def _package_document(package: LocalPackage | None) -> dict[str, Any] | None:
+    if package is None or package.included_files is None:
+        return None
+    return {
+        "label": package.label,
+        "includedFiles": package.included_files,
+        "excludedFiles": package.excluded_files,
+        "excluded": dict(package.excluded),
     }
 
 
@@ -212,7 +230,7 @@ def _execute(
         result.outcome,
         session,
         functions=[_entry(result.status)],
-        plan=_plan_document(plan, release),
+        plan=_plan_document(plan, release, package),
         warnings=list(plan.warnings),
         codeSha256=result.status.code_sha256 if result.status else plan.local_sha256,
         version=None,

@@ -250,6 +250,26 @@ def test_dry_run_prints_plan_and_changes_nothing(sim: Simulator, cli: Cli, app_d
     no_secret(doc)
 
 
+def test_dry_run_says_which_files_the_package_leaves_out(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    (app_dir / ".git").mkdir()
+    (app_dir / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (app_dir / ".env").write_text(f"TOKEN={SECRET}\n")
+    (app_dir / "notes.md").write_text("x\n")
+    (app_dir / ".lambdaignore").write_text("*.md\n")
+    sim.reset_calls()
+    text = cli("deploy", "fn", "--dir", str(app_dir), *base(sim), "--dry-run")
+    assert text.code == 0, text.stderr
+    line = next(line for line in text.stdout.splitlines() if "plan: package" in line)
+    assert line.startswith(f"  plan: package {app_dir}/: 1 file zipped, 4 files excluded (")
+    assert "version control 1" in line and ".lambdaignore 1" in line
+    doc = cli("deploy", "fn", "--dir", str(app_dir), *base(sim), "--dry-run", "-o", "json").json()
+    package = doc["plan"]["package"]
+    assert (package["includedFiles"], package["excludedFiles"]) == (1, 4)
+    assert sum(package["excluded"].values()) == 4 and package["excluded"][".lambdaignore"] == 1
+    assert sim.mutating_calls() == 0
+    no_secret(text)
+
+
 def test_deploy_waits_for_an_update_in_progress(sim: Simulator, cli: Cli, app_dir: Path) -> None:
     create(sim, cli, app_dir, "fn")
     scenario(sim, update_seconds=1.5)  # outlasts the CLI start-up, so its read sees InProgress
