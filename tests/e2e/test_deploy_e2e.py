@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import threading
 import time
@@ -11,10 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from lambdawait.sim import Scenario, Simulator
 from tests.e2e.conftest import Run
 
 SECRET = "hunter2-planted-e2e"
+SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 Cli = Callable[..., Run]
 
 
@@ -169,6 +173,7 @@ def test_config_failing_after_the_code_landed_says_what_is_live(
     )  # fmt: skip
     assert run.code == 1, run.stderr
     doc = run.json()
+    jsonschema.validate(doc, SCHEMA)
     live = config(sim, "fn")
     sha = live["CodeSha256"]
     assert doc["error"]["code"] == "EniLimitExceeded"
@@ -178,7 +183,7 @@ def test_config_failing_after_the_code_landed_says_what_is_live(
     )
     assert (doc["applied"], doc["notApplied"]) == (["code"], ["configuration", "publish", "alias"])
     assert doc["liveCodeSha256"] == sha == doc["functions"][0]["codeSha256"]
-    assert live["MemorySize"] == 128 and "Environment" not in live
+    assert live["MemorySize"] == 128 and not (live.get("Environment") or {}).get("Variables")
     assert sim.calls().get("PublishVersion") is None
     assert "is live on $LATEST" in run.stderr and run.stderr.count("error:") == 1
     no_secret(run)
@@ -263,6 +268,7 @@ def test_dry_run_says_which_files_the_package_leaves_out(sim: Simulator, cli: Cl
     assert line.startswith(f"  plan: package {app_dir}/: 1 file zipped, 4 files excluded (")
     assert "version control 1" in line and ".lambdaignore 1" in line
     doc = cli("deploy", "fn", "--dir", str(app_dir), *base(sim), "--dry-run", "-o", "json").json()
+    jsonschema.validate(doc, SCHEMA)
     package = doc["plan"]["package"]
     assert (package["includedFiles"], package["excludedFiles"]) == (1, 4)
     assert sum(package["excluded"].values()) == 4 and package["excluded"][".lambdaignore"] == 1
@@ -316,6 +322,8 @@ def test_env_removal_needs_prune_env(sim: Simulator, cli: Cli, app_dir: Path) ->
     plan = cli("deploy", "fn", *keep, "--prune-env", "--dry-run", "-o", "json")
     assert plan.code == 0, plan.stderr
     assert plan.json()["plan"]["env"] == {"added": ["NEW"], "removed": ["OTHER"], "changed": ["MODE"]}
+    jsonschema.validate(plan.json(), SCHEMA)
+    jsonschema.validate(refused.json(), SCHEMA)
     text = cli("deploy", "fn", *keep, "--prune-env", "--dry-run")
     step = "plan: update configuration: env (environment: added NEW; removed OTHER; changed MODE)"
     assert step in text.stdout
