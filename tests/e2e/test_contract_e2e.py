@@ -90,6 +90,8 @@ def test_every_command_matches_the_schema(
     )  # fmt: skip
     assert valid(cli("wait", "slow", "--timeout", "0.5", *j), 3)["outcome"] == "timeout"
     assert valid(cli("wait", "missing", *j), 4)["outcome"] == "not-found"
+    # Several functions: the outcome is the one that decides the exit code (it said timeout, exit 4).
+    assert valid(cli("wait", "slow", "missing", "--timeout", "0.5", *j), 4)["outcome"] == "not-found"
     assert valid(cli("rollback", "fn", "--alias", "nope", *j), 4)["ok"] is False
     assert valid(cli("shift", "fn", "--alias", "live", "--to-version", "$LATEST", *j), 2)["ok"] is False
 
