@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from lambdawait.errors import LambdawaitError
+from lambdawait.errors import OUTCOME_EXIT_CODES, ExitCode, LambdawaitError
 from lambdawait.streams import SafeStream
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from lambdawait.traffic import ShiftEvent
     from lambdawait.waiter import WaitEvent
 
-OK_OUTCOMES = {"ready", "ok", "unchanged", "created", "updated", "published", "shifted", "rolled-back"}
+# Outcomes shown with a ✓: those that mean exit 0 in the one outcome table.
+OK_OUTCOMES = frozenset(o for o, code in OUTCOME_EXIT_CODES.items() if code is ExitCode.OK)
 
 
 def describe_status(entry: Mapping[str, Any]) -> str:
@@ -265,7 +266,7 @@ class Output:
             self.out(f"  alias {alias['name']} -> {alias['functionVersion']}{split}")
         if document.get("fromVersion"):
             self.out(f"  from version {document['fromVersion']} to {document['toVersion']}")
-        mark, colour = ("✓", "green") if outcome in OK_OUTCOMES | {"planned"} else ("✗", "red")
+        mark, colour = ("✓", "green") if outcome in OK_OUTCOMES else ("✗", "red")
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
     def status(self, document: Mapping[str, Any]) -> None:
