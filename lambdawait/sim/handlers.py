@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from lambdawait.sim import moto_bridge as moto
+from lambdawait.sim import shapes, validation
 from lambdawait.sim.lifecycle import LATEST, FunctionRecord, Lifecycle, new_revision
 from lambdawait.sim.wire import (
     Reply,
+    SimError,
+    alias_not_found,
+    as_aws_error,
     invalid_parameter,
-    not_found,
     precondition_failed,
-    validation,
 )
-
-ALIAS_PATTERN = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
 
 
 @dataclass
@@ -71,12 +70,82 @@ def _check_revision(given: Any, current: str) -> None:
 
 
 def _patch_one(ctx: Context, rec: FunctionRecord | None, config: dict[str, Any]) -> None:
+    """Our lifecycle fields over moto's, then the configuration in AWS's shape (in place)."""
     if rec is None:
+        shapes.configuration(config, None, "")
         return
     version = str(config.get("Version", LATEST))
     ver = rec.versions.get(version)
     status = rec.status if version == LATEST or ver is None else ver.status
     status.patch(config)
+    shapes.configuration(config, moto.function(rec.region, rec.name, version), rec.region)
+
+
+def function_arn(region: str, name: str) -> str:
+    return f"arn:aws:lambda:{region}:{moto.ACCOUNT_ID}:function:{name}"
+
+
+# --- every operation ---------------------------------------------------------------------
+
+
+def dispatch(ctx: Context, call: Call, handler: Handler | None) -> Reply:
+    """One Lambda call: the ARN checks AWS makes first, the handler (or moto), AWS's reply shapes."""
+    raw_forward = call.forward
+    call.forward = lambda payload: as_aws_error(raw_forward(payload))
+    _check_arn(call)
+    reply = handler(ctx, call) if handler is not None else call.forward(call.body)
+    finish = _FINISH.get(call.operation)
+    return finish(reply) if finish is not None and reply.status < 300 else reply
+
+
+def _check_arn(call: Call) -> None:
+    """A function ARN naming another region or account is refused, as AWS does."""
+    raw = call.params.get("FunctionName", "")
+    if ":function:" not in raw:
+        return
+    prefix = raw.split(":function:", 1)[0].split(":")
+    region = prefix[3] if len(prefix) >= 5 else None
+    account = prefix[-1]
+    if region is not None and region != call.region:
+        raise SimError(
+            404,
+            "ResourceNotFoundException",
+            f"Functions from '{region}' are not reachable in this region ('{call.region}')",
+        )
+    if account != moto.ACCOUNT_ID:
+        action = "lambda:" + _IAM_ACTIONS.get(call.operation, call.operation)
+        raise SimError(
+            403,
+            "AccessDeniedException",
+            f"User: arn:aws:sts::{moto.ACCOUNT_ID}:user/moto is not authorized to perform: {action} "
+            f"on resource: {raw} because no resource-based policy allows the {action} action",
+        )
+
+
+_IAM_ACTIONS = {"Invoke": "InvokeFunction"}
+
+
+def _alias_reply(reply: Reply) -> Reply:
+    # moto answers GetAlias and UpdateAlias 201; AWS answers 200 (201 is CreateAlias's alone).
+    return Reply(200, reply.with_json(shapes.alias(reply.data())).body, reply.headers)
+
+
+def _aliases_reply(reply: Reply) -> Reply:
+    data = reply.data()
+    data["Aliases"] = [shapes.alias(alias) for alias in data.get("Aliases", [])]
+    return reply.with_json(data)
+
+
+def _no_content(reply: Reply) -> Reply:
+    return Reply(204, b"", [(k, v) for k, v in reply.headers if k.lower() != "content-type"])
+
+
+_FINISH: dict[str, Callable[[Reply], Reply]] = {
+    "GetAlias": _alias_reply,
+    "UpdateAlias": _alias_reply,
+    "ListAliases": _aliases_reply,
+    "DeleteAlias": _no_content,
+}
 
 
 # --- reads -------------------------------------------------------------------------------
@@ -126,6 +195,8 @@ def list_functions(ctx: Context, call: Call) -> Reply:
 
 def create_function(ctx: Context, call: Call) -> Reply:
     body = call.json_body()
+    validation.function_request(body)
+    validation.subnets(body, call.region)
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
@@ -135,10 +206,27 @@ def create_function(ctx: Context, call: Call) -> Reply:
     now = ctx.lifecycle.clock()
     rec = ctx.lifecycle.create(call.region, name, arn, body.get("Tags") or {}, now)
     version = str(config.get("Version", LATEST))
+    _remember(call.region, name, body, version)
     if version != LATEST:
         _register_publish(ctx, rec, version, now)
     rec.status.patch(config)
+    shapes.configuration(config, moto.latest(call.region, name), call.region)
     return reply.with_json(config)
+
+
+def _remember(region: str, name: str, body: dict[str, Any], version: str) -> None:
+    """Keep the request's settings moto does not model on $LATEST (and on a version published with it)."""
+    given: dict[str, Any] = {}
+    if "Environment" in body:
+        given["EnvironmentGiven"] = True
+    if isinstance(body.get("LoggingConfig"), dict):
+        given["LoggingConfig"] = body["LoggingConfig"]
+    if isinstance(body.get("SnapStart"), dict):
+        given["SnapStart"] = body["SnapStart"]
+    targets = {LATEST, version}  # a version published with the call was copied before we got here
+    for fn in (moto.function(region, name, qualifier) for qualifier in targets):
+        if fn is not None and given:
+            moto.set_extras(fn, **given)
 
 
 def _register_publish(ctx: Context, rec: FunctionRecord, version: str, now: float) -> None:
@@ -164,10 +252,13 @@ def _guarded_latest(ctx: Context, call: Call) -> tuple[FunctionRecord, Any, dict
 
 def update_function(ctx: Context, call: Call) -> Reply:
     """UpdateFunctionCode and UpdateFunctionConfiguration share every rule."""
+    validation.function_request(call.json_body())
     guarded = _guarded_latest(ctx, call)
     if guarded is None:
         return call.forward(call.body)
     rec, fn, body = guarded
+    _check_package_type(fn, body)
+    validation.subnets(body, call.region)
     if body.get("DryRun"):
         return get_function_configuration(ctx, call)
     restore = moto.snapshot(fn)
@@ -178,14 +269,22 @@ def update_function(ctx: Context, call: Call) -> Reply:
         return reply
     now = ctx.lifecycle.clock()
     ctx.lifecycle.begin_update(rec, now, restore)
+    moto.touch(fn, shapes.now())
     # Until the update completes, invokes still run the previous code (as AWS does).
     rec.serving_code = previous_code
-    config = reply.data()
-    version = str(config.get("Version", LATEST))
+    version = str(reply.data().get("Version", LATEST))
+    _remember(call.region, rec.name, body, version)
     if version != LATEST:
         _register_publish(ctx, rec, version, now)
+    # Read again: moto answered before the new LastModified and the settings kept beside it.
+    config = moto.configuration(moto.function(call.region, rec.name, version))
     _patch_one(ctx, rec, config)
     return reply.with_json(config)
+
+
+def _check_package_type(fn: Any, body: dict[str, Any]) -> None:
+    if moto.package_type(fn) == "Image" and ("ZipFile" in body or "S3Bucket" in body):
+        raise invalid_parameter("Please provide ImageUri when updating a function with packageType Image.")
 
 
 def publish_version(ctx: Context, call: Call) -> Reply:
@@ -198,7 +297,7 @@ def publish_version(ctx: Context, call: Call) -> Reply:
     if wanted is not None and wanted != current:
         raise invalid_parameter(
             f"CodeSHA256 ({wanted}) is different from current CodeSHA256 in $LATEST "
-            f"({current}). Please try again with the current CodeSHA256."
+            f"({current}). Please try again with the CodeSHA256 in $LATEST."
         )
     if rec.versions and moto.fingerprint(fn) == rec.published_fingerprint:
         # Nothing changed since the last publish: AWS hands back that version.
@@ -206,7 +305,7 @@ def publish_version(ctx: Context, call: Call) -> Reply:
         existing = moto.version(call.region, rec.name, last)
         if existing is not None:
             config = moto.configuration(existing)
-            rec.versions[last].status.patch(config)
+            _patch_one(ctx, rec, config)
             return Reply.json(201, config)
     moto.force_publish(fn)
     reply = call.forward(call.body)
@@ -243,25 +342,27 @@ def delete_function(ctx: Context, call: Call) -> Reply:
 def create_alias(ctx: Context, call: Call) -> Reply:
     name, _ = split_ref(call.params.get("FunctionName", ""))
     body = call.json_body()
-    alias_name = str(body.get("Name", ""))
-    if not re.fullmatch(ALIAS_PATTERN, alias_name) or len(alias_name) > 128:
-        raise validation(
-            alias_name, "name", f"Member must satisfy regular expression pattern: {ALIAS_PATTERN}"
-        )
-    _validate_routing(call.region, name, body.get("FunctionVersion"), body.get("RoutingConfig"))
-    return call.forward(call.body)
+    validation.alias_name(str(body.get("Name", "")))
+    arn = function_arn(call.region, name)
+    validation.routing(call.region, arn, body.get("FunctionVersion"), body.get("RoutingConfig"))
+    reply = call.forward(call.body)
+    return reply.with_json(shapes.alias(reply.data())) if reply.status < 300 else reply
 
 
 def update_alias(ctx: Context, call: Call) -> Reply:
     name, _ = split_ref(call.params.get("FunctionName", ""))
-    alias = moto.alias(call.region, name, call.params.get("Name", ""))
+    alias_name = call.params.get("Name", "")
+    alias = moto.alias(call.region, name, alias_name)
     if alias is None:
-        return call.forward(call.body)
+        if moto.latest(call.region, name) is None:
+            return call.forward(call.body)  # moto's "Function not found"
+        raise alias_not_found(f"{function_arn(call.region, name)}:{alias_name}")
     body = call.json_body()
     _check_revision(body.get("RevisionId"), alias.revision_id)
     primary = body.get("FunctionVersion") or alias.function_version
     routing = body.get("RoutingConfig")
-    _validate_routing(call.region, name, primary, alias.routing_config if routing is None else routing)
+    current = alias.routing_config if routing is None else routing
+    validation.routing(call.region, function_arn(call.region, name), primary, current)
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
@@ -269,42 +370,3 @@ def update_alias(ctx: Context, call: Call) -> Reply:
     data = reply.data()
     data["RevisionId"] = alias.revision_id
     return reply.with_json(data)
-
-
-def _validate_routing(region: str, name: str, primary: Any, routing: Any) -> None:
-    """The checks AWS makes on an alias's AdditionalVersionWeights."""
-    fn = moto.latest(region, name)
-    if fn is None:
-        return  # moto answers ResourceNotFoundException itself
-    arn = fn.function_arn
-    primary = str(primary) if primary is not None else None
-    if primary not in (None, LATEST) and moto.version(region, name, primary) is None:
-        raise not_found(f"{arn}:{primary}")
-    weights = (routing or {}).get("AdditionalVersionWeights") or {}
-    if not weights:
-        return
-    if len(weights) > 1:
-        raise invalid_parameter(
-            f"Number of items in AdditionalVersionWeights ({len(weights)}) exceeds the "
-            "maximum of 1: an alias can point to at most 2 versions."
-        )
-    ((extra, weight),) = weights.items()
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
-        raise validation(
-            str(weight),
-            f"routingConfig.additionalVersionWeights.{extra}",
-            "Member must have value less than or equal to 1.0 and greater than or equal to 0.0",
-        )
-    if LATEST in (extra, primary):
-        raise invalid_parameter("$LATEST is not supported for an alias pointing to more than 1 version")
-    if extra == primary:
-        raise invalid_parameter(
-            f"Invalid function version {extra}: the additional version must be different "
-            f"from the alias's primary version {primary}."
-        )
-    other = moto.version(region, name, str(extra))
-    if other is None:
-        raise not_found(f"{arn}:{extra}")
-    first = moto.version(region, name, primary) if primary else None
-    if first is not None and moto.role(first) != moto.role(other):
-        raise invalid_parameter("Specified versions must be associated with the same execution role")

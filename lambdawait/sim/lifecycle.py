@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdawait.sim.scenario import Behaviour, Scenario
-from lambdawait.sim.wire import SimError, conflict_in_progress, conflict_state
+from lambdawait.sim.wire import SimError, conflict_in_progress, conflict_resource_state, conflict_state
 
 LATEST = "$LATEST"
 CREATING = ("Creating", "The function is being created.")
 # AWS really answers an update in progress with the *creation* wording and code.
 UPDATING = ("Creating", "The function is being created.")
 RESTORING = ("Restoring", "The function is being restored.")
-IDLE = ("Idle", "The function is inactive because it has not been invoked recently.")
+IDLE = ("Idle", "The function is currently idle.")
 
 Clock = Callable[[], float]
 
@@ -191,7 +191,7 @@ class Lifecycle:
     def check_mutable(rec: FunctionRecord) -> None:
         """AWS accepts updates, publishes and tags only in Active or Inactive, with no update running."""
         if rec.status.state not in ("Active", "Inactive"):
-            raise conflict_state(rec.status.state)
+            raise conflict_resource_state(rec.arn, rec.status.state, rec.status.state_reason_code)
         if rec.status.last_update_status == "InProgress":
             raise conflict_in_progress(rec.arn)
 
@@ -273,7 +273,7 @@ class Lifecycle:
             else:
                 self._set_state(rec, version, ver.status, "Active", None, due)
                 self._set_update(rec, version, ver.status, "Successful", None, due)
-            ver.status.revision_id = new_revision()
+            # A version keeps the RevisionId it was published with when it settles (as on AWS).
 
         self._event(rec, version, "State", None, "Pending", now)
         ver.status.state_reason_code, ver.status.state_reason = CREATING

@@ -57,6 +57,11 @@ def version(region: str, name: str, number: str) -> Any | None:
     return None
 
 
+def function(region: str, name: str, qualifier: str) -> Any | None:
+    """$LATEST or a published version."""
+    return latest(region, name) if qualifier == "$LATEST" else version(region, name, qualifier)
+
+
 def alias(region: str, name: str, alias_name: str) -> Any | None:
     fn = latest(region, name)
     if fn is None:
@@ -73,6 +78,10 @@ def code_sha256(fn: Any) -> str:
     return str(fn.code_sha_256)
 
 
+def package_type(fn: Any) -> str:
+    return str(fn.package_type)
+
+
 def role(fn: Any) -> str:
     return str(fn.role)
 
@@ -80,6 +89,33 @@ def role(fn: Any) -> str:
 def has_vpc(fn: Any) -> bool:
     vpc = fn.vpc_config
     return bool(vpc and vpc.get("SubnetIds"))
+
+
+def extras(fn: Any) -> dict[str, Any]:
+    """What the simulator keeps about a function beyond moto's model (LoggingConfig, SnapStart…)."""
+    value = getattr(fn, "lambdawait_extras", None)
+    return value if isinstance(value, dict) else {}
+
+
+def set_extras(fn: Any, **values: Any) -> None:
+    # Always a new dict: moto publishes a version as a shallow copy of $LATEST, so mutating
+    # the shared one would change what every published version reports.
+    fn.lambdawait_extras = {**extras(fn), **values}
+
+
+def touch(fn: Any, stamp: str) -> None:
+    """Every update sets LastModified, which moto only sets at creation."""
+    fn.last_modified = stamp
+
+
+def subnet_exists(region: str, subnet_id: str) -> bool:
+    from moto.ec2.models import ec2_backends
+
+    try:
+        ec2_backends[ACCOUNT_ID][region].get_subnet(subnet_id)
+    except Exception:  # moto's InvalidSubnetIdError; any miss means "no such subnet"
+        return False
+    return True
 
 
 def force_publish(fn: Any) -> None:
@@ -94,6 +130,7 @@ def configuration(fn: Any) -> dict[str, Any]:
 
 def fingerprint(fn: Any) -> str:
     config = {k: v for k, v in fn.get_configuration().items() if k not in _VOLATILE}
+    config["lambdawait_extras"] = extras(fn)
     raw = json.dumps(config, sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 

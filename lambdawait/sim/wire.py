@@ -43,8 +43,19 @@ class Reply:
 _JSON_TYPE = ("Content-Type", "application/json")
 
 
+# AWS's error bodies spell the text field differently per exception (botocore's model agrees):
+# "Message" for these, "message" for the rest.
+_UPPER_MESSAGE = {"ResourceNotFoundException", "ServiceException"}
+# Request validation happens before Lambda proper: these bodies carry no "Type".
+_NO_TYPE = {"ValidationException", "RequestEntityTooLargeException"}
+
+
 class SimError(Exception):
-    """An AWS error answer: botocore reads the code from x-amzn-ErrorType, the text from 'message'."""
+    """An AWS error answer: botocore reads the code from x-amzn-ErrorType, the text from the body.
+
+    `kind` is the body's "Type" ("User", "Service"); None leaves it out, as AWS does for
+    validation errors and a few others. By default it follows the exception's code.
+    """
 
     def __init__(
         self,
@@ -52,7 +63,7 @@ class SimError(Exception):
         code: str,
         message: str,
         *,
-        kind: str = "User",
+        kind: str | None = "User",
         extra: dict[str, str] | None = None,
         headers: list[tuple[str, str]] | None = None,
     ) -> None:
@@ -60,12 +71,14 @@ class SimError(Exception):
         self.status = status
         self.code = code
         self.message = message
-        self.kind = kind
+        self.kind = None if code in _NO_TYPE else kind
         self.extra = extra or {}
         self.headers = headers or []
 
     def reply(self) -> Reply:
-        body = {"Type": self.kind, "message": self.message, **self.extra}
+        key = "Message" if self.code in _UPPER_MESSAGE else "message"
+        body: dict[str, str] = {} if self.kind is None else {"Type": self.kind}
+        body.update({key: self.message, **self.extra})
         return Reply.json(self.status, body, [("x-amzn-ErrorType", self.code), *self.headers])
 
 
@@ -78,10 +91,21 @@ def conflict_in_progress(arn: str) -> SimError:
 
 
 def conflict_state(state: str) -> SimError:
+    """What Invoke answers for a function that is not Active."""
     return SimError(
         409,
         "ResourceConflictException",
         f"{CONFLICT_PREFIX} The function is currently in the following state: {state}",
+    )
+
+
+def conflict_resource_state(arn: str, state: str, reason_code: str | None) -> SimError:
+    """What an update, publish or tag answers while the function is Pending (AWS's own text)."""
+    suffix = f" StateReasonCode: '{reason_code}'" if reason_code else ""
+    return SimError(
+        409,
+        "ResourceConflictException",
+        f"{CONFLICT_PREFIX} The resource {arn} is currently in the following state: '{state}'.{suffix}",
     )
 
 
@@ -93,14 +117,48 @@ def invalid_parameter(message: str) -> SimError:
     return SimError(400, "InvalidParameterValueException", message)
 
 
-def validation(value: str, member: str, constraint: str) -> SimError:
-    return SimError(
-        400,
-        "ValidationException",
-        f"1 validation error detected: Value '{value}' at '{member}' "
-        f"failed to satisfy constraint: {constraint}",
-    )
+def validation(value: str, member: str, rule: str) -> SimError:
+    return validation_errors([constraint(value, member, rule)])
 
 
 def not_found(arn: str) -> SimError:
     return SimError(404, "ResourceNotFoundException", f"Function not found: {arn}")
+
+
+def alias_not_found(arn: str) -> SimError:
+    """UpdateAlias's wording; GetAlias and qualifier lookups say "Cannot find alias arn: ..."."""
+    return SimError(404, "ResourceNotFoundException", f"Alias not found: {arn}")
+
+
+def validation_errors(errors: list[str]) -> SimError:
+    """AWS's request validation: every failed constraint, counted, in one ValidationException."""
+    noun = "validation error" if len(errors) == 1 else "validation errors"
+    return SimError(400, "ValidationException", f"{len(errors)} {noun} detected: {'; '.join(errors)}")
+
+
+def constraint(value: str, member: str, rule: str) -> str:
+    """One clause of a ValidationException."""
+    return f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
+
+
+def as_aws_error(reply: Reply) -> Reply:
+    """moto's own error answers, in the body shape and codes AWS uses (x-amzn-ErrorType kept)."""
+    if reply.status < 400:
+        return reply
+    try:
+        body = reply.data()
+    except ValueError:
+        return reply
+    code = reply.header("x-amzn-ErrorType") or (body or {}).get("__type")
+    if not isinstance(body, dict) or not code:
+        return reply
+    code = _MOTO_CODES.get(code, code)
+    message = str(body.get("message", body.get("Message", "")))
+    error = SimError(reply.status, code, message, kind=str(body.get("Type", "User")))
+    keep = [(k, v) for k, v in reply.headers if k.lower() not in ("content-type", "x-amzn-errortype")]
+    shaped = error.reply()
+    return Reply(shaped.status, shaped.body, [*keep, *shaped.headers])
+
+
+# moto names a few exceptions its own way.
+_MOTO_CODES = {"ConflictException": "ResourceConflictException"}

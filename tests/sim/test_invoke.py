@@ -194,7 +194,8 @@ def test_invoke_of_pending_version_is_a_conflict(lambda_sim_factory: Any) -> Non
 
 
 def test_inactive_vpc_function_answers_resource_not_ready(sim: Simulator) -> None:
-    create(sim, "vpc-fn", VpcConfig={"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]})
+    subnet = sim.client("ec2").describe_subnets()["Subnets"][0]["SubnetId"]  # Lambda checks it exists
+    create(sim, "vpc-fn", VpcConfig={"SubnetIds": [subnet], "SecurityGroupIds": ["sg-1"]})
     wait_active(sim, "vpc-fn")
     sim.deactivate("vpc-fn")
     with pytest.raises(ClientError) as exc:

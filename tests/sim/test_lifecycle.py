@@ -15,9 +15,11 @@ pytestmark = pytest.mark.timeout(30)
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 IN_PROGRESS = "The operation cannot be performed at this time. An update is in progress for resource: " + ARN
+# AWS's text for a change to a function still being created (seen in public bug reports).
 PENDING = (
-    "The operation cannot be performed at this time. "
-    "The function is currently in the following state: Pending"
+    "The operation cannot be performed at this time. The resource "
+    + ARN
+    + " is currently in the following state: 'Pending'. StateReasonCode: 'Creating'"
 )
 
 
@@ -157,7 +159,7 @@ def test_conflict_while_pending(lambda_sim_factory: Any, operation: str) -> None
     create(sim, "fn")
     with pytest.raises(ClientError) as exc:
         _mutate(sim, "fn", operation)
-    assert error_of(exc.value) == (409, "ResourceConflictException", PENDING)
+    assert error_of(exc.value) == (409, "ResourceConflictException", PENDING.format("fn"))
 
 
 def _mutate(sim: Simulator, name: str, operation: str) -> None:

@@ -85,7 +85,7 @@ def test_publish_with_wrong_code_sha_is_rejected(sim: Simulator) -> None:
         400,
         "InvalidParameterValueException",
         f"CodeSHA256 ({wrong}) is different from current CodeSHA256 in $LATEST ({current}). "
-        "Please try again with the current CodeSHA256.",
+        "Please try again with the CodeSHA256 in $LATEST.",
     )
     published = sim.client("lambda").publish_version(FunctionName="fn", CodeSha256=str(current))
     assert published["Version"] == "1"
@@ -152,11 +152,11 @@ def test_published_version_can_fail(lambda_sim_factory: object) -> None:
 @pytest.mark.parametrize(
     ("primary", "weights", "status", "code", "fragment"),
     [
-        ("1", {"2": 0.1, "3": 0.1}, 400, "InvalidParameterValueException", "at most 2 versions"),
+        ("1", {"2": 0.1, "3": 0.1}, 400, "InvalidParameterValueException", "cannot be greater than 1"),
         ("1", {"2": 1.5}, 400, "ValidationException", "less than or equal to 1.0"),
-        ("1", {"$LATEST": 0.1}, 400, "InvalidParameterValueException", "$LATEST is not supported"),
+        ("1", {"$LATEST": 0.1}, 400, "ValidationException", "pattern: [0-9]+"),
         ("$LATEST", {"1": 0.1}, 400, "InvalidParameterValueException", "$LATEST is not supported"),
-        ("1", {"1": 0.5}, 400, "InvalidParameterValueException", "must be different"),
+        ("1", {"1": 0.5}, 400, "InvalidParameterValueException", "already included in routing"),
         ("1", {"7": 0.5}, 404, "ResourceNotFoundException", "function:fn:7"),
     ],
 )
