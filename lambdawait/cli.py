@@ -195,10 +195,13 @@ def _gates(
     smoke_invoke: str | None,
     check_timeout: float | None = None,
 ) -> Any:
-    from lambdawait.gates import CHECK_COMMAND_TIMEOUT, GateSpec, parse_check_timeout, parse_payload
+    from lambdawait import gates
 
-    timeout = parse_check_timeout(CHECK_COMMAND_TIMEOUT if check_timeout is None else check_timeout)
-    return GateSpec(tuple(alarm or ()), check_command or None, parse_payload(smoke_invoke), timeout)
+    timeout = gates.parse_check_timeout(
+        gates.CHECK_COMMAND_TIMEOUT if check_timeout is None else check_timeout
+    )
+    command = gates.parse_check_command(check_command)
+    return gates.GateSpec(tuple(alarm or ()), command, gates.parse_payload(smoke_invoke), timeout)
 
 
 @app.command()

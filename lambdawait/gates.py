@@ -65,6 +65,15 @@ def parse_payload(text: str | None) -> bytes | None:
     return body.encode()
 
 
+def parse_check_command(text: str | None) -> str | None:
+    """--check-command: None when absent or empty; refused before any change if no shell can run it."""
+    if not text:
+        return None
+    if "\x00" in text:  # the OS cannot pass it to a shell: it would fail mid-shift, not here
+        raise UsageError("--check-command contains a NUL byte", hint="pass the command as plain text")
+    return text
+
+
 def parse_check_timeout(value: float) -> float:
     """--check-timeout: seconds above 0 and finite; anything else is a usage error."""
     if not (math.isfinite(value) and value > 0):

@@ -306,3 +306,13 @@ def test_step_end_runs_cheapest_first() -> None:
     )
     failure = g.step_end("fn", "2", {})
     assert failure is not None and failure.gate == "alarm" and order == []
+
+
+def test_check_command_parsing() -> None:
+    from lambdawait.gates import parse_check_command
+
+    assert parse_check_command(None) is None and parse_check_command("") is None
+    assert parse_check_command("./check.sh --token x") == "./check.sh --token x"
+    with pytest.raises(UsageError, match="NUL byte") as info:
+        parse_check_command("curl -H 'Bearer SECRET123'\x00")
+    assert "SECRET123" not in info.value.one_line()
