@@ -27,7 +27,8 @@ class SafeStream:
     def __init__(self, stream: IO[str] | None) -> None:
         self.stream = stream
         self.dead = stream is None  # Python sets sys.stdout to None when fd 1 was closed at start
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler that logs while the main thread is mid-write must not deadlock.
+        self._lock = threading.RLock()
 
     @property
     def encoding(self) -> str:
