@@ -125,9 +125,44 @@ def check_layers_exist(client: LambdaClient, spec: FunctionSpec, plan: DeployPla
                 ) from None
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A deploy checked and planned: everything decided before the first change."""
+
+    spec: FunctionSpec
+    release: Release
+    package: LocalPackage | None
+    deployer: Deployer
+    plan: DeployPlan
+    request: ShiftRequest | None
+    timeout: float
+
+
 def run_deploy(
     session: Session, spec: FunctionSpec, release: Release, *, dry_run: bool, timeout: float
 ) -> dict[str, Any]:
+    prepared = _prepare(session, spec, release, timeout)
+    plan = prepared.plan
+    if dry_run:
+        return _document(
+            "deploy",
+            "planned",
+            session,
+            functions=[_entry(plan.current)] if plan.current else [],
+            plan=_plan_document(plan, release, prepared.package),
+            warnings=list(plan.warnings),
+            codeSha256=plan.local_sha256,
+        )
+    ledger = Ledger(spec.name, _steps(plan, release), alias=release.alias)
+    try:
+        return _execute(session, prepared, ledger)
+    except LambdawaitError as err:
+        # Whatever stopped the deploy, its error ends with what changed and what did not.
+        raise ledger.annotate(err) from err.__cause__
+
+
+def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: float) -> _Prepared:
+    """Every check that can refuse the deploy, made before anything changes (also for --dry-run)."""
     check_name(spec.name)  # before the name becomes part of a request URL
     package = load_package(spec.code) if spec.code else None
     client = session.clients.lambda_()
@@ -150,23 +185,7 @@ def run_deploy(
     plan = plan_deploy(spec, package, response, report.warnings)
     check_plan(spec, plan)
     check_layers_exist(client, spec, plan)
-    plan_doc = _plan_document(plan, release, package)
-    if dry_run:
-        return _document(
-            "deploy",
-            "planned",
-            session,
-            functions=[_entry(plan.current)] if plan.current else [],
-            plan=plan_doc,
-            warnings=list(plan.warnings),
-            codeSha256=plan.local_sha256,
-        )
-    ledger = Ledger(spec.name, _steps(plan, release), alias=release.alias)
-    try:
-        return _execute(session, deployer, spec, package, plan, release, request, timeout, ledger)
-    except LambdawaitError as err:
-        # Whatever stopped the deploy, its error ends with what changed and what did not.
-        raise ledger.annotate(err) from err.__cause__
+    return _Prepared(spec, release, package, deployer, plan, request, timeout)
 
 
 def _plan_document(plan: DeployPlan, release: Release, package: LocalPackage | None) -> dict[str, Any]:
@@ -209,20 +228,11 @@ def _steps(plan: DeployPlan, release: Release) -> list[str]:
     ]
 
 
-def _execute(
-    session: Session,
-    deployer: Deployer,
-    spec: FunctionSpec,
-    package: LocalPackage | None,
-    plan: DeployPlan,
-    release: Release,
-    request: ShiftRequest | None,
-    timeout: float,
-    ledger: Ledger,
-) -> dict[str, Any]:
+def _execute(session: Session, prepared: _Prepared, ledger: Ledger) -> dict[str, Any]:
+    spec, plan, release = prepared.spec, prepared.plan, prepared.release
     try:
         with session.out.group(f"Deploying {spec.name}"), interrupts(session.clock):
-            result = deployer.apply(spec, package, plan, ledger=ledger)
+            result = prepared.deployer.apply(spec, prepared.package, plan, ledger=ledger)
     except KeyboardInterrupt as exc:
         raise _interrupted_state(session, spec.name, exc) from None
     document = _document(
@@ -230,29 +240,25 @@ def _execute(
         result.outcome,
         session,
         functions=[_entry(result.status)],
-        plan=_plan_document(plan, release, package),
+        plan=_plan_document(plan, release, prepared.package),
         warnings=list(plan.warnings),
         codeSha256=result.status.code_sha256 if result.status else plan.local_sha256,
         version=None,
         shift=None,
     )
     if release.publish:
-        document.update(_release(session, spec, release, request, result.status, timeout, ledger))
+        document.update(_release(session, prepared, result.status, ledger))
         document["elapsedSeconds"] = session.elapsed()
     return document
 
 
 def _release(
-    session: Session,
-    spec: FunctionSpec,
-    release: Release,
-    request: ShiftRequest | None,
-    deployed: FunctionStatus | None,
-    timeout: float,
-    ledger: Ledger,
+    session: Session, prepared: _Prepared, deployed: FunctionStatus | None, ledger: Ledger
 ) -> dict[str, Any]:
+    """Publish what the deploy left, then shift the alias to it."""
     from dataclasses import replace
 
+    spec, release, request = prepared.spec, prepared.release, prepared.request
     from lambdawait.publish import publish_version
     from lambdawait.report import alias_doc
 
@@ -268,7 +274,7 @@ def _release(
                 description=release.description,
                 code_sha256=deployed.code_sha256 if deployed else None,
                 revision_id=deployed.revision_id if deployed else None,
-                timeout=max(timeout, 900.0),
+                timeout=max(prepared.timeout, 900.0),
                 on_published=lambda version: ledger.accept("publish", version=version),
             )
     except KeyboardInterrupt as exc:
