@@ -225,7 +225,10 @@ def deploy(
     ephemeral_storage: Annotated[
         str | None, typer.Option("--ephemeral-storage", help="/tmp size, 512-10240 MB.")
     ] = None,
-    env: Annotated[list[str] | None, typer.Option("--env", help="KEY=VALUE (repeatable).")] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", help="KEY=VALUE (repeatable): the function's whole set; see --prune-env."),
+    ] = None,
     env_file: Annotated[Path | None, typer.Option("--env-file", help="dotenv file.")] = None,
     prune_env: Annotated[
         bool,

@@ -480,6 +480,7 @@ REJECTIONS: dict[str, tuple[list[str], str]] = {
     ),
     "two code sources": (["--dir", "{app}", "--zip", "{notzip}", "{base}"], "one code source"),
     "missing env file": (["--dir", "{app}", "{base}", "--env-file", "{tmp}/none.env"], "--env-file"),
+    "prune-env alone": (["--dir", "{app}", "{base}", "--prune-env"], "--prune-env needs --env"),
     "no role on create": (
         ["--dir", "{app}", "--runtime", "python3.12", "--handler", "app.handler"],
         "--role",
