@@ -103,14 +103,10 @@ def _entry(
 
 
 def _document(command: str, outcome: str, session: Session, **extra: Any) -> dict[str, Any]:
-    return {
-        "command": command,
-        "ok": True,
-        "outcome": outcome,
-        "exitCode": 0,
-        "elapsedSeconds": session.elapsed(),
-        **extra,
-    }
+    """A result document; `ok` and `exitCode` follow from the outcome (one table, errors.py)."""
+    from lambdawait.report import document
+
+    return document(command, outcome, session.elapsed(), **extra)
 
 
 def _interrupted_state(session: Session, function: str, cause: BaseException) -> Exception:
