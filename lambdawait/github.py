@@ -1,4 +1,4 @@
-"""GitHub Actions reporting, pure: result documents -> `::error` annotations and a step-summary table.
+"""GitHub Actions reporting, pure: result documents -> `::error` annotations, a step summary, step outputs.
 
 Workflow commands are written to stderr: the runner reads them there as well as on stdout, and
 stdout must stay exactly one JSON document with `--output json`.
@@ -120,19 +120,76 @@ def _extras(document: Mapping[str, Any]) -> list[str]:
     return extras
 
 
+def outputs(document: Mapping[str, Any]) -> dict[str, str]:
+    """The step outputs a later step needs (`steps.<id>.outputs.version`): what is known, as text.
+
+    `version` is the version published, else the one the alias points to after a shift or
+    rollback; `function` and `code-sha256` are given when the result is about one function.
+    """
+    found: dict[str, Any] = {
+        "function": _one({e.get("function") for e in document.get("functions") or []} - {None})
+        or document.get("function"),
+        "version": document.get("version"),
+        "alias": None,
+        "code-sha256": document.get("codeSha256")
+        or _one({e.get("codeSha256") for e in document.get("functions") or []} - {None}),
+        "outcome": document.get("outcome"),
+        "exit-code": document.get("exitCode"),
+    }
+    shift = document.get("shift") if isinstance(document.get("shift"), Mapping) else document
+    alias = shift.get("alias") if shift else None
+    if isinstance(alias, Mapping):
+        found["alias"] = alias.get("name")
+        found["version"] = found["version"] or alias.get("functionVersion")
+    elif isinstance(alias, str):  # a plan names the alias it would move
+        found["alias"] = alias
+    return {name: str(value) for name, value in found.items() if value not in (None, "")}
+
+
+def _one(values: set[Any]) -> Any:
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def output_lines(values: Mapping[str, str]) -> str:
+    """`name=value` lines as $GITHUB_OUTPUT reads them; a value with a newline uses a delimiter."""
+    lines = []
+    for name, value in values.items():
+        if "\n" in value or "\r" in value:
+            # A random delimiter cannot occur in the value, so the value cannot end the block early.
+            import secrets
+
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}")
+        else:
+            lines.append(f"{name}={value}")
+    return "".join(line + "\n" for line in lines)
+
+
+def append_outputs(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str | None:
+    """Append the step outputs to the file named by GITHUB_OUTPUT, when there is one.
+
+    Returns what went wrong when the file cannot be written; the caller warns and the outcome stays.
+    """
+    return _append("GITHUB_OUTPUT", "step outputs", output_lines(outputs(document)), environ)
+
+
 def append_summary(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str | None:
     """Append to the file named by GITHUB_STEP_SUMMARY, when there is one.
 
     Returns what went wrong when the file cannot be written (a directory, read-only, a missing
     folder): the caller warns, and the command's outcome and exit code stay what they were.
     """
-    path = (environ if environ is not None else os.environ).get("GITHUB_STEP_SUMMARY")
+    return _append("GITHUB_STEP_SUMMARY", "step summary", summary(document), environ)
+
+
+def _append(variable: str, what: str, text: str, environ: Mapping[str, str] | None) -> str | None:
+    path = (environ if environ is not None else os.environ).get(variable)
     if not path:
         return None
     try:
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(summary(document))
+            handle.write(text)
     except (OSError, ValueError) as exc:  # ValueError: a path with a NUL byte
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return f"could not write the step summary to $GITHUB_STEP_SUMMARY ({path}): {reason}"
+        return f"could not write the {what} to ${variable} ({path}): {reason}"
     return None

@@ -105,20 +105,24 @@ class Output:
                 self.log("::endgroup::")
 
     def _ci(self, document: Mapping[str, Any] | None) -> None:
-        """On GitHub Actions: `::error` annotations for failures and a step-summary section.
+        """On GitHub Actions: `::error` annotations for failures, a step-summary section and the
+        step outputs ($GITHUB_OUTPUT, written wherever it is set: other runners use it too).
 
         After the result itself, so that nothing here can keep the result from being printed; a
-        step summary that cannot be written is a warning, never a different outcome.
+        file that cannot be written is a warning, never a different outcome.
         """
-        if not self.github or document is None:
+        if document is None:
             return
         from lambdawait import github
 
-        for line in github.error_annotations(document):
-            self.log(line)
-        problem = github.append_summary(document)
-        if problem:
-            self.warn(problem)
+        problems = [github.append_outputs(document)]
+        if self.github:
+            for line in github.error_annotations(document):
+                self.log(line)
+            problems.append(github.append_summary(document))
+        for problem in problems:
+            if problem:
+                self.warn(problem)
 
     def emit_json(self, document: Mapping[str, Any]) -> None:
         self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")

@@ -208,3 +208,36 @@ def test_an_unwritable_step_summary_is_a_warning(sim: Simulator, cli: Callable[.
     gate = cli(*SHIFT, "--check-command", "exit 1", "-o", "json", env=gha)
     assert valid(gate, 5)["outcome"] == "gate-failed" and "warning:" in gate.stderr
     assert alias_state(sim) == ("1", {})
+
+
+def test_step_outputs_go_to_github_output(
+    sim: Simulator, cli: Callable[..., Run], app_dir: Path, tmp_path: Path
+) -> None:
+    outputs = tmp_path / "github_output"
+    base = ("--dir", str(app_dir), "--runtime", "python3.12", "--handler", "app.handler")
+    run = cli(
+        "deploy",
+        "fn",
+        *base,
+        "--role",
+        sim.role_arn(),
+        "--publish",
+        "--alias",
+        "live",
+        "-o",
+        "json",
+        env={"GITHUB_OUTPUT": str(outputs)},
+    )
+    doc = valid(run, 0)
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written == {
+        "function": "fn",
+        "version": doc["version"],
+        "alias": "live",
+        "code-sha256": doc["codeSha256"],
+        "outcome": "created",
+        "exit-code": "0",
+    }
+    bad = cli("publish", "fn", "--code-sha256", "not-it", env={"GITHUB_OUTPUT": str(tmp_path)})
+    (warning,) = [line for line in bad.stderr.splitlines() if line.startswith("warning:")]
+    assert "GITHUB_OUTPUT" in warning and bad.code != 0 and "Traceback" not in bad.stderr

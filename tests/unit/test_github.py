@@ -95,3 +95,72 @@ def test_summary_that_cannot_be_written_is_reported_not_raised(tmp_path: Path) -
         problem = github.append_summary(FAILED, {"GITHUB_STEP_SUMMARY": str(path)})
         assert problem is not None and str(path) in problem and "GITHUB_STEP_SUMMARY" in problem
     assert github.append_summary(FAILED, {"GITHUB_STEP_SUMMARY": str(tmp_path / "ok.md")}) is None
+
+
+PUBLISHED: dict[str, Any] = {
+    "command": "deploy",
+    "ok": True,
+    "outcome": "updated",
+    "exitCode": 0,
+    "functions": [{"function": "orders", "codeSha256": "abc="}],
+    "codeSha256": "abc=",
+    "version": "7",
+    "shift": {"alias": {"name": "live", "functionVersion": "7", "additionalVersionWeights": {}}},
+}
+
+
+def test_outputs_of_a_deploy_with_publish_and_alias() -> None:
+    assert github.outputs(PUBLISHED) == {
+        "function": "orders",
+        "version": "7",
+        "alias": "live",
+        "code-sha256": "abc=",
+        "outcome": "updated",
+        "exit-code": "0",
+    }
+
+
+def test_outputs_of_a_rolled_back_shift_name_the_version_the_alias_is_on() -> None:
+    doc = {
+        "command": "shift",
+        "outcome": "rolled-back",
+        "exitCode": 3,
+        "functions": [],
+        "alias": {"name": "live", "functionVersion": "6", "additionalVersionWeights": {}},
+        "toVersion": "7",
+    }
+    assert github.outputs(doc) == {
+        "version": "6",
+        "alias": "live",
+        "outcome": "rolled-back",
+        "exit-code": "3",
+    }
+
+
+def test_outputs_of_a_failed_wait_on_two_functions_name_no_single_function() -> None:
+    assert github.outputs(FAILED) == {"outcome": "failed", "exit-code": "1"}
+
+
+def test_output_lines_use_a_delimiter_for_a_value_with_a_newline() -> None:
+    text = github.output_lines({"outcome": "ok", "note": "two\nlines"})
+    first, head, body1, body2, tail = text.splitlines()
+    assert first == "outcome=ok"
+    name, delimiter = head.split("<<")
+    assert name == "note" and delimiter.startswith("ghadelimiter_") and tail == delimiter
+    assert (body1, body2) == ("two", "lines")
+    assert text.endswith("\n")
+
+
+def test_outputs_are_appended_to_github_output(tmp_path: Path) -> None:
+    path = tmp_path / "output"
+    path.write_text("earlier=1\n")
+    assert github.append_outputs(PUBLISHED, {"GITHUB_OUTPUT": str(path)}) is None
+    lines = path.read_text().splitlines()
+    assert lines[0] == "earlier=1" and "version=7" in lines and "exit-code=0" in lines
+
+
+def test_outputs_that_cannot_be_written_are_reported_not_raised(tmp_path: Path) -> None:
+    for path in (tmp_path, tmp_path / "missing" / "output", "a\0b"):
+        problem = github.append_outputs(PUBLISHED, {"GITHUB_OUTPUT": str(path)})
+        assert problem is not None and "GITHUB_OUTPUT" in problem and "\n" not in problem
+    assert github.append_outputs(PUBLISHED, {}) is None
