@@ -24,9 +24,7 @@ def main() -> None:
     _startup()
     # `--version` is what scripts probe most; answer it without importing Typer, Rich or boto3.
     if sys.argv[1:] == ["--version"]:
-        from lambdawait import __version__
-
-        sys.stdout.write(f"lambdawait {__version__}\n")
+        sys.stdout.write(version_line() + "\n")
         return
     try:
         code = _run(sys.argv[1:])
@@ -37,6 +35,33 @@ def main() -> None:
         silence(sys.stdout)
         code = _BROKEN_PIPE_EXIT
     _exit(code)
+
+
+def version_line() -> str:
+    """`lambdawait 0.1.0 (Python 3.11.7, botocore 1.44.8)`: what a bug report needs first."""
+    from lambdawait import __version__
+
+    python = "{}.{}.{}".format(*sys.version_info[:3])
+    return f"lambdawait {__version__} (Python {python}, botocore {_botocore_version()})"
+
+
+def _botocore_version() -> str:
+    # Read from botocore's own source: importing botocore or importlib.metadata costs 20-60 ms, and
+    # `--version` is what scripts probe most. The metadata is the fallback for unusual installs.
+    for entry in sys.path:
+        try:
+            with open(os.path.join(entry or ".", "botocore", "__init__.py"), encoding="utf-8") as source:
+                for line in source:
+                    if line.startswith("__version__ ="):
+                        return line.split("=", 1)[1].strip().strip("'\"")
+        except OSError:
+            continue
+    try:
+        from importlib.metadata import version
+
+        return version("botocore")
+    except Exception:  # a version line must never fail
+        return "not installed"
 
 
 def _run(argv: Sequence[str]) -> object:

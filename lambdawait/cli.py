@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from lambdawait import __version__
 from lambdawait.acceptors import Target
 from lambdawait.runner import command
 
@@ -44,7 +43,9 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every pol
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"lambdawait {__version__}")
+        from lambdawait.__main__ import version_line
+
+        typer.echo(version_line())
         raise typer.Exit()
 
 

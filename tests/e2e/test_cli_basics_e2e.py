@@ -24,14 +24,23 @@ def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_version_matches_the_package() -> None:
+def test_version_names_the_package_python_and_botocore() -> None:
+    import platform
+
+    import botocore
+
     from lambdawait import __version__
 
-    assert _run("--version").stdout.strip() == f"lambdawait {__version__}"
+    expected = (
+        f"lambdawait {__version__} (Python {platform.python_version()}, botocore {botocore.__version__})"
+    )
+    assert _run("--version").stdout.strip() == expected
     module = subprocess.run(
         [sys.executable, "-m", "lambdawait", "--version"], capture_output=True, text=True, check=True
     )
-    assert module.stdout.strip() == f"lambdawait {__version__}"
+    assert module.stdout.strip() == expected
+    # Typer's eager option (`--version` after another option) says the same.
+    assert _run("--version", "--help").stdout.strip() == expected
 
 
 def test_help_lists_every_command() -> None:

@@ -79,3 +79,25 @@ def test_no_arguments_still_shows_the_help(
 )
 def test_wants_json(argv: list[str], wanted: bool) -> None:
     assert _wants_json(argv) is wanted
+
+
+def test_version_is_answered_without_importing_the_cli_or_aws_libraries() -> None:
+    import platform
+    import subprocess
+    import sys
+
+    import botocore
+
+    probe = (
+        "import sys; sys.argv = ['lambdawait', '--version']\n"
+        "from lambdawait.__main__ import main; main()\n"
+        "heavy = {'typer', 'rich', 'boto3', 'botocore', 'importlib.metadata'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    line, loaded = run.stdout.splitlines()
+    from lambdawait import __version__
+
+    python, aws = platform.python_version(), botocore.__version__
+    assert line == f"lambdawait {__version__} (Python {python}, botocore {aws})"
+    assert loaded == "[]"
