@@ -1,6 +1,14 @@
 """A simulated Lambda control plane on moto: real states, conflicts, revisions, faults, over HTTP."""
 
-from lambdawait.sim.scenario import Behaviour, Faults, FunctionRule, InvokeRule, Scenario, ScenarioError
+from lambdawait.sim.scenario import (
+    Behaviour,
+    Faults,
+    FunctionRule,
+    InvokeRule,
+    Quotas,
+    Scenario,
+    ScenarioError,
+)
 from lambdawait.sim.simulator import Simulator, SimulatorBusyError
 
 __all__ = [
@@ -8,6 +16,7 @@ __all__ = [
     "Faults",
     "FunctionRule",
     "InvokeRule",
+    "Quotas",
     "Scenario",
     "ScenarioError",
     "Simulator",

@@ -16,6 +16,7 @@ from lambdawait.sim import control, handlers, invoke, operations
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
 from lambdawait.sim.lifecycle import Lifecycle
+from lambdawait.sim.quotas import QuotaGate
 from lambdawait.sim.scenario import Faults, Scenario
 from lambdawait.sim.wire import Reply, SimError
 
@@ -54,6 +55,7 @@ class SimApp:
         self.lifecycle = Lifecycle(scenario)
         self.call_log = CallLog()
         self.faults = FaultInjector(scenario.seed)
+        self.quotas = QuotaGate()
         self.context = handlers.Context(self.lifecycle, random.Random(scenario.seed))
 
     def set_scenario(self, scenario: Scenario) -> None:
@@ -108,10 +110,9 @@ class SimApp:
         operation = found.operation
         self.call_log.record(operation)
         faults = self.lifecycle.scenario.faults
-        fault = self.faults.apply(faults, operation)
-        if fault is not None:
-            self.call_log.record_fault(operation)
-            return fault.reply()
+        refused = self._refusal(region, operation, faults)
+        if refused is not None:
+            return refused.reply()
         call = handlers.Call(
             operation=operation,
             params=found.params,
@@ -130,12 +131,24 @@ class SimApp:
             raise _DropConnection
         return bad_gateway()
 
+    def _refusal(self, region: str, operation: str, faults: Faults) -> SimError | None:
+        """Why this call is answered without being carried out, if it is: the account's quota,
+        then an injected fault."""
+        over_quota = self.quotas.admit(self.lifecycle.scenario.quotas, region, operation)
+        if over_quota is not None:
+            self.call_log.record_throttled(operation)
+            return over_quota
+        fault = self.faults.apply(faults, operation)
+        if fault is not None:
+            self.call_log.record_fault(operation)
+        return fault
+
     def _execute(self, call: handlers.Call) -> Reply:
         handler = HANDLERS.get(call.operation)
         with self.lifecycle.lock:
             self.lifecycle.advance()
             try:
-                return handler(self.context, call) if handler else call.forward(call.body)
+                return handlers.dispatch(self.context, call, handler)
             except SimError as exc:
                 return exc.reply()
 
@@ -206,6 +219,7 @@ _PHRASES = {
     404: "Not Found",
     409: "Conflict",
     412: "Precondition Failed",
+    413: "Request Entity Too Large",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",

@@ -115,6 +115,20 @@ class Faults:
 
 
 @dataclass(frozen=True)
+class Quotas:
+    """The account's request-rate quotas per region, as token buckets whose burst is the rate.
+
+    AWS's numbers by default: 15 control-plane requests/s shared by every operation except
+    invocations, GetFunction and GetPolicy; GetFunction 100/s; GetPolicy 15/s of its own.
+    """
+
+    enabled: bool = True
+    control_plane_per_second: float = 15.0
+    get_function_per_second: float = 100.0
+    get_policy_per_second: float = 15.0
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A whole simulation setup. Build it with `load`, `from_dict` or the constructor."""
 
@@ -122,6 +136,7 @@ class Scenario:
     functions: tuple[FunctionRule, ...] = ()
     faults: Faults = Faults()
     seed: int | None = None
+    quotas: Quotas = Quotas()
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -138,7 +153,7 @@ class Scenario:
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         if not isinstance(data, Mapping):
             raise ScenarioError("a scenario must be a table/object")
-        _reject_unknown(data, {"defaults", "functions", "faults", "seed"}, "scenario")
+        _reject_unknown(data, {"defaults", "functions", "faults", "seed", "quotas"}, "scenario")
         defaults = _behaviour(Behaviour(), _table(data.get("defaults", {}), "defaults"))
         rules = data.get("functions", [])
         if not isinstance(rules, Sequence) or isinstance(rules, str):
@@ -151,6 +166,7 @@ class Scenario:
             functions=tuple(_rule(r, i) for i, r in enumerate(rules)),
             faults=_faults(_table(data.get("faults", {}), "faults")),
             seed=seed,
+            quotas=_quotas(_table(data.get("quotas", {}), "quotas")),
         )
 
     def behaviour_for(self, name: str, tags: Mapping[str, str]) -> Behaviour:
@@ -307,6 +323,19 @@ def _ordinals_by_operation(value: Any) -> dict[str, tuple[int, ...]]:
             raise ScenarioError(message)
         out[str(operation)] = tuple(ordinals)
     return out
+
+
+def _quotas(raw: Mapping[str, Any]) -> Quotas:
+    _reject_unknown(raw, {f.name for f in dataclasses.fields(Quotas)}, "quotas")
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "enabled":
+            if not isinstance(value, bool):
+                raise ScenarioError("quotas.enabled must be true or false")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ScenarioError(f"quotas.{key} must be a number of requests per second > 0")
+        changes[key] = value if key == "enabled" else float(value)
+    return dataclasses.replace(Quotas(), **changes)
 
 
 def _rate(raw: Mapping[str, Any], key: str, default: float) -> float:

@@ -201,6 +201,10 @@ class Simulator:
         """Calls carried out whose reply was then lost (closed connection or 502), by operation."""
         return self._running_app().call_log.tally("lost")
 
+    def throttled_calls(self) -> dict[str, int]:
+        """Calls refused with 429 by the account's request quotas (not injected throttles)."""
+        return self._running_app().call_log.tally("throttled")
+
     def faulted_calls(self) -> dict[str, int]:
         """Calls answered with an injected throttle or server error instead of being carried out."""
         return self._running_app().call_log.tally("faulted")

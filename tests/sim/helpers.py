@@ -17,6 +17,7 @@ from lambdawait.sim import Simulator
 T = TypeVar("T")
 
 FAST: dict[str, Any] = {"defaults": {"create_seconds": 0.2, "update_seconds": 0.2}}
+POLL_INTERVAL = 0.07
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
@@ -52,7 +53,9 @@ def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float = 3.0
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not reached in {timeout}s; last value: {value!r}")
-        time.sleep(0.02)
+        # Polls read GetFunctionConfiguration, which shares the simulated account's 15
+        # requests/s with every other control-plane call: poll below that rate.
+        time.sleep(POLL_INTERVAL)
 
 
 def config(sim: Simulator, name: str, qualifier: str | None = None) -> dict[str, Any]:

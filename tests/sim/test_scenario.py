@@ -183,6 +183,7 @@ def test_the_readme_example_scenario_loads() -> None:
     assert scenario.seed == 7
     assert scenario.faults.operations == ("GetFunction", "UpdateFunctionCode")
     assert scenario.faults.lost_reply_calls == {"UpdateAlias": (2,)}
+    assert scenario.quotas == Scenario().quotas
     assert scenario.behaviour_for("payments-api", {}).create_outcome == "failed"
     canary = scenario.behaviour_for("orders", {"canary": "bad"})
     assert (canary.update_fails(1), canary.update_fails(2)) == (False, True)
