@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from lambdawait.sim import control, handlers, invoke, operations
+from lambdawait.sim import control, handlers, invoke, operations, paging
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
 from lambdawait.sim.lifecycle import Lifecycle
@@ -148,7 +148,8 @@ class SimApp:
         with self.lifecycle.lock:
             self.lifecycle.advance()
             try:
-                return handlers.dispatch(self.context, call, handler)
+                reply = handlers.dispatch(self.context, call, handler)
+                return paging.paginate(call.operation, call.query, reply)
             except SimError as exc:
                 return exc.reply()
 
