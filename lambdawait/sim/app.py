@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from lambdawait.sim import control, handlers, invoke, operations, paging
+from lambdawait.sim import control, handlers, invoke, operations, paging, roles
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
 from lambdawait.sim.lifecycle import Lifecycle
@@ -148,6 +148,8 @@ class SimApp:
         with self.lifecycle.lock:
             self.lifecycle.advance()
             try:
+                propagation = self.lifecycle.scenario.role_propagation_seconds
+                roles.check_assumable(call.operation, call.body, propagation)
                 reply = handlers.dispatch(self.context, call, handler)
                 return paging.paginate(call.operation, call.query, reply)
             except SimError as exc:

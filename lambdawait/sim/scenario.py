@@ -137,6 +137,8 @@ class Scenario:
     faults: Faults = Faults()
     seed: int | None = None
     quotas: Quotas = Quotas()
+    # A role younger than this cannot be assumed by Lambda yet (IAM propagation); 0: at once.
+    role_propagation_seconds: float = 0.0
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -153,7 +155,8 @@ class Scenario:
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         if not isinstance(data, Mapping):
             raise ScenarioError("a scenario must be a table/object")
-        _reject_unknown(data, {"defaults", "functions", "faults", "seed", "quotas"}, "scenario")
+        known = {"defaults", "functions", "faults", "seed", "quotas", "role_propagation_seconds"}
+        _reject_unknown(data, known, "scenario")
         defaults = _behaviour(Behaviour(), _table(data.get("defaults", {}), "defaults"))
         rules = data.get("functions", [])
         if not isinstance(rules, Sequence) or isinstance(rules, str):
@@ -167,6 +170,9 @@ class Scenario:
             faults=_faults(_table(data.get("faults", {}), "faults")),
             seed=seed,
             quotas=_quotas(_table(data.get("quotas", {}), "quotas")),
+            role_propagation_seconds=_seconds(
+                "role_propagation_seconds", data.get("role_propagation_seconds", 0.0)
+            ),
         )
 
     def behaviour_for(self, name: str, tags: Mapping[str, str]) -> Behaviour:
