@@ -8,6 +8,7 @@ import io
 import random
 import re
 import socket
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -16,6 +17,7 @@ from lambdawait.sim import control, handlers, invoke, operations, paging, roles
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
 from lambdawait.sim.lifecycle import Lifecycle
+from lambdawait.sim.operations import unknown_operation, unsupported
 from lambdawait.sim.quotas import QuotaGate
 from lambdawait.sim.scenario import Faults, Scenario
 from lambdawait.sim.wire import Reply, SimError
@@ -106,7 +108,7 @@ class SimApp:
         method = environ.get("REQUEST_METHOD", "GET")
         found = operations.match(method, path, set(query))
         if found is None:
-            return self._forward(environ, body)
+            return unknown_operation(method, path).reply()
         operation = found.operation
         self.call_log.record(operation)
         faults = self.lifecycle.scenario.faults
@@ -132,8 +134,10 @@ class SimApp:
         return bad_gateway()
 
     def _refusal(self, region: str, operation: str, faults: Faults) -> SimError | None:
-        """Why this call is answered without being carried out, if it is: the account's quota,
-        then an injected fault."""
+        """Why this call is answered without being carried out, if it is: an operation the
+        simulator lacks (always, whatever the quotas and faults), the account's quota, a fault."""
+        if operation not in HANDLERS and not operations.moto_implements(operation):
+            return unsupported(operation)
         over_quota = self.quotas.admit(self.lifecycle.scenario.quotas, region, operation)
         if over_quota is not None:
             self.call_log.record_throttled(operation)
@@ -204,9 +208,11 @@ def _headers(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _send(reply: Reply, start_response: StartResponse) -> Iterable[bytes]:
-    drop = {"content-length", "x-amz-crc32", "status", "transfer-encoding"}
+    # moto's request ids are 52 random characters; AWS's are UUIDs, one on every reply.
+    drop = {"content-length", "x-amz-crc32", "status", "transfer-encoding", "x-amzn-requestid"}
     body = b"" if reply.status in (204, 304) else reply.body  # HTTP forbids a body here
     headers = [(k, str(v)) for k, v in reply.headers if k.lower() not in drop]
+    headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
     headers.append(("Content-Length", str(len(body))))
     phrase = _PHRASES.get(reply.status, "")
     start_response(f"{reply.status} {phrase}".rstrip(), headers)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import botocore.loaders
 
+from lambdawait.sim.wire import SimError
+
 _READ_PREFIXES = ("Get", "List", "Invoke")
 
 
@@ -26,6 +28,30 @@ class Route:
 class Match:
     operation: str
     params: dict[str, str]
+
+
+def unsupported(operation: str) -> SimError:
+    """The answer to a Lambda operation the simulator does not implement (moto's is an HTML 404).
+
+    400, not 501: clients retry 5xx, and retrying cannot make the operation appear.
+    """
+    return SimError(
+        400, "UnsupportedOperationException", f"lambdawait sim does not implement {operation}"
+    )
+
+
+def unknown_operation(method: str, path: str) -> SimError:
+    """The answer to a request at the Lambda endpoint that names no Lambda operation at all."""
+    return SimError(404, "UnknownOperationException", f"No Lambda operation matches {method} {path}")
+
+
+@functools.cache
+def moto_implements(operation: str) -> bool:
+    """Whether moto's Lambda has the operation: those without a simulator handler go to moto."""
+    from moto.awslambda.responses import LambdaResponse
+    from moto.core.utils import camelcase_to_underscores
+
+    return callable(getattr(LambdaResponse, camelcase_to_underscores(operation), None))
 
 
 def is_mutating(operation: str) -> bool:

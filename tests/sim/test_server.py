@@ -84,3 +84,16 @@ def test_aws_cli_sees_the_simulated_state(lambda_sim_factory: Any) -> None:
     configuration = get_function()["Configuration"]
     assert (configuration["State"], configuration["LastUpdateStatus"]) == ("Active", "Successful")
     assert sim.calls()["GetFunction"] == 1  # the CLI call reached the simulator
+    # An operation the simulator lacks is an AWS error naming it, not an HTML page ("404").
+    unsupported = subprocess.run(
+        ["aws", "lambda", "get-account-settings", "--endpoint-url", sim.endpoint],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
+    assert unsupported.returncode != 0
+    assert (
+        "An error occurred (UnsupportedOperationException) when calling the GetAccountSettings "
+        "operation: lambdawait sim does not implement GetAccountSettings"
+    ) in unsupported.stderr
