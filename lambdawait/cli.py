@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,6 +41,15 @@ EndpointOpt = Annotated[
 OutputOpt = Annotated[OutputMode, typer.Option("--output", "-o", help="text or json.")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Plain lines, no colour or live display.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every poll to stderr.")]
+QueryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--query",
+        metavar="JMESPATH",
+        help="Print only this part of the JSON result, e.g. version or 'functions[0].state' "
+        "(a bare string with -o text). The exit code is unchanged.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -58,13 +69,18 @@ def main(
     """lambdawait: create, wait, publish, shift and roll back AWS Lambda functions safely."""
 
 
-_command = command
+@contextmanager
+def _command(name: str, out: Any) -> Iterator[float]:
+    """runner.command, with --query compiled first: a bad expression is exit 2 before any AWS call."""
+    with command(name, out) as start:
+        out.compile_query()
+        yield start
 
 
-def _output(mode: OutputMode, no_color: bool, verbose: bool = False) -> Any:
+def _output(mode: OutputMode, no_color: bool, verbose: bool = False, query: str | None = None) -> Any:
     from lambdawait.render import Output
 
-    return Output(mode.value, no_color=no_color, verbose=verbose)
+    return Output(mode.value, no_color=no_color, verbose=verbose, query=query)
 
 
 def _clients(region: str | None, profile: str | None, endpoint_url: str | None) -> Any:
@@ -87,6 +103,7 @@ def wait(
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """Block until each function is ready (State Active + LastUpdateStatus Successful)."""
     from lambdawait.fastpath import run_wait_command
@@ -102,6 +119,7 @@ def wait(
         output.value,
         no_color,
         verbose,
+        query,
     )
 
 
@@ -113,9 +131,10 @@ def status(
     endpoint_url: EndpointOpt = None,
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """Show state, last update, code, recent versions and aliases (env values masked)."""
-    out = _output(output, no_color)
+    out = _output(output, no_color, query=query)
     with _command("status", out) as start:
         from lambdawait.commands import run_status
 
@@ -130,9 +149,10 @@ def explain(
     list_all: Annotated[bool, typer.Option("--list", help="List every known code.")] = False,
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """What a reason code means and how to fix it."""
-    out = _output(output, no_color)
+    out = _output(output, no_color, query=query)
     with _command("explain", out):
         from lambdawait.errors import UsageError
         from lambdawait.reasons import all_reasons, lookup
@@ -268,9 +288,10 @@ def deploy(
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """Create or update a function safely: pre-flight checks, no-op detection, a wait after each change."""
-    out = _output(output, no_color, verbose)
+    out = _output(output, no_color, verbose, query)
     with _command("deploy", out):
         from lambdawait.pipeline import Release, run_deploy
         from lambdawait.spec import build_spec
@@ -325,9 +346,10 @@ def publish_cmd(
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """Publish $LATEST as a version (guarded by CodeSha256 and RevisionId) and wait until Active."""
-    out = _output(output, no_color, verbose)
+    out = _output(output, no_color, verbose, query)
     with _command("publish", out):
         from lambdawait.commands import run_publish
 
@@ -354,9 +376,10 @@ def shift(
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """Move alias traffic to a version step by step, rolling back when a health gate fires."""
-    out = _output(output, no_color, verbose)
+    out = _output(output, no_color, verbose, query)
     with _command("shift", out):
         from lambdawait.commands import run_shift, shift_request
 
@@ -379,9 +402,10 @@ def rollback_cmd(
     output: OutputOpt = OutputMode.text,
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
+    query: QueryOpt = None,
 ) -> None:
     """Point the alias wholly at the previous (or given) version."""
-    out = _output(output, no_color, verbose)
+    out = _output(output, no_color, verbose, query)
     with _command("rollback", out):
         from lambdawait.commands import run_rollback
 

@@ -35,6 +35,7 @@ def _parser() -> _Parser:
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", dest="no_color", action="store_true")
     parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument("--query")
     return parser
 
 
@@ -62,6 +63,7 @@ def run_wait_command(
     output: str,
     no_color: bool,
     verbose: bool,
+    query: str | None = None,
 ) -> NoReturn:
     """The `wait` command itself, shared by the fast path and the Typer app."""
     from lambdawait.aws import Clients, ConnectionOptions
@@ -69,8 +71,9 @@ def run_wait_command(
     from lambdawait.render import Output
     from lambdawait.runner import command
 
-    out = Output(output, no_color=no_color, verbose=verbose)
+    out = Output(output, no_color=no_color, verbose=verbose, query=query)
     with command("wait", out) as start:
+        out.compile_query()  # before any AWS call: a bad expression is exit 2
         clients = Clients(ConnectionOptions(region=region, profile=profile, endpoint_url=endpoint_url))
         document = run_wait(clients, out, functions, target, qualifier, timeout, start)
         out.wait_result(document)
@@ -94,4 +97,5 @@ def main(argv: Sequence[str]) -> None:
         args.output,
         args.no_color,
         args.verbose,
+        args.query,
     )

@@ -20,6 +20,7 @@ from lambdawait.streams import SafeStream
 
 if TYPE_CHECKING:
     from lambdawait.models import FunctionStatus
+    from lambdawait.query import Query
     from lambdawait.traffic import ShiftEvent
     from lambdawait.waiter import WaitEvent
 
@@ -52,8 +53,11 @@ class Output:
         verbose: bool = False,
         stdout: IO[str] | None = None,
         stderr: IO[str] | None = None,
+        query: str | None = None,
     ) -> None:
         self.mode = mode
+        self.query_text = query
+        self._query: Query | None = None
         self.stdout = SafeStream(stdout if stdout is not None else sys.stdout)
         self.stderr = SafeStream(stderr if stderr is not None else sys.stderr)
         self.verbose = verbose
@@ -128,12 +132,37 @@ class Output:
         self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
         self.stdout.flush()
 
+    def compile_query(self) -> None:
+        """Compile `--query` (raising UsageError for a bad one): called before any AWS call."""
+        if self.query_text is not None and self._query is None:
+            from lambdawait.query import Query
+
+            self._query = Query(self.query_text)
+
+    def _emit(self, document: Mapping[str, Any]) -> bool:
+        """Print the document, or what `--query` picks from it, when JSON or a query asks for it."""
+        if self._query is not None:
+            from lambdawait.query import format_value
+
+            try:
+                value = self._query.search(document)
+            except ValueError as exc:  # e.g. length() of a number: the outcome stands, stdout is empty
+                self.warn(f"--query {self.query_text!r} could not be applied: {exc}")
+                return True
+            self.stdout.write(format_value(value, as_json=self.json) + "\n")
+            self.stdout.flush()
+            return True
+        if self.json:
+            self.emit_json(document)
+            return True
+        return False
+
     # -- errors -------------------------------------------------------------------------------
 
     def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
         """A one-line error on stderr (and the JSON error document on stdout in JSON mode)."""
-        if self.json and document is not None:
-            self.emit_json(document)
+        if document is not None:
+            self._emit(document)
         self.log(f"error: {err.one_line()}")
         self._ci(document)
 
@@ -206,9 +235,7 @@ class Output:
     # -- documents ----------------------------------------------------------------------------
 
     def wait_result(self, document: Mapping[str, Any]) -> None:
-        if self.json:
-            self.emit_json(document)
-        else:
+        if not self._emit(document):
             for entry in document["functions"]:
                 self.function_line(entry)
         self._ci(document)
@@ -236,9 +263,7 @@ class Output:
 
     def result(self, document: Mapping[str, Any]) -> None:
         """deploy / publish / shift / rollback results: a summary line, then the details."""
-        if self.json:
-            self.emit_json(document)
-        else:
+        if not self._emit(document):
             self._result_text(document)
         self._ci(document)
 
@@ -274,9 +299,7 @@ class Output:
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
     def status(self, document: Mapping[str, Any]) -> None:
-        if self.json:
-            self.emit_json(document)
-        else:
+        if not self._emit(document):
             for entry in document["functions"]:
                 self._status_block(entry)
         self._ci(document)
@@ -311,8 +334,7 @@ class Output:
             self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}")
 
     def explain(self, document: Mapping[str, Any]) -> None:
-        if self.json:
-            self.emit_json(document)
+        if self._emit(document):
             return
         for reason in document["reasons"]:
             where = ", ".join(reason["appliesTo"])

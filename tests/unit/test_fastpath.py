@@ -19,6 +19,7 @@ FORMS = [
     ["wait", "fn", "-q", "7", "--for", "version", "--profile", "p", "--endpoint-url", "http://x:1"],
     ["wait", "fn", "--output=json", "--no-color", "-v"],
     ["wait", "fn", "-ojson"],
+    ["wait", "fn", "--query", "functions[0].state", "-o", "json"],
 ]
 
 
@@ -27,7 +28,7 @@ def typer_values(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, 
 
     def capture(*args: Any) -> None:
         names = ("functions", "for_", "qualifier", "timeout", "region", "profile", "endpoint_url")
-        names += ("output", "no_color", "verbose")
+        names += ("output", "no_color", "verbose", "query")
         seen.update(dict(zip(names, args, strict=True)))
 
     monkeypatch.setattr(fastpath, "run_wait_command", capture)
