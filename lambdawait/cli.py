@@ -11,11 +11,15 @@ from typing import Annotated, Any
 import typer
 
 from lambdawait.acceptors import Target
+from lambdawait.helptext import humanise
 from lambdawait.runner import command
 
 app = typer.Typer(
     name="lambdawait",
-    help="Safe-to-script AWS Lambda deployments: wait until really ready, explain failures.",
+    help="Safe-to-script AWS Lambda deployments.\n\n"
+    "wait until functions are really ready; status and explain to see what state they are in and "
+    "why; deploy, publish, shift and rollback to release a change safely; demo and sim to try it "
+    "all on the embedded simulator.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # an AWS tool must never dump credentials in locals
     rich_markup_mode=None,
@@ -522,3 +526,7 @@ def _bind_error_line(exc: OSError, host: str, port: int) -> str:
         reason = exc.strerror if isinstance(exc, socket.gaierror) else os.strerror(exc.errno or 0)
         return f"cannot listen on --host {host}: {reason}; use an address of this machine"
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+# Last, once every command is registered: readable metavars and one-line summaries in --help.
+humanise(app)

@@ -1,0 +1,130 @@
+"""How `--help` reads: metavars a person would write, the choices shown, summaries that fit one line.
+
+Typer derives a metavar from each parameter's Python type (`<str>`, `<list[str]>`, `<float range>`,
+`{function}`); that tells a reader nothing. One table here names every option's value instead, so a
+new option gets a readable name (its own, upper-cased) without anyone remembering to add one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperCommand
+
+# What each option's value is, as a person would write it in the README.
+METAVARS = {
+    "--region": "REGION",
+    "--profile": "PROFILE",
+    "--endpoint-url": "URL",
+    "--qualifier": "VERSION",
+    "--timeout": "SECONDS",
+    "--wait-timeout": "SECONDS",
+    "--check-timeout": "SECONDS",
+    "--zip": "FILE",
+    "--dir": "DIR",
+    "--s3": "s3://BUCKET/KEY",
+    "--image-uri": "IMAGE_URI",
+    "--runtime": "RUNTIME",
+    "--handler": "HANDLER",
+    "--role": "ROLE_ARN",
+    "--architecture": "[x86_64|arm64]",
+    "--memory": "MB",
+    "--ephemeral-storage": "MB",
+    "--env": "KEY=VALUE",
+    "--env-file": "FILE",
+    "--layer": "LAYER_ARN",
+    "--description": "TEXT",
+    "--tag": "KEY=VALUE",
+    "--subnet": "SUBNET_ID",
+    "--security-group": "GROUP_ID",
+    "--alias": "ALIAS",
+    "--to-version": "VERSION",
+    "--code-sha256": "SHA256",
+    "--strategy": "STRATEGY",
+    "--alarm": "ALARM",
+    "--check-command": "COMMAND",
+    "--smoke-invoke": "JSON",
+    "--on-interrupt": "[rollback|keep]",
+}
+ARGUMENTS = {"functions": "FUNCTION...", "function": "FUNCTION", "code": "CODE"}
+
+# One line each in `lambdawait --help`: Click cuts a docstring's first sentence at ~60 characters.
+SUMMARIES = {
+    "wait": "Wait until functions are ready (Active, update Successful).",
+    "status": "Show state, code, configuration, versions and aliases.",
+    "explain": "Say what a reason code means and how to fix it.",
+    "deploy": "Create or update a function safely, waiting for each change.",
+    "publish": "Publish $LATEST as a version and wait until it is Active.",
+    "shift": "Move alias traffic to a version; roll back when a gate fires.",
+    "rollback": "Point an alias wholly back at the previous version.",
+    "demo": "Run the whole workflow on the embedded simulator.",
+    "sim": "The embedded Lambda simulator (needs lambdawait[sim]).",
+    "serve": "Serve the simulated Lambda API until Ctrl-C / SIGTERM.",
+}
+
+
+def _choices(param: Any) -> list[str] | None:
+    descriptor = getattr(param, "type_descriptor", None)  # Typer >= 0.2x keeps its own types
+    found = getattr(descriptor, "choices", None) or getattr(getattr(param, "type", None), "choices", None)
+    if not found:
+        return None
+    return [str(getattr(choice, "value", choice)) for choice in found]
+
+
+def _metavar(param: Any) -> str | None:
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return None
+    opts: list[str] = list(getattr(param, "opts", None) or [])
+    name = str(param.name)
+    if param.param_type_name == "argument":
+        return ARGUMENTS.get(name, name.upper() + ("..." if param.nargs != 1 else ""))
+    choices = _choices(param)
+    if choices:
+        return "[" + "|".join(choices) + "]"
+    long = next((opt for opt in opts if opt.startswith("--")), opts[0] if opts else name)
+    return METAVARS.get(long, long.lstrip("-").replace("-", "_").upper())
+
+
+class HumanCommand(TyperCommand):
+    """A Typer command whose parameters show the metavars above instead of their Python types."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.metavar is None:
+                param.metavar = _metavar(param)
+            if param.param_type_name == "argument" and _Argument is not None:
+                param.__class__ = _Argument  # only how it is shown changes
+
+
+def _argument_class() -> type | None:
+    """TyperArgument, showing its metavar alone: `FUNCTION...`, not `{function}` and `<list[str]>`."""
+    base = getattr(typer.core, "TyperArgument", None)
+    if base is None:  # pragma: no cover - a Typer without it shows metavars as given
+        return None
+
+    def display_type_rich(self: Any, ctx: Any) -> None:
+        return None
+
+    def _usage_display_name(self: Any) -> str:
+        return str(self.metavar if self.required else f"[{self.metavar}]")
+
+    members = {"display_type_rich": display_type_rich, "_usage_display_name": _usage_display_name}
+    return type("_Argument", (base,), members)
+
+
+_Argument = _argument_class()
+
+
+def humanise(app: typer.Typer) -> None:
+    """Give every command of `app` (and of its sub-apps) the readable help above."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):  # a command with its own class keeps it
+            info.cls = HumanCommand
+        name = info.name or (info.callback.__name__ if info.callback else "")
+        info.short_help = info.short_help or SUMMARIES.get(name.removesuffix("_cmd").replace("_", "-"))
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            humanise(group.typer_instance)
+        group.short_help = group.short_help or SUMMARIES.get(group.name or "")
