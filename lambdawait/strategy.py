@@ -88,7 +88,7 @@ def parse_strategy(text: str) -> Strategy:
         return predefined
     match = _CUSTOM.fullmatch(key)
     if match is None:
-        raise _invalid(text, "not a known strategy name or form")
+        raise _unknown(text, key)
     kind: Kind = "canary" if match.group(1) == "canary" else "linear"
     percent = _parse_percent(text, match.group(2).strip())
     interval = _parse_duration(text, match.group(3).strip())
@@ -136,6 +136,46 @@ def _parse_duration(text: str, raw: str) -> float:
             text, f"duration {_clip(raw)!r} is longer than {format_duration(MAX_DURATION_SECONDS)}"
         )
     return round(seconds, 3)
+
+
+# The forms in one short line, for a name that is close to none of them.
+SHORT_FORMS = (
+    "use AllAtOnce, Canary10Percent5Minutes, Linear10PercentEvery1Minute ..., canary:PERCENT:BAKE "
+    "or linear:PERCENT:INTERVAL (e.g. canary:10:5m); `lambdawait shift --help` lists them"
+)
+
+
+def _unknown(text: str, key: str) -> UsageError:
+    """One short line for a name that is no strategy, naming the closest ones when there are any."""
+    close = suggestions(key)
+    if not close:
+        return UsageError(f"unknown traffic strategy {_clip(text)!r}", hint=SHORT_FORMS)
+    names = " or ".join([", ".join(close[:-1]), close[-1]] if len(close) > 1 else close)
+    return UsageError(
+        f"unknown traffic strategy {_clip(text)!r}",
+        hint=f"did you mean {names}? `lambdawait shift --help` lists every form",
+    )
+
+
+def suggestions(key: str) -> list[str]:
+    """Up to three strategies close to a mistyped one: names it starts or nearly spells, and the
+    canary:/linear: form when it begins like one (`canary10` -> canary:10:5m)."""
+    import difflib
+
+    key = key.strip().lower()
+    for prefix in reversed(_PREFIXES):  # longest first: "lambda" must not eat the CodeDeploy one
+        if prefix and key.startswith(prefix):
+            key = key[len(prefix) :]
+            break
+    names = {s.name.lower(): s.name for s in _PREDEFINED.values()}
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.75)
+    starting = [low for low in names if len(key) >= 4 and low.startswith(key)]
+    found = [names[low] for low in dict.fromkeys([*close, *starting])][:2]
+    form = re.match(r"(canary|linear)\W*([0-9]+(?:\.[0-9]+)?)?", key)
+    if form:
+        percent = form.group(2) or "10"
+        found.append(f"{form.group(1)}:{percent}:{'5m' if form.group(1) == 'canary' else '1m'}")
+    return found[:3]
 
 
 def _invalid(text: str, why: str) -> UsageError:

@@ -204,6 +204,8 @@ def test_rejections_are_usage_errors_listing_valid_forms(text: str) -> None:
     assert err.exit_code is ExitCode.USAGE
     assert repr(text) in err.message
     assert err.hint is not None
+    if err.hint.startswith("did you mean"):  # a near miss names the closest ones instead
+        return
     for form in (
         "Canary10Percent5Minutes",
         "Linear10PercentEvery1Minute",
@@ -351,3 +353,28 @@ def test_format_duration(seconds: float, text: str) -> None:
 def test_format_duration_rejects_nonsense(seconds: float) -> None:
     with pytest.raises(ValueError):
         format_duration(seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "suggested"),
+    [
+        ("canary10", ["Canary10Percent5Minutes", "canary:10:5m"]),
+        ("Canary10Percent6Minutes", ["Canary10Percent5Minutes"]),
+        ("CodeDeployDefault.LambdaLinear10PercentEvery1Minutes", ["Linear10PercentEvery1Minute"]),
+        ("allatonc", ["AllAtOnce"]),
+        ("linear-25", ["linear:25:1m"]),
+    ],
+)
+def test_a_near_miss_is_one_short_line_naming_the_closest(text: str, suggested: list[str]) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_strategy(text)
+    line = info.value.one_line()
+    assert line.startswith(f"unknown traffic strategy {text!r} (did you mean ") and len(line) < 250
+    for name in suggested:
+        assert name in line
+
+
+def test_a_name_close_to_nothing_lists_the_forms_in_one_short_line() -> None:
+    with pytest.raises(UsageError) as info:
+        parse_strategy("blue-green")
+    assert "did you mean" not in info.value.one_line() and len(info.value.one_line()) < 250
