@@ -170,7 +170,7 @@ class Deployer:
 
         guarded_call(
             f"creating {spec.name}",
-            lambda: self.client.create_function(**params),
+            self._role_propagation(lambda: self.client.create_function(**params)),
             wait_idle=lambda: None,
             reconcile=reconcile,
         )
@@ -190,55 +190,91 @@ class Deployer:
         return DeployResult(plan, "created", status, ("create",))
 
     def _update(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
-        current = plan.current
-        assert current is not None
-        revision = current.revision_id
-        steps = []
+        """Code, then configuration, then tags: each guarded by the RevisionId the last one left."""
+        assert plan.current is not None
+        revision = plan.current.revision_id
         if plan.code_update:
-            self.on_step(f"updating code of {spec.name}")
-            params: dict[str, Any] = {"FunctionName": spec.name, **_code_params(spec, package)}
-            if spec.architecture:
-                params["Architectures"] = [spec.architecture]
-            expected = plan.local_sha256
-            revision = self._guarded(
-                "code",
-                "updating code",
-                spec.name,
-                lambda rev: self.client.update_function_code(**params, **_rev(rev)),
-                revision,
-                landed=lambda cfg: expected is None or cfg.get("CodeSha256") == expected,
-            )
-            steps.append("code")
+            revision = self._update_code(spec, package, plan, revision)
         if plan.config_fields:
-            fields = tuple(f for f in plan.config_fields if f != "vpc")
-            if "vpc" in plan.config_fields:
-                fields += ("subnets", "security_groups")
-            config = _configuration(plan)
-            cfg_params: dict[str, Any] = {"FunctionName": spec.name, **config_request(spec, fields, config)}
-            self.on_step(f"updating configuration of {spec.name}: {', '.join(plan.config_fields)}")
-            revision = self._guarded(
-                "configuration",
-                "updating configuration",
-                spec.name,
-                lambda rev: self.client.update_function_configuration(**cfg_params, **_rev(rev)),
-                revision,
-                landed=lambda cfg: not plan_deploy(spec, None, {"Configuration": cfg}).config_fields,
-            )
-            steps.append("configuration")
+            self._update_configuration(spec, plan, revision)
         if plan.tags:
-            arn = current.function_arn or spec.name
-            self.on_step(f"tagging {spec.name}: {', '.join(plan.tags)}")
-            tags = {k: spec.tags[k] for k in plan.tags}
-            self.ledger.begin("tags")
-            guarded_call(
-                f"tagging {spec.name}",
-                lambda: self.client.tag_resource(Resource=arn, Tags=tags),
-                wait_idle=lambda: self._wait(spec.name, "before tagging"),
-            )
-            self.ledger.land("tags")
-            steps.append("tags")
+            self._tag(spec, plan)
         status = self._wait(spec.name, "after the update")
-        return DeployResult(plan, "updated", status, tuple(steps))
+        return DeployResult(plan, "updated", status, tuple(self.ledger.applied))
+
+    def _update_code(
+        self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan, revision: str | None
+    ) -> str | None:
+        self.on_step(f"updating code of {spec.name}")
+        params: dict[str, Any] = {"FunctionName": spec.name, **_code_params(spec, package)}
+        if spec.architecture:
+            params["Architectures"] = [spec.architecture]
+        expected = plan.local_sha256
+        return self._guarded(
+            "code",
+            "updating code",
+            spec.name,
+            lambda rev: self.client.update_function_code(**params, **_rev(rev)),
+            revision,
+            landed=lambda cfg: expected is None or cfg.get("CodeSha256") == expected,
+        )
+
+    def _update_configuration(self, spec: FunctionSpec, plan: DeployPlan, revision: str | None) -> str | None:
+        fields = tuple(f for f in plan.config_fields if f != "vpc")
+        if "vpc" in plan.config_fields:
+            fields += ("subnets", "security_groups")
+        params: dict[str, Any] = {
+            "FunctionName": spec.name,
+            **config_request(spec, fields, _configuration(plan)),
+        }
+        self.on_step(f"updating configuration of {spec.name}: {', '.join(plan.config_fields)}")
+
+        def update(rev: str | None) -> Any:
+            def call() -> Any:
+                return self.client.update_function_configuration(**params, **_rev(rev))
+
+            # Only a new role can be one IAM has not propagated yet; otherwise no wait helps.
+            return self._role_propagation(call)() if "role" in fields else call()
+
+        return self._guarded(
+            "configuration",
+            "updating configuration",
+            spec.name,
+            update,
+            revision,
+            landed=lambda cfg: not plan_deploy(spec, None, {"Configuration": cfg}).config_fields,
+        )
+
+    def _tag(self, spec: FunctionSpec, plan: DeployPlan) -> None:
+        assert plan.current is not None
+        arn = plan.current.function_arn or spec.name
+        self.on_step(f"tagging {spec.name}: {', '.join(plan.tags)}")
+        tags = {k: spec.tags[k] for k in plan.tags}
+        self.ledger.begin("tags")
+        guarded_call(
+            f"tagging {spec.name}",
+            lambda: self.client.tag_resource(Resource=arn, Tags=tags),
+            wait_idle=lambda: self._wait(spec.name, "before tagging"),
+        )
+        self.ledger.land("tags")
+
+    def _role_propagation(self, call: Callable[[], Any]) -> Callable[[], Any]:
+        """`call`, retried (bounded) while Lambda cannot assume a role IAM has not propagated yet."""
+        from lambdawait.propagation import retry_while_role_propagates
+
+        clock = self.waiter.clock
+
+        def retried() -> Any:
+            return retry_while_role_propagates(
+                call,
+                sleep=clock.sleep,
+                clock=clock.now,
+                on_retry=lambda delay: self.on_step(
+                    f"Lambda cannot assume the role yet (IAM still propagating it); retry in {delay:.1f}s"
+                ),
+            )
+
+        return retried
 
     def _guarded(
         self,

@@ -189,6 +189,29 @@ def test_config_failing_after_the_code_landed_says_what_is_live(
     no_secret(run)
 
 
+def test_a_role_created_moments_ago_is_waited_for(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+    propagating = {"defaults": {"create_seconds": 0.05}, "role_propagation_seconds": 600}
+    sim.set_scenario(Scenario.from_dict(propagating))
+    fresh = sim.client("iam").create_role(RoleName="fresh", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+
+    def propagated() -> None:
+        # IAM "propagates" once lambdawait has been refused at least once, however slow its start:
+        # a second CreateFunction proves the first was refused and retried.
+        deadline = time.monotonic() + 30
+        while sim.calls().get("CreateFunction", 0) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sim.set_scenario(Scenario.from_dict({**propagating, "role_propagation_seconds": 0}))
+
+    thread = threading.Thread(target=propagated)
+    thread.start()
+    run = cli("deploy", "fn", "--dir", str(app_dir), "--runtime", "python3.12", "--handler", "app.handler",
+              "--role", fresh)  # fmt: skip
+    thread.join()
+    assert run.code == 0, run.stderr
+    assert "cannot assume the role yet" in run.stderr
+    assert sim.calls()["CreateFunction"] >= 2 and config(sim, "fn")["Role"] == fresh
+
+
 def test_concurrent_change_is_refused_with_exit_4(sim: Simulator, cli: Cli, app_dir: Path) -> None:
     create(sim, cli, app_dir, "fn")
     # lambdawait's UpdateFunctionCode is slow to arrive; another client changes the function meanwhile.

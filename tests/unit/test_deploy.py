@@ -551,3 +551,47 @@ def test_layer_check_reads_nothing_when_layers_are_unchanged_and_tolerates_other
     denied = LayerReader(set(), missing_error="AccessDeniedException")
     check_layers_exist(denied, spec, plan_deploy(spec, None, response(active())))  # type: ignore[arg-type]
     assert denied.calls == [f"{LAYER}:1"]
+
+
+# --- IAM propagation: a role created moments ago ------------------------------------------------
+
+NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
+
+
+def test_create_rides_out_a_role_iam_has_not_propagated_yet() -> None:
+    clock = FakeClock()
+    client = FakeLambda(busy_polls=0)
+    client.raise_on["create_function"] = [error("InvalidParameterValueException", NOT_ASSUMABLE)] * 2
+    steps: list[str] = []
+    d = Deployer(client, waiter(client, clock), timeout=60, on_step=steps.append)  # type: ignore[arg-type]
+    spec = full_spec()
+    result = d.apply(spec, package(), plan_deploy(spec, package(), None))
+    assert result.outcome == "created"
+    assert [op for op, _ in client.calls].count("create_function") == 3
+    assert sum(1 for s in steps if "cannot assume the role yet" in s) == 2
+    assert 2 <= sum(clock.sleeps) < 15  # two waits of 1-5 s, on the injected clock
+
+
+def test_a_new_role_in_an_update_is_retried_but_the_error_stays_after_the_budget() -> None:
+    clock = FakeClock()
+    client = FakeLambda(active())
+    client.raise_on["update_function_configuration"] = [
+        error("InvalidParameterValueException", NOT_ASSUMABLE) for _ in range(100)
+    ]
+    d = Deployer(client, waiter(client, clock), timeout=60)  # type: ignore[arg-type]
+    spec = FunctionSpec("fn", role="arn:aws:iam::123456789012:role/fresh")
+    start = clock.now()
+    with pytest.raises(UsageError, match="cannot be assumed"):
+        d.apply(spec, None, plan_deploy(spec, None, d.read("fn")))
+    assert 60 <= clock.now() - start < 70  # the bounded budget, then Lambda's own error
+    assert client.mutating().count("update_function_configuration") > 5
+
+
+def test_without_a_role_change_the_same_error_is_not_retried() -> None:
+    client = FakeLambda(active())
+    client.raise_on["update_function_configuration"] = [
+        error("InvalidParameterValueException", NOT_ASSUMABLE)
+    ]
+    with pytest.raises(UsageError):
+        deploy(client, FunctionSpec("fn", memory=512))
+    assert client.mutating() == ["update_function_configuration"]
