@@ -16,9 +16,11 @@ from botocore.exceptions import ClientError, ParamValidationError
 from lambdawait.sim import Simulator
 
 # Tiny durations: the suite replays 21 recordings in seconds. Functions named "slow-*" keep an
-# update in progress long enough for a second call to arrive inside it, whatever the load.
+# update in progress long enough for a second call to arrive inside it, whatever the load. The
+# request-rate quota is off: the recordings were made at a test's pace, the replay is faster.
 SCENARIO: dict[str, Any] = {
     "defaults": {"create_seconds": 0.05, "update_seconds": 0.05},
+    "quotas": {"enabled": False},
     "functions": [{"match": "slow-*", "update_seconds": 60}],
 }
 _NO_RETRIES = {"total_max_attempts": 1, "mode": "standard"}

@@ -144,6 +144,7 @@ def test_inactive_function_reactivates_on_invoke(sim: Simulator) -> None:
     sim.deactivate("fn")
     idle = config(sim, "fn")
     assert (idle["State"], idle["StateReasonCode"]) == ("Inactive", "Idle")
+    assert idle["StateReason"] == "The function is currently idle."  # AWS's text
     lam = sim.client("lambda", config=NO_RETRIES)
     with pytest.raises(ClientError) as exc:
         lam.invoke(FunctionName="fn")

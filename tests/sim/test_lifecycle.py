@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -182,6 +183,49 @@ def test_conflict_error_wire_format(lambda_sim_factory: Any) -> None:
     response = exc.value.response
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == ("ResourceConflictException")
     assert response.get("Type") == "User"  # modeled field of the exception shape
+
+
+def test_last_modified_is_in_aws_format_and_set_by_every_update(sim: Simulator) -> None:
+    lam = sim.client("lambda")
+    stamps = [create(sim, "fn")["LastModified"]]
+    wait_active(sim, "fn")  # each change below follows a settle: far apart at millisecond resolution
+    for change in ({"Timeout": 9}, {"Description": "again"}):
+        stamps.append(lam.update_function_configuration(FunctionName="fn", **change)["LastModified"])
+        poll(lambda: config(sim, "fn"), lambda c: c["LastUpdateStatus"] == "Successful")
+    stamps.append(
+        lam.update_function_code(FunctionName="fn", ZipFile=make_zip({"b.py": "b"}))["LastModified"]
+    )
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", s) for s in stamps), stamps
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert config(sim, "fn")["LastModified"] == stamps[-1]
+
+
+@pytest.mark.parametrize(
+    ("arn", "status", "code", "message"),
+    [
+        (
+            "arn:aws:lambda:eu-west-1:123456789012:function:fn",
+            404,
+            "ResourceNotFoundException",
+            "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
+        ),
+        (
+            "arn:aws:lambda:us-east-1:210987654321:function:fn",
+            403,
+            "AccessDeniedException",
+            "User: arn:aws:sts::123456789012:user/moto is not authorized to perform: lambda:GetFunction "
+            "on resource: arn:aws:lambda:us-east-1:210987654321:function:fn because no resource-based "
+            "policy allows the lambda:GetFunction action",
+        ),
+    ],
+)
+def test_arn_of_another_region_or_account_is_refused(
+    sim: Simulator, arn: str, status: int, code: str, message: str
+) -> None:
+    create(sim, "fn")  # a function of that name exists here: the ARN must still not reach it
+    with pytest.raises(ClientError) as exc:
+        sim.client("lambda").get_function(FunctionName=arn)
+    assert error_of(exc.value) == (status, code, message)
 
 
 def test_tag_rotates_revision_and_is_counted_as_a_change(sim: Simulator) -> None:

@@ -129,6 +129,62 @@ def test_published_version_pending_then_active(lambda_sim_factory: object) -> No
     assert (got["State"], got["Version"]) == ("Active", "1")
 
 
+def test_publish_rotates_latest_revision_but_a_settling_version_keeps_its_own(
+    lambda_sim_factory: object,
+) -> None:
+    sim = lambda_sim_factory(  # type: ignore[operator]
+        {"defaults": {"create_seconds": 0.1, "publish_seconds": 0.3}}
+    )
+    before = _ready(sim)["RevisionId"]
+    published = sim.client("lambda").publish_version(FunctionName="fn")
+    assert published["State"] == "Pending"
+    assert config(sim, "fn")["RevisionId"] not in (before, published["RevisionId"])
+    active = poll(lambda: config(sim, "fn", "1"), lambda c: c["State"] != "Pending")
+    assert (active["State"], active["RevisionId"]) == ("Active", published["RevisionId"])
+
+
+def test_create_alias_changes_no_function_or_version_revision(sim: Simulator) -> None:
+    lam = sim.client("lambda")
+    _publish_two(sim)
+    revisions = {q: config(sim, "fn", q)["RevisionId"] for q in ("$LATEST", "1", "2")}
+    alias = lam.create_alias(
+        FunctionName="fn",
+        Name="live",
+        FunctionVersion="1",
+        RoutingConfig={"AdditionalVersionWeights": {"2": 0.1}},
+    )
+    assert {q: config(sim, "fn", q)["RevisionId"] for q in revisions} == revisions
+    assert alias["RevisionId"] not in revisions.values()
+
+
+def test_alias_answers_have_aws_status_codes_and_shapes(sim: Simulator) -> None:
+    lam = sim.client("lambda")
+    _publish_two(sim)
+    weights = {"AdditionalVersionWeights": {"2": 0.5}}
+    created = lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="1", RoutingConfig=weights)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    got = lam.get_alias(FunctionName="fn", Name="live")
+    assert (got["ResponseMetadata"]["HTTPStatusCode"], got["RoutingConfig"]) == (200, weights)
+    cleared = lam.update_alias(FunctionName="fn", Name="live", RoutingConfig={"AdditionalVersionWeights": {}})
+    assert cleared["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "RoutingConfig" not in cleared
+    assert "RoutingConfig" not in lam.get_alias(FunctionName="fn", Name="live")
+    assert "RoutingConfig" not in lam.list_aliases(FunctionName="fn")["Aliases"][0]
+    deleted = lam.delete_alias(FunctionName="fn", Name="live")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+
+
+def test_update_of_a_missing_alias_says_alias_not_found(sim: Simulator) -> None:
+    _ready(sim)
+    with pytest.raises(ClientError) as exc:
+        sim.client("lambda").update_alias(FunctionName="fn", Name="nope", FunctionVersion="1")
+    assert error_of(exc.value) == (
+        404,
+        "ResourceNotFoundException",
+        "Alias not found: arn:aws:lambda:us-east-1:123456789012:function:fn:nope",
+    )
+
+
 def test_published_version_can_fail(lambda_sim_factory: object) -> None:
     sim = lambda_sim_factory(  # type: ignore[operator]
         {
