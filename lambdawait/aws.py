@@ -47,10 +47,25 @@ def _session(options: ConnectionOptions) -> Session:
         session.get_scoped_config()  # an unknown profile fails here, not at the first call
         return session
     except botocore.exceptions.ProfileNotFound as exc:
-        raise ConfigurationError(
-            f"AWS profile {options.profile!r} not found",
-            hint="set AWS_PROFILE / --profile to a profile in ~/.aws/config",
-        ) from exc
+        raise _profile_not_found(options, exc.kwargs.get("profile")) from exc
+
+
+def _profile_not_found(options: ConnectionOptions, named: object) -> ConfigurationError:
+    """Name the profile and where it came from: with no --profile, botocore read AWS_PROFILE."""
+    import botocore.session
+
+    profile = options.profile or named or os.environ.get("AWS_PROFILE")
+    source = "--profile" if options.profile else "AWS_PROFILE"
+    try:  # the configured profiles are a courtesy: listing them must not fail the command
+        known = sorted(botocore.session.Session().available_profiles)
+    except Exception:
+        known = []
+    return ConfigurationError(
+        f"AWS profile {profile!r} (from {source}) not found",
+        hint=f"configured profiles: {', '.join(known[:10])}"
+        if known
+        else "no profiles are configured in ~/.aws/config or ~/.aws/credentials",
+    )
 
 
 def _client_config() -> Config:

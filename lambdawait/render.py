@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from lambdawait.errors import OUTCOME_EXIT_CODES, ExitCode, LambdawaitError
@@ -54,6 +55,7 @@ class Output:
         stdout: IO[str] | None = None,
         stderr: IO[str] | None = None,
         query: str | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.mode = mode
         self.query_text = query
@@ -61,6 +63,8 @@ class Output:
         self.stdout = SafeStream(stdout if stdout is not None else sys.stdout)
         self.stderr = SafeStream(stderr if stderr is not None else sys.stderr)
         self.verbose = verbose
+        # For "2 minutes ago" in `status`: the clock is a parameter so tests can fix it.
+        self.now = now or (lambda: datetime.now(timezone.utc))
         plain = no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
         self.rich_out = not plain and mode == "text" and self.stdout.isatty()
         self.rich_err = not plain and self.stderr.isatty()
@@ -305,8 +309,11 @@ class Output:
         self._ci(document)
 
     def _status_block(self, e: Mapping[str, Any]) -> None:
+        from lambdawait.ago import ago, parse_time, with_ago
+
         label = e["function"] + (f":{e['qualifier']}" if e.get("qualifier") else "")
         self.out(label, f"[bold]{_esc(label)}[/]")
+        now = self.now()
         rows = [
             ("state", _with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
             (
@@ -318,14 +325,21 @@ class Output:
                 ),
             ),
             ("runtime", f"{e.get('runtime') or e.get('packageType')} ({e.get('architecture')})"),
+            ("handler", e.get("handler") or "-"),
+            ("memory", f"{e['memorySize']} MB" if e.get("memorySize") else "-"),
+            ("timeout", f"{e['timeout']} s" if e.get("timeout") else "-"),
             ("code sha256", e.get("codeSha256")),
-            ("last modified", e.get("lastModified")),
+            ("last modified", with_ago(e.get("lastModified"), now)),
             ("environment", ", ".join(f"{k}=****" for k in e.get("environment", {})) or "-"),
         ]
         if e.get("remediation"):
             rows.append(("fix", e["remediation"]))
         for version in e.get("versions", []):
-            rows.append((f"version {version['version']}", f"{version['state']}  {version['codeSha256']}"))
+            moment = parse_time(version.get("lastModified") or "")  # the raw time is in -o json
+            seen = f"{version['state']}  {version['codeSha256']}" + (
+                f"  {ago(moment, now)}" if moment else ""
+            )
+            rows.append((f"version {version['version']}", seen))
         for alias in e.get("aliases", []):
             weights = alias["additionalVersionWeights"]
             split = "".join(f", {w * 100:g}% -> {v}" for v, w in weights.items())
