@@ -20,7 +20,18 @@ from tests.sim.helpers import make_zip, read_exports
 
 pytestmark = pytest.mark.timeout(90)
 
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
 SCENARIO = """
+role_propagation_seconds = 1.5
+
 [defaults]
 create_seconds = 0.8
 update_seconds = 0.5
@@ -60,6 +71,20 @@ def test_sim_serve_with_lambdawait_and_aws_cli(tmp_path: Path) -> None:
         assert "Pending (Creating)" in created.stderr  # the served scenario's timings are in force
         doomed = lw("deploy", "doomed-1", *base)
         assert doomed.returncode == 1 and "InvalidSubnet" in doomed.stderr + doomed.stdout
+        # A role created just now: Lambda refuses it until IAM has propagated it; deploy waits.
+        iam = boto3.client(
+            "iam",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name=env["AWS_REGION"],
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        fresh = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        creates = _counts(env["AWS_ENDPOINT_URL"])["calls"]["CreateFunction"]
+        propagating = lw("deploy", "new-role", *base[:-1], fresh)
+        assert propagating.returncode == 0, propagating.stderr
+        # At least one refusal, then the create that went through.
+        assert _counts(env["AWS_ENDPOINT_URL"])["calls"]["CreateFunction"] >= creates + 2
         if shutil.which("aws"):
             listed = subprocess.run(
                 ["aws", "lambda", "get-function", "--function-name", "orders"],
