@@ -27,9 +27,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def _progress(result: Result) -> None:
     a, v = result.attempt, result.verdict
-    signal = f"{result.plan.signal}@{result.plan.delay:.2f}s" + ("" if a.signal_sent else " (not sent)")
+    signal = result.plan.signal
+    if signal != "none":
+        signal += f" {result.plan.delay:.2f}s after {result.plan.anchor}" + (
+            "" if a.signal_sent else " (not sent)"
+        )
     line = (
-        f"run {result.plan.number:3d} {result.plan.strategy:16s} {signal:28s} exit {a.code!s:4s} "
+        f"run {result.plan.number:3d} {result.plan.strategy:16s} {signal:42s} exit {a.code!s:4s} "
         f"{v.outcome:8s} alias {v.alias[0]} {v.alias[1] or ''} rollback×3 {v.rollback} ({a.seconds:.1f} s)"
     )
     sys.stderr.write(line.rstrip() + "\n")
@@ -95,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     doc["runs"] = [
         {
             "number": r.plan.number, "strategy": r.plan.strategy, "signal": r.plan.signal,
-            "delay": r.plan.delay, "signalSent": r.attempt.signal_sent,
+            "anchor": r.plan.anchor, "delay": r.plan.delay, "signalSent": r.attempt.signal_sent,
             "botocoreRetries": r.plan.botocore_retries, "faults": r.faults, "exit": r.attempt.code,
             "verdict": r.verdict.outcome, "alias": r.verdict.alias, "rollback": r.verdict.rollback,
             "seconds": round(r.attempt.seconds, 2),

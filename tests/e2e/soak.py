@@ -42,13 +42,17 @@ LOST = (0.0, 0.10)  # share of the calls below carried out whose reply is then l
 LOST_OPERATIONS = (
     "UpdateAlias", "UpdateFunctionCode", "PublishVersion", "CreateAlias", "UpdateFunctionConfiguration",
 )  # fmt: skip
-# One reply lost for certain in each round (the Nth executed call of one of these): with a handful
-# of writes per run, a random rate alone often loses none, and the soak must not pass vacuously.
-PINNED = ("UpdateAlias", "PublishVersion", "UpdateFunctionCode")
+# Replies lost for certain in each round besides the rate: with a handful of writes per run, a rate
+# alone often loses none. The Nth UpdateFunctionCode or PublishVersion of the round (every deploy
+# makes one, before any signal: the soak cannot pass without a lost reply), and the 1st or 2nd
+# UpdateAlias (a canary step, the last step or a restore, whichever comes first).
+PINNED = ("UpdateFunctionCode", "PublishVersion")
 SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGINT+SIGTERM")
 KINDS = ("none", *SIGNALS)
 SECOND_SIGNAL_AFTER = 0.1  # GitHub's cancel: SIGINT, then SIGTERM while the first is handled
-MARKER = "::group::Shifting"  # printed once the shift's signal handlers are in place
+# Where a signal's delay counts from: the shift's group (printed once its signal handlers are in
+# place, before its checks and version wait), or its first progress line (the canary step is live).
+ANCHORS = {"group": "::group::Shifting", "step": "(step 1/"}
 DEPLOY_TIMEOUT = 90.0  # the retry and restore budgets are 30 s and 20 s: past this it hangs
 
 
@@ -57,13 +61,25 @@ class RunPlan:
     number: int
     round: int
     function: str
-    strategy: str
+    percent: int
+    bake: float  # seconds
     signal: str  # one of KINDS
-    delay: float  # seconds after MARKER
+    anchor: str  # a key of ANCHORS
+    delay: float  # seconds after the anchor line
     botocore_retries: bool  # False: AWS_MAX_ATTEMPTS=1, so only lambdawait's own retries act
 
     def env(self) -> dict[str, str]:
         return {} if self.botocore_retries else {"AWS_MAX_ATTEMPTS": "1"}
+
+    @property
+    def strategy(self) -> str:
+        return f"canary:{self.percent}:{self.bake:g}s"
+
+    @property
+    def surely_running(self) -> bool:
+        """The signal goes out inside the canary's bake, whatever the machine's speed: from either
+        anchor, the shift still has at least the whole bake ahead of it."""
+        return self.delay < self.bake - 0.05
 
     def argv(self, zip_path: Path) -> tuple[str, ...]:
         return (
@@ -106,18 +122,22 @@ def plan(seed: int, runs: int, lanes: int, botocore_retries: float = 0.5) -> lis
             "lost_reply_rate": round(rng.uniform(*LOST), 3),
             "lost_reply_status": (0, 502)[index % 2],  # both kinds in any two rounds
             "lost_reply_operations": list(LOST_OPERATIONS),
-            "lost_reply_calls": {rng.choice(PINNED): [rng.randint(1, len(numbers))]},
+            "lost_reply_calls": {
+                rng.choice(PINNED): [rng.randint(1, len(numbers))],
+                "UpdateAlias": [rng.randint(1, 2)],
+            },
         }
         plans = []
         for number in numbers:
             bake = rng.choice((0.2, 0.25, 0.3, 0.35, 0.4))
-            strategy = f"canary:{rng.choice((10, 25, 50))}:{bake:g}s"
-            # From the marker to a little past the schedule: some signals land in the bake, some
-            # on the last step, some after the release landed.
+            percent = rng.choice((10, 25, 50))
+            # From the anchor to a little past the schedule: some signals land in the checks, some
+            # in the bake, some on the last step, some after the release landed.
+            anchor = rng.choice(sorted(ANCHORS))
             delay = round(rng.uniform(0.0, bake + 0.4), 3)
             retries = rng.random() < botocore_retries
             name = f"soak-{seed}-{number:03d}"
-            plans.append(RunPlan(number, index, name, strategy, kinds[number], delay, retries))
+            plans.append(RunPlan(number, index, name, percent, bake, kinds[number], anchor, delay, retries))
         rounds.append(Round(index, rng.randrange(1 << 30), faults, tuple(plans)))
     return rounds
 
@@ -153,8 +173,10 @@ class Result:
         a, p = self.attempt, self.plan
         return (
             f"seed {seed} run {p.number} (round {p.round}, {p.function}): lambdawait {' '.join(a.argv)}\n"
-            f"  env {p.env()}; faults {self.faults}\n  signal {p.signal} {p.delay:.3f}s after {MARKER!r} "
-            f"(sent: {a.signal_sent}); exit {a.code}\n  problems: {'; '.join(self.verdict.problems)}\n"
+            f"  env {p.env()}; faults {self.faults}\n"
+            f"  signal {p.signal} {p.delay:.3f}s after {ANCHORS[p.anchor]!r} (sent: {a.signal_sent})\n"
+            f"  exit {a.code}\n"
+            f"  problems: {'; '.join(self.verdict.problems)}\n"
             f"  stderr tail: {a.stderr[-1200:]!r}\n  stdout head: {a.stdout[:600]!r}"
         )
 
@@ -226,7 +248,7 @@ class Soak:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert proc.stderr is not None
-        head, reached = _read_until(proc.stderr, MARKER)
+        head, reached = _read_until(proc.stderr, ANCHORS[p.anchor])
         sent = _signal(proc, p) if reached and p.signal != "none" else False
         try:
             out, rest = proc.communicate(timeout=DEPLOY_TIMEOUT)
