@@ -68,10 +68,13 @@ def _validate_release(
         client = session.clients.lambda_()
         alias = get_alias(client, spec.name, release.alias)
         if alias is not None and alias.weights and not release.force:
-            raise UsageError(
-                f"alias {release.alias} is mid-shift ({alias.weights})",
-                hint="finish that shift, `lambdawait rollback`, or pass --force",
-            )
+            # What a killed run left, said the way `shift` says it, before anything changes.
+            from lambdawait.aliases import read_record, repair_command
+            from lambdawait.traffic import found_split
+
+            found = found_split(spec.name, alias, read_record(client, spec.name, alias))
+            fix = repair_command(spec.name, release.alias, alias.function_version)
+            raise UsageError(found, hint=f"finish it, or `{fix}`, or pass --force")
         if alias is not None and weighted(request.steps):
             new_role = spec.role or (current.get("Configuration") or {}).get("Role")
             _check_weighted_shift(client, spec.name, release, alias.function_version, new_role)

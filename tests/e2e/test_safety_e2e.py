@@ -117,7 +117,7 @@ def test_an_unwritable_step_summary_is_a_warning_on_a_gate_rollback(sim: Simulat
 
 
 def test_after_a_kill_the_next_commands_say_what_they_found(
-    sim: Simulator, cli: Cli, tmp_path: Path
+    sim: Simulator, cli: Cli, tmp_path: Path, app_dir: Path
 ) -> None:
     two_versions(sim)
     proc = spawn(sim, tmp_path / "home", *SHIFT, "--strategy", "canary:10:30s")
@@ -130,6 +130,10 @@ def test_after_a_kill_the_next_commands_say_what_they_found(
     assert again.code == 2
     assert "is split: version 1, 10% on version 2 left by lambdawait run" in again.stderr
     assert "lambdawait rollback app --alias live --to-version 1" in again.stderr
+    deploy = cli("deploy", "app", "--dir", str(app_dir), "--publish", "--alias", "live")
+    assert deploy.code == 2
+    assert "is split: version 1, 10% on version 2 left by lambdawait run" in deploy.stderr
+    assert sim.calls().get("UpdateFunctionCode", 0) == 1  # two_versions' own update only
     first = cli("rollback", "app", "--alias", "live", "-o", "json")
     assert first.code == 0, first.stderr
     assert first.json()["message"] == "live: cleared a 10% to version 2 split; alias wholly on version 1"
