@@ -92,6 +92,8 @@ _IMAGE_URI = re.compile(
 )
 _SUBNET, _SECURITY_GROUP = re.compile(r"subnet-[0-9a-f]{8,17}"), re.compile(r"sg-[0-9a-f]{8,17}")
 _TAG_PUNCT = set("_.:/=+-@")
+# A runtime identifier's shape ("python3.13", "provided.al2023"); its family is the letters first.
+_RUNTIME_SHAPE, _RUNTIME_FAMILY = re.compile(r"[a-z][a-z0-9.]*"), re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -257,12 +259,11 @@ def known_runtimes() -> frozenset[str]:
 
 def _check_runtime(found: Findings, runtime: str, today: date) -> None:
     known = known_runtimes()
+    if not _RUNTIME_SHAPE.fullmatch(runtime):
+        found.fail(f"runtime {runtime!r} is not a Lambda runtime", "pass e.g. --runtime python3.13")
+        return
     if known and runtime not in known:
-        close = difflib.get_close_matches(runtime, sorted(known), n=1)
-        found.fail(
-            f"runtime {runtime!r} is not a Lambda runtime",
-            f"did you mean {close[0]}?" if close else "see the Lambda runtimes page for identifiers",
-        )
+        _unknown_runtime(found, runtime, known)
         return
     if runtime not in DEPRECATIONS:
         return
@@ -277,6 +278,29 @@ def _check_runtime(found: Findings, runtime: str, today: date) -> None:
         found.warnings.append(
             f"runtime {runtime} reaches end of support on {ends.isoformat()} (move to {successor})"
         )
+
+
+def _unknown_runtime(found: Findings, runtime: str, known: frozenset[str]) -> None:
+    """A runtime the installed botocore model lacks: a typo of a family it knows, or just newer."""
+    close = difflib.get_close_matches(runtime, sorted(known), n=1)
+    family = _RUNTIME_FAMILY.match(runtime)
+    families = {m.group() for m in map(_RUNTIME_FAMILY.match, known) if m}
+    if close and (family is None or family.group() not in families):
+        # "pyhton3.12": no family by that name, one letter swap from a real runtime.
+        found.fail(f"runtime {runtime!r} is not a Lambda runtime", f"did you mean {close[0]}?")
+        return
+    # The model ships with botocore and lags AWS (botocore 1.34.0 lacks python3.13): Lambda
+    # itself is the judge, so an older botocore must not block a runtime released since.
+    found.warnings.append(
+        f"runtime {runtime} is not in this botocore's Lambda model (botocore {_botocore_version()}): "
+        "Lambda rejects it if it does not exist; upgrade botocore to check it here"
+    )
+
+
+def _botocore_version() -> str:
+    from botocore import __version__
+
+    return str(__version__)
 
 
 def _check_range(

@@ -276,6 +276,7 @@ BAD: list[tuple[str, FunctionSpec, LocalPackage | None, dict[str, Any], str, str
         "'pyhton3.12' is not a Lambda runtime",
         "did you mean python3.12",
     ),
+    ("runtime-shape", spec(runtime="Python 3.12"), None, {}, "is not a Lambda runtime", "python3.13"),
     (
         "role-not-arn",
         spec(role="lambda-exec"),
@@ -456,6 +457,17 @@ def test_deprecated_runtime_warnings(runtime: str, today: date, expected: str | 
         assert warnings == ()
     else:
         assert len(warnings) == 1 and expected in warnings[0] and "\n" not in warnings[0]
+
+
+def test_a_runtime_newer_than_the_botocore_model_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    # botocore 1.34.0's model predates python3.13: an older botocore must not block it.
+    older_model = known_runtimes() - {"python3.13"}
+    monkeypatch.setattr("lambdawait.preflight.known_runtimes", lambda: older_model)
+    (warning,) = run(spec(runtime="python3.13"), pkg(PY_PKG))
+    assert "runtime python3.13 is not in this botocore's Lambda model" in warning
+    assert "upgrade botocore" in warning
+    (warning,) = run(spec(runtime="nodejs99.x", handler="index.handler"), pkg({"index.js": (b"", 0o644)}))
+    assert "nodejs99.x is not in this botocore's Lambda model" in warning
 
 
 def test_deprecation_table_names_botocore_runtimes() -> None:
