@@ -22,7 +22,12 @@ BUSY = "ResourceConflictException"
 STALE = "PreconditionFailedException"
 MAX_BUSY_RETRIES = 5
 # Lambda's 409 wordings for "not now, wait": an update running, or the function still Pending.
-_BUSY_PHRASES = ("update is in progress", "currently in the following state: pending")
+# Updates and publishes quote the state ('Pending'); Invoke does not.
+_BUSY_PHRASES = (
+    "update is in progress",
+    "currently in the following state: 'pending'",
+    "currently in the following state: pending",
+)
 
 
 def retried_after_transport_error(exc: BaseException) -> bool:

@@ -50,6 +50,19 @@ def test_pending_function_409_also_waits() -> None:
     assert waits == [1]
 
 
+def test_pending_409_in_aws_quoted_wording_also_waits() -> None:
+    # The text AWS sends for an update or publish while the function is still being created.
+    message = (
+        "The operation cannot be performed at this time. The resource "
+        "arn:aws:lambda:us-east-1:123456789012:function:fn is currently in the following state: "
+        "'Pending'. StateReasonCode: 'Creating'"
+    )
+    waits: list[int] = []
+    call = Script(error("ResourceConflictException", message, 409))
+    assert guarded_call("x", call, wait_idle=lambda: waits.append(1)) == "done"
+    assert waits == [1]
+
+
 def test_busy_retries_are_bounded() -> None:
     busy = [error("ResourceConflictException", IN_PROGRESS, 409) for _ in range(MAX_BUSY_RETRIES + 1)]
     call = Script(*busy)
