@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 
 # Outcomes shown with a ✓: those that mean exit 0 in the one outcome table.
 OK_OUTCOMES = frozenset(o for o, code in OUTCOME_EXIT_CODES.items() if code is ExitCode.OK)
+HEARTBEAT_SECONDS = 30.0
+
+
+def plural(count: int, word: str) -> str:
+    """`1 poll`, `3 polls`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def describe_status(entry: Mapping[str, Any]) -> str:
@@ -56,6 +63,7 @@ class Output:
         stderr: IO[str] | None = None,
         query: str | None = None,
         now: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.mode = mode
         self.query_text = query
@@ -70,6 +78,10 @@ class Output:
         self.rich_err = not plain and self.stderr.isatty()
         self._lock = threading.Lock()
         self._last_shift: tuple[int, str] | None = None
+        # When each progress line was last written: a log (not a TTY) gets a heartbeat at least
+        # every HEARTBEAT_SECONDS during a wait or a bake (CircleCI kills a step silent for 10 min).
+        self._monotonic = monotonic or time.monotonic
+        self._last_line: dict[str, float] = {}
         from lambdawait import github
 
         self.github = github.enabled()
@@ -194,10 +206,12 @@ class Output:
 
         rows: dict[str, tuple[str, float, int]] = {label: ("waiting", 0.0, 0) for label in labels}
 
+        marks: dict[str, str] = {label: "[cyan]⏳[/]" for label in labels}
+
         def table() -> Table:
             grid = Table.grid(padding=(0, 2))
             for label, (text, elapsed, polls) in rows.items():
-                grid.add_row("[cyan]⏳[/]", label, text, f"{elapsed:5.1f}s", f"{polls} polls")
+                grid.add_row(marks[label], label, text, f"{elapsed:5.1f}s", plural(polls, "poll"))
             return grid
 
         with Live(table(), console=self._console(err=True), refresh_per_second=10, transient=True) as live:
@@ -206,6 +220,7 @@ class Output:
                 text = event.note or _status_text(event.status)
                 with self._lock:
                     rows[event.request.label] = (text, event.elapsed, event.polls)
+                    marks[event.request.label] = _row_mark(event.status)
                     live.update(table())
 
             yield sink
@@ -217,9 +232,17 @@ class Output:
     def _log_event(self, event: WaitEvent, *, quiet_ready_start: bool = False) -> None:
         """One line per transition (every poll with --verbose); an already-ready start may stay quiet."""
         quiet = quiet_ready_start and event.polls == 1 and _is_ready(event.status)
-        if (event.changed and not quiet) or event.note or self.verbose:
+        label = event.request.label
+        if (event.changed and not quiet) or event.note or self.verbose or self._heartbeat_due(label):
             what = event.note or _status_text(event.status)
-            self.log(f"[{event.elapsed:6.1f}s] {event.request.label}: {what}")
+            self.log(f"[{event.elapsed:6.1f}s] {label}: {what}")
+            self._last_line[label] = self._monotonic()
+
+    def _heartbeat_due(self, key: str) -> bool:
+        """A log line is due: nothing was written for `key` for HEARTBEAT_SECONDS (seeded on first use)."""
+        now = self._monotonic()
+        last = self._last_line.setdefault(key, now)
+        return now - last >= HEARTBEAT_SECONDS
 
     def step(self, text: str) -> None:
         self.log(f"→ {text}")
@@ -230,9 +253,10 @@ class Output:
     def shift_event(self, event: ShiftEvent) -> None:
         """One line per step or gate change (not per second of bake), readable in a CI log."""
         key = (event.step, event.gate_status)
-        if key == self._last_shift and not self.verbose:
+        if key == self._last_shift and not self.verbose and not self._heartbeat_due(f"shift:{event.alias}"):
             return
         self._last_shift = key
+        self._last_line[f"shift:{event.alias}"] = self._monotonic()
         tail = f"; next step in {event.next_in:.0f}s" if event.next_in >= 1 else ""
         self.log(f"⇄ {event.message}{tail}; gates {event.gate_status}")
 
@@ -250,7 +274,8 @@ class Output:
         outcome = entry["outcome"]
         ok = outcome in OK_OUTCOMES
         mark, colour = ("✓", "green") if ok else ("✗", "red")
-        timing = f" in {entry['elapsedSeconds']:.1f}s ({entry['polls']} polls)" if "polls" in entry else ""
+        polls = plural(entry["polls"], "poll") if "polls" in entry else ""
+        timing = f" in {entry['elapsedSeconds']:.1f}s ({polls})" if polls else ""
         head = f"{mark} {label}: {outcome} — {describe_status(entry)}{timing}"
         self.out(
             head,
@@ -378,6 +403,13 @@ def _status_text(status: FunctionStatus | None) -> str:
             "lastUpdateStatusReasonCode": status.last_update_status_reason_code,
         }
     )
+
+
+def _row_mark(status: FunctionStatus | None) -> str:
+    """The live table's mark: ⏳ while waiting, ✓ once ready, ✗ on a failed state."""
+    if status is not None and "Failed" in (status.state, status.last_update_status):
+        return "[red]✗[/]"
+    return "[green]✓[/]" if _is_ready(status) else "[cyan]⏳[/]"
 
 
 def _is_ready(status: FunctionStatus | None) -> bool:
