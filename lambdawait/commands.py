@@ -16,7 +16,7 @@ from lambdawait.waiter import Waiter, WaitRequest
 if TYPE_CHECKING:
     from lambdawait.aws import Clients
     from lambdawait.gates import Gates, GateSpec
-    from lambdawait.models import FunctionStatus
+    from lambdawait.models import AliasInfo, FunctionStatus
     from lambdawait.render import Output
     from lambdawait.traffic import Shifter, ShiftRequest, ShiftResult
 
@@ -148,15 +148,25 @@ def shift_request(
     return ShiftRequest(function, alias, version, strategy, schedule(strategy), on_interrupt, force)
 
 
-def plan_document(session: Session, request: ShiftRequest, **extra: Any) -> dict[str, Any]:
+def plan_document(
+    session: Session, request: ShiftRequest, current: AliasInfo | None = None, **extra: Any
+) -> dict[str, Any]:
+    """`shift --plan`: the schedule in human units, or "unchanged" when there is nothing to shift."""
+    from lambdawait.report import alias_doc
     from lambdawait.strategy import plan_warnings, total_seconds
 
+    if current is not None and current.function_version == request.to_version and not current.weights:
+        return _document(
+            "shift", "unchanged", session, alias=alias_doc(current), toVersion=request.to_version,
+            strategy=request.strategy.name, schedule=[], totalSeconds=0.0, warnings=[],
+            message=f"alias {request.alias} already serves version {request.to_version}: nothing to shift",
+            **extra,
+        )  # fmt: skip
     total = total_seconds(request.steps)
     return _document(
         "shift",
         "planned",
         session,
-        functions=[],
         alias=request.alias,
         toVersion=request.to_version,
         strategy=request.strategy.name,
@@ -168,6 +178,19 @@ def plan_document(session: Session, request: ShiftRequest, **extra: Any) -> dict
         warnings=plan_warnings(total),
         **extra,
     )
+
+
+def _current_alias(session: Session, request: ShiftRequest) -> tuple[AliasInfo | None, list[str]]:
+    """The alias as it is, for a plan; a plan still prints when it cannot be read (and says so)."""
+    import botocore.exceptions
+
+    from lambdawait.aliases import get_alias
+    from lambdawait.errors import LambdawaitError
+
+    try:
+        return get_alias(session.clients.lambda_(), request.function, request.alias), []
+    except (LambdawaitError, botocore.exceptions.BotoCoreError) as exc:
+        return None, [f"could not read alias {request.alias} ({exc}); the plan assumes it will move"]
 
 
 def _gates(session: Session, gates_spec: GateSpec) -> Gates:
@@ -210,7 +233,10 @@ def run_shift(
 ) -> dict[str, Any]:
     """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt."""
     if plan_only:
-        return plan_document(session, request)
+        current, notes = _current_alias(session, request)
+        document = plan_document(session, request, current)
+        document["warnings"] = [*notes, *document.get("warnings", [])]
+        return document
     shifter = _shifter(session, gates_spec)
     # Handlers first: a CI log's group opening means a signal from now on restores the alias.
     with (

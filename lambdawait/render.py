@@ -312,10 +312,15 @@ class Output:
         for key, label in (("version", "version"), ("codeSha256", "code sha256")):
             if document.get(key):
                 self.out(f"  {label}: {document[key]}")
+        from lambdawait.strategy import format_duration
+
         for step in document.get("schedule", []):
-            self.out(f"  at {step['atSeconds']:>7g}s  {step['weight'] * 100:g}% -> {document['toVersion']}")
-        if "totalSeconds" in document:
-            self.out(f"  total: {document['totalSeconds']:g}s")
+            at = format_duration(step["atSeconds"])
+            self.out(f"  at {at:>8}  {step['weight'] * 100:g}% -> version {document['toVersion']}")
+        if document.get("schedule"):
+            self.out(f"  total: {format_duration(document['totalSeconds'])}")
+        if document.get("message"):
+            self.out(f"  {document['message']}")
         for warning in document.get("warnings", []):
             self.out(f"  warning: {warning}")
         alias = document.get("alias") or (document.get("shift") or {}).get("alias")

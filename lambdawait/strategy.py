@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -218,36 +219,49 @@ def total_seconds(steps: Sequence[Step]) -> float:
     return max((s.at_seconds + s.bake_seconds for s in steps), default=0.0)
 
 
-# (limit in seconds, what it is). Reaching a limit is as bad as exceeding it: the job also needs
-# time to build, deploy and wait for the function before the shift starts.
-_CI_LIMITS: tuple[tuple[float, str], ...] = (
+# (limit in seconds, the CI's own environment variable, what it is). Reaching a limit is as bad as
+# exceeding it: the job also needs time to build, deploy and wait for the function first.
+_CI_LIMITS: tuple[tuple[float, str, str], ...] = (
     (
         10 * 60.0,
+        "CIRCLECI",
         "CircleCI's default no_output_timeout (10m) stops a step that prints nothing for 10 "
         "minutes; keep progress output on or raise no_output_timeout on the step",
     ),
     (
         60 * 60.0,
+        "GITLAB_CI",
         "GitLab CI's default job timeout is 60m (project Settings > CI/CD, or the job's timeout: keyword)",
     ),
     (
         60 * 60.0,
+        "CODEBUILD_BUILD_ID",
         "AWS CodeBuild's default build timeout is 60m (the project's timeoutInMinutes, 5 to 2160)",
     ),
     (
         360 * 60.0,
+        "GITHUB_ACTIONS",
         "GitHub Actions' default timeout-minutes is 360 (6h), which is also the most a job may "
         "run on GitHub-hosted runners",
     ),
 )
 
 
-def plan_warnings(total_seconds: float) -> list[str]:
-    """One warning per common CI time limit that a shift of this length reaches or exceeds."""
+def plan_warnings(total_seconds: float, environ: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per CI time limit that a shift of this length reaches or exceeds.
+
+    Only the CI that is running is named (its own variable is set); with none detected, all are.
+    """
     if not total_seconds > 0:
         return []
+    env = os.environ if environ is None else environ
+    running = {var for _, var, _ in _CI_LIMITS if env.get(var)}
     took = format_duration(total_seconds)
-    return [f"the traffic shift takes {took}: {what}" for limit, what in _CI_LIMITS if total_seconds >= limit]
+    return [
+        f"the traffic shift takes {took}: {what}"
+        for limit, var, what in _CI_LIMITS
+        if total_seconds >= limit and (not running or var in running)
+    ]
 
 
 def format_duration(seconds: float) -> str:

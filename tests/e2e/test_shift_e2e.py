@@ -73,13 +73,22 @@ def test_plan_prints_schedule_and_total_without_mutating(sim: Simulator, cli: Ca
     run = cli(*SHIFT, "--strategy", "linear:25:1s", "--plan")
     assert run.code == 0, run.stderr
     for pct in (25, 50, 75, 100):
-        assert f"{pct}% -> 2" in run.stdout
-    assert "total: 3s" in run.stdout
+        assert f"{pct}% -> version 2" in run.stdout
+    assert "total: 3s" in run.stdout and "at       3s  100% -> version 2" in run.stdout
     doc = cli(*SHIFT, "--strategy", "Canary10Percent5Minutes", "--plan", "-o", "json").json()
     assert doc["outcome"] == "planned" and doc["totalSeconds"] == 300
     assert [s["weight"] for s in doc["schedule"]] == [0.1, 1.0]
     assert sim.mutating_calls() == 0
     assert alias_state(sim) == ("1", {})
+
+
+def test_plan_to_the_version_already_served_says_unchanged(sim: Simulator, cli: Callable[..., Run]) -> None:
+    two_versions(sim)
+    run = cli("shift", "app", "--alias", "live", "--to-version", "1", "--strategy", "linear:25:1s", "--plan")
+    assert run.code == 0, run.stderr
+    assert "already serves version 1: nothing to shift" in run.stdout and "100%" not in run.stdout
+    doc = cli("shift", "app", "--alias", "live", "--to-version", "1", "--plan", "-o", "json").json()
+    assert doc["outcome"] == "unchanged" and doc["schedule"] == []
 
 
 def test_unchanged_when_alias_already_on_version(sim: Simulator, cli: Callable[..., Run]) -> None:

@@ -309,7 +309,7 @@ def test_total_seconds_of_nothing_is_zero() -> None:
     ],
 )
 def test_plan_warnings_one_per_limit_reached(minutes: float, expected: list[str]) -> None:
-    warnings = plan_warnings(minutes * 60.0)
+    warnings = plan_warnings(minutes * 60.0, {})
     assert len(warnings) == len(expected)
     for warning, ci in zip(warnings, expected, strict=True):
         assert ci in warning
@@ -318,12 +318,20 @@ def test_plan_warnings_one_per_limit_reached(minutes: float, expected: list[str]
 
 def test_plan_warnings_for_predefined_plans() -> None:
     longest = total_seconds(schedule(parse_strategy("Linear10PercentEvery10Minutes")))
-    assert len(plan_warnings(longest)) == 3  # 90 minutes: all but GitHub Actions
-    assert plan_warnings(total_seconds(schedule(parse_strategy("Canary10Percent5Minutes")))) == []
+    assert len(plan_warnings(longest, {})) == 3  # 90 minutes: all but GitHub Actions
+    assert plan_warnings(total_seconds(schedule(parse_strategy("Canary10Percent5Minutes"))), {}) == []
+
+
+def test_plan_warnings_name_only_the_ci_that_is_running() -> None:
+    day = 24 * 3600.0
+    assert ["GitLab" in w for w in plan_warnings(day, {"GITLAB_CI": "true"})] == [True]
+    assert ["GitHub Actions" in w for w in plan_warnings(day, {"GITHUB_ACTIONS": "true"})] == [True]
+    assert plan_warnings(30 * 60.0, {"GITHUB_ACTIONS": "true"}) == []  # under GitHub's 6 h
+    assert len(plan_warnings(day, {"CI": "true"})) == 4  # a CI we do not know: every limit
 
 
 def test_plan_warnings_negative_is_empty() -> None:
-    assert plan_warnings(-5.0) == []
+    assert plan_warnings(-5.0, {}) == []
 
 
 @pytest.mark.parametrize(
