@@ -19,6 +19,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 CREATE_OUTCOMES = ("active", "failed")
 UPDATE_OUTCOMES = ("successful", "failed")
 PUBLISH_OUTCOMES = ("active", "failed")
+PROVISIONED_OUTCOMES = ("ready", "failed")
 LOST_REPLY_STATUSES = (0, 502)  # 0: close the connection without an answer
 
 
@@ -52,6 +53,11 @@ class Behaviour:
     publish_outcome: str = "active"
     publish_reason_code: str = "InternalError"
     publish_reason: str = "The version could not be published (simulated failure)."
+    # Provisioned concurrency (lambdawait.sim.provisioned): allocation time and how it ends.
+    provisioned_seconds: float = 1.0
+    provisioned_outcome: str = "ready"
+    provisioned_fail_on: tuple[int, ...] = ()  # allocation ordinals (Puts and alias changes)
+    provisioned_reason: str = "FUNCTION_ERROR_INIT_FAILURE"
     idle_after_seconds: float | None = None
     reactivate_seconds: float | None = None
     invoke: tuple[InvokeRule, ...] = ()
@@ -183,12 +189,13 @@ class Scenario:
         return self.defaults
 
 
-_FLOAT_FIELDS = {"create_seconds", "update_seconds", "publish_seconds"}
+_FLOAT_FIELDS = {"create_seconds", "update_seconds", "publish_seconds", "provisioned_seconds"}
 _OPTIONAL_FLOAT_FIELDS = {"idle_after_seconds", "reactivate_seconds"}
 _CHOICES = {
     "create_outcome": CREATE_OUTCOMES,
     "update_outcome": UPDATE_OUTCOMES,
     "publish_outcome": PUBLISH_OUTCOMES,
+    "provisioned_outcome": PROVISIONED_OUTCOMES,
 }
 _STR_FIELDS = {
     "create_reason_code",
@@ -197,6 +204,7 @@ _STR_FIELDS = {
     "update_reason",
     "publish_reason_code",
     "publish_reason",
+    "provisioned_reason",
 }
 
 
@@ -222,11 +230,11 @@ def _coerce(key: str, value: Any) -> Any:
         if not isinstance(value, str):
             raise ScenarioError(f"'{key}' must be a string")
         return value
-    if key == "update_fail_on":
+    if key in ("update_fail_on", "provisioned_fail_on"):
         if not isinstance(value, Sequence) or not all(
             isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
         ):
-            raise ScenarioError("'update_fail_on' must be a list of update ordinals (1, 2, ...)")
+            raise ScenarioError(f"'{key}' must be a list of ordinals (1, 2, ...)")
         return tuple(value)
     if key == "invoke":
         return _invoke_rules(value)

@@ -19,12 +19,6 @@ class Exclusion:
     path: str = "*"
 
 
-PROVISIONED = (
-    "provisioned concurrency is not modelled: the simulator has no Put/Get/Delete/"
-    "ListProvisionedConcurrencyConfig (lambdawait does not manage it); the function, version "
-    "and alias answers of this recording are compared and match"
-)
-
 EXCLUSIONS: list[Exclusion] = [
     Exclusion(
         "TestLambdaVersions::test_publish_with_wrong_revisionid",
@@ -32,21 +26,6 @@ EXCLUSIONS: list[Exclusion] = [
         "every configuration; the same calls recorded with today's fields "
         "(test_publish_with_wrong_sha256) match in full",
         path="*(other fields)",
-    ),
-    Exclusion(
-        "TestLambdaProvisionedConcurrency::test_lambda_provisioned_lifecycle",
-        PROVISIONED,
-        key="*provisioned*",
-    ),
-    Exclusion(
-        "TestLambdaProvisionedConcurrency::test_lambda_provisioned_lifecycle",
-        PROVISIONED + " (the list call is a provisioned-concurrency one)",
-        key="list_response_postdeletes",
-    ),
-    Exclusion(
-        "TestLambdaProvisionedConcurrency::test_provisioned_concurrency_exceptions",
-        PROVISIONED,
-        key="*provisioned*",
     ),
     Exclusion(
         "TestLambdaSizeLimits::test_oversized_zipped_create_lambda",

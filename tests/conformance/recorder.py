@@ -19,7 +19,7 @@ from lambdawait.sim import Simulator
 # update in progress long enough for a second call to arrive inside it, whatever the load. The
 # request-rate quota is off: the recordings were made at a test's pace, the replay is faster.
 SCENARIO: dict[str, Any] = {
-    "defaults": {"create_seconds": 0.05, "update_seconds": 0.05},
+    "defaults": {"create_seconds": 0.05, "update_seconds": 0.05, "provisioned_seconds": 0.05},
     "quotas": {"enabled": False},
     "functions": [{"match": "slow-*", "update_seconds": 60}],
 }
