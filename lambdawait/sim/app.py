@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from lambdawait.sim import control, handlers, invoke, operations, paging, provisioned, roles
+from lambdawait.sim.codedeploy import CodeDeploySim
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
 from lambdawait.sim.lifecycle import Lifecycle
@@ -60,6 +61,7 @@ class SimApp:
         self.faults = FaultInjector(scenario.seed)
         self.quotas = QuotaGate()
         self.context = handlers.Context(self.lifecycle, random.Random(scenario.seed))
+        self.codedeploy = CodeDeploySim(self.context)
 
     def set_scenario(self, scenario: Scenario) -> None:
         with self.lifecycle.lock:
@@ -90,9 +92,14 @@ class SimApp:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        self.codedeploy.advance()  # deployments move with time: bring them to now before any answer
         if path.startswith("/_sim/"):
             return _send(control.handle(self, environ, path, _read_body(environ)), start_response)
         scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        if scope is not None and scope.group(2) == "codedeploy":
+            target = environ.get("HTTP_X_AMZ_TARGET", "")
+            reply = self.codedeploy.handle(target, _read_body(environ), scope.group(1))
+            return _send(reply, start_response)
         if scope is None or scope.group(2) != "lambda":
             return self.inner(environ, start_response)
         try:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambdawait.sim.cd_rollout import Settings as CodeDeploySettings
+from lambdawait.sim.cd_rollout import parse_settings as parse_codedeploy
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -145,6 +148,8 @@ class Scenario:
     quotas: Quotas = Quotas()
     # A role younger than this cannot be assumed by Lambda yet (IAM propagation); 0: at once.
     role_propagation_seconds: float = 0.0
+    # CodeDeploy deployments (lambdawait.sim.codedeploy): time_scale and forced hook results.
+    codedeploy: CodeDeploySettings = field(default_factory=CodeDeploySettings)
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
@@ -162,6 +167,7 @@ class Scenario:
         if not isinstance(data, Mapping):
             raise ScenarioError("a scenario must be a table/object")
         known = {"defaults", "functions", "faults", "seed", "quotas", "role_propagation_seconds"}
+        known |= {"codedeploy"}
         _reject_unknown(data, known, "scenario")
         defaults = _behaviour(Behaviour(), _table(data.get("defaults", {}), "defaults"))
         rules = data.get("functions", [])
@@ -179,6 +185,7 @@ class Scenario:
             role_propagation_seconds=_seconds(
                 "role_propagation_seconds", data.get("role_propagation_seconds", 0.0)
             ),
+            codedeploy=_codedeploy(data.get("codedeploy", {})),
         )
 
     def behaviour_for(self, name: str, tags: Mapping[str, str]) -> Behaviour:
@@ -350,6 +357,13 @@ def _quotas(raw: Mapping[str, Any]) -> Quotas:
             raise ScenarioError(f"quotas.{key} must be a number of requests per second > 0")
         changes[key] = value if key == "enabled" else float(value)
     return dataclasses.replace(Quotas(), **changes)
+
+
+def _codedeploy(raw: Any) -> CodeDeploySettings:
+    try:
+        return parse_codedeploy(dict(raw) if isinstance(raw, Mapping) else raw)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from exc
 
 
 def _rate(raw: Mapping[str, Any], key: str, default: float) -> float:
