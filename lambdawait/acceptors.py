@@ -17,6 +17,7 @@ class Target(str, enum.Enum):
     UPDATED = "updated"
     VERSION = "version"
     EXISTS = "exists"
+    PROVISIONED = "provisioned"  # an alias's or version's provisioned concurrency is READY
 
 
 class Verdict(str, enum.Enum):
@@ -28,7 +29,8 @@ class Verdict(str, enum.Enum):
     UNMATCHED = "unmatched"
 
 
-# Which botocore waiter(s) define each target; READY must satisfy both.
+# Which botocore waiter(s) define each target; READY must satisfy both. PROVISIONED has none: it
+# polls GetProvisionedConcurrencyConfig (lambdawait.provisioned), not GetFunction.
 WAITERS: dict[Target, tuple[str, ...]] = {
     Target.READY: ("FunctionActiveV2", "FunctionUpdatedV2"),
     Target.ACTIVE: ("FunctionActiveV2",),

@@ -33,6 +33,10 @@ def wait_requests(functions: Sequence[str], target: str, qualifier: str | None) 
                 f"--for version needs a published version number for {name}",
                 hint="pass --qualifier N or FUNCTION:N",
             )
+        if target == Target.PROVISIONED.value:
+            from lambdawait.provisioned import check_qualifier
+
+            check_qualifier(name, qual)
         requests.append(WaitRequest(function, qual, Target(target)))
     return requests
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lambdawait import record
+from lambdawait import provisioned, record
 from lambdawait.acceptors import Target
 from lambdawait.aliases import (
     Intent,
@@ -52,6 +52,7 @@ __all__ = ["ShiftEvent", "ShiftRequest", "ShiftResult", "Shifter", "get_alias", 
 ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}")
 ALARM_POLL_SECONDS = 1.0
 VERSION_WAIT_TIMEOUT = 900.0
+PROVISIONED_WAIT_TIMEOUT = 900.0  # allocating environments can take minutes
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class Shifter:
         # sit behind the retrying client's backoff.
         self.restore_client = restore_client or client
         self._restore_alias = restore
+        self.provisioned: provisioned.ProvisionedConfig | None = None  # the alias's, read in precheck
 
     # -- before any change ----------------------------------------------------------------------
 
@@ -160,6 +162,7 @@ class Shifter:
         current = get_alias(self.client, req.function, req.alias)
         if current is not None:
             self._check_current(req, current, target_role)
+            self.provisioned = provisioned.read(self.client, req.function, req.alias)
         self.gates.check_alarms_exist()
         return current
 
@@ -225,8 +228,12 @@ class Shifter:
         steps = req.steps if old.isdigit() and old != req.to_version else req.steps[-1:]
         try:
             self._keep_record(req, state, state.record)
+            if self.provisioned is not None:
+                self._emit_text(req, f"{req.alias} has provisioned concurrency "
+                                f"({self.provisioned.requested}): each step waits for it to be READY")
             for index, step in enumerate(steps, start=1):
                 self._apply(req, state, step.weight)
+                self._await_capacity(req)
                 self._bake(req, state, step, index, len(steps))
             from lambdawait.signals import hold
 
@@ -304,6 +311,17 @@ class Shifter:
         state.pending = None
         state.record = rec
         state.applied.append(weight)
+
+    def _await_capacity(self, req: ShiftRequest) -> None:
+        """Every alias change reallocates its provisioned environments between the versions: until
+        READY, the weight just set is served by cold starts. FAILED is a gate (rolls back)."""
+        if self.provisioned is None:
+            return
+        self._emit_text(req, f"{req.alias}: waiting for provisioned concurrency to be READY")
+        ready, seen = provisioned.wait_ready(self.waiter, req.function, req.alias, PROVISIONED_WAIT_TIMEOUT)
+        if not ready:
+            raise _GateFired(GateFailure("provisioned-concurrency", seen))
+        self._emit_text(req, seen)
 
     def _bake(self, req: ShiftRequest, state: _Live, step: Step, index: int, total: int) -> None:
         """Hold the weight for the bake, watching alarms throughout; then run every gate."""

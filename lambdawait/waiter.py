@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lambdawait import provisioned
 from lambdawait.acceptors import Target, Verdict, classify
 from lambdawait.clock import Clock, RateLimiter
 from lambdawait.errors import client_error_code, client_error_message
@@ -146,6 +147,8 @@ def _describe(status: FunctionStatus) -> str:
 
 def decide(request: WaitRequest, response: Mapping[str, Any]) -> _Decision:
     """Terminal or not, for one GetFunction response (or its parsed error)."""
+    if request.target is Target.PROVISIONED:
+        return _Decision(*provisioned.decide(request.label, response))
     error = response.get("Error")
     if error:
         code = str(error.get("Code"))
@@ -206,7 +209,11 @@ class _Run:
         if request.qualifier:
             kwargs["Qualifier"] = request.qualifier
         try:
-            response: Mapping[str, Any] = waiter.client.get_function(**kwargs)  # type: ignore[arg-type,unused-ignore]
+            response: Mapping[str, Any] = (
+                waiter.client.get_provisioned_concurrency_config(**kwargs)  # type: ignore[arg-type,unused-ignore]
+                if request.target is Target.PROVISIONED
+                else waiter.client.get_function(**kwargs)  # type: ignore[arg-type,unused-ignore]
+            )
         except botocore.exceptions.ClientError as exc:
             if not is_transient(exc):
                 response = exc.response
@@ -220,7 +227,8 @@ class _Run:
         progress.error = None
         progress.failures = 0
         if "Error" not in response:
-            progress.status = from_get_function(response, request.function, request.qualifier)
+            read = provisioned.as_status if request.target is Target.PROVISIONED else from_get_function
+            progress.status = read(response, request.function, request.qualifier)
         waiter._emit(request, progress, self.start)
         return decide(request, response)
 
@@ -238,6 +246,9 @@ class _Run:
             backoff = min(5.0, 0.2 * 2 ** min(progress.failures - 1, 5)) * waiter.rng.uniform(0.5, 1.0)
             return float(min(remaining, max(backoff, retry_after(failed))))
         elapsed = waiter.clock.now() - self.start
+        if self.request.target is Target.PROVISIONED:
+            # A control-plane read (15 req/s shared with every change): gently, once a second.
+            return min(remaining, provisioned.POLL_SECONDS * waiter.rng.uniform(0.9, 1.1))
         return min(remaining, waiter.schedule.interval(progress.polls, waiter.rng, elapsed))
 
     def give_up(self) -> _Decision:
@@ -345,6 +356,8 @@ class Waiter:
             if outcome is WaitOutcome.INACTIVE:
                 code = code or "Idle"
             remediation = remediation_for(code)
+            if request.target is Target.PROVISIONED:
+                remediation = provisioned.REMEDIATION
             if status is not None and status.state == "Failed" and not request.qualifier:
                 # The catalogue's "update again" cannot apply: Lambda never updates a Failed function.
                 remediation = "; ".join(

@@ -42,6 +42,9 @@ class FakeLambda:
         self.tags: dict[str, str] = {}
         # Scripted trouble, consumed in order: (operation, error, whether the call applies first).
         self.faults: list[tuple[str, Exception, bool]] = []
+        # The alias's provisioned concurrency: None (no config), else the Status each read answers
+        # in turn (the last one repeats).
+        self.provisioned: list[str] | None = None
         if alias is not None:
             self._set(alias[0], alias[1], "user text")
 
@@ -84,6 +87,20 @@ class FakeLambda:
                 "LastUpdateStatus": "Successful",
                 "Role": self.roles[version],
             }
+        }
+
+    def get_provisioned_concurrency_config(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("get_provisioned_concurrency_config", kwargs, self.clock.now()))
+        if self.provisioned is None:
+            raise client_error("ProvisionedConcurrencyConfigNotFoundException", 404, "No config")
+        status = self.provisioned.pop(0) if len(self.provisioned) > 1 else self.provisioned[0]
+        allocated = 2 if status == "READY" else 0
+        return {
+            "RequestedProvisionedConcurrentExecutions": 2,
+            "AllocatedProvisionedConcurrentExecutions": allocated,
+            "AvailableProvisionedConcurrentExecutions": allocated,
+            "Status": status,
+            **({"StatusReason": "FUNCTION_ERROR_INIT_FAILURE"} if status == "FAILED" else {}),
         }
 
     def _fault(self, op: str) -> tuple[Exception, bool] | None:
