@@ -95,7 +95,10 @@ def _clients(region: str | None, profile: str | None, endpoint_url: str | None) 
 
 @app.command()
 def wait(
-    functions: Annotated[list[str], typer.Argument(help="FUNCTION, FUNCTION:QUALIFIER or an ARN.")],
+    ctx: typer.Context,
+    functions: Annotated[
+        list[str] | None, typer.Argument(help="FUNCTION, FUNCTION:QUALIFIER or an ARN.")
+    ] = None,
     for_: Annotated[Target, typer.Option("--for", help="What to wait for.")] = Target.READY,
     qualifier: Annotated[
         str | None, typer.Option("--qualifier", "-q", help="Version for --for version.")
@@ -108,10 +111,25 @@ def wait(
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
     query: QueryOpt = None,
+    deployment: Annotated[
+        str | None,
+        typer.Option(
+            "--deployment",
+            metavar="ID",
+            help="Follow this CodeDeploy deployment instead (any, e.g. SAM's): exit 0 succeeded, "
+            "5 stopped or rolled back by an alarm, 1 failed, 3 --timeout (default: no limit).",
+        ),
+    ] = None,
 ) -> None:
-    """Block until each function is ready (State Active + LastUpdateStatus Successful)."""
+    """Block until each function is ready (State Active + LastUpdateStatus Successful), or until a
+    CodeDeploy deployment (--deployment) ends."""
     from lambdawait.fastpath import run_wait_command
 
+    if deployment is not None or not functions:
+        from lambdawait.cli_codedeploy import wait_deployment
+
+        wait_deployment(ctx, functions, deployment, timeout, region, profile, endpoint_url,
+                        output.value, no_color, verbose, query)  # fmt: skip
     run_wait_command(
         functions,
         for_.value,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from lambdawait.sim import Simulator
 from lambdawait.sim.scenario import Scenario, ScenarioError
+from tests.sim.cd_helpers import deploy, deployment_info, finished, function, group
 from tests.sim.helpers import create, make_zip, poll
 
 # CodeDeployDefault.LambdaCanary10Percent5Minutes bakes 300 s: at 2000x that is 0.15 s.
@@ -27,86 +27,16 @@ def sim() -> Iterator[Simulator]:
         yield running
 
 
-def _function(sim: Simulator, name: str = "fn") -> None:
-    create(sim, name)
-    lam = sim.client("lambda")
-    lam.publish_version(FunctionName=name)
-    lam.update_function_code(FunctionName=name, ZipFile=make_zip({"handler.py": "# two\n"}))
-    poll(
-        lambda: lam.get_function_configuration(FunctionName=name),
-        lambda c: c["LastUpdateStatus"] == "Successful",
-    )
-    lam.publish_version(FunctionName=name)
-    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
-
-
-def _group(
-    sim: Simulator, *, alarms: list[str] = (), config: str = "CodeDeployDefault.LambdaAllAtOnce"
-) -> Any:
-    cd = sim.client("codedeploy")
-    cd.create_application(applicationName="app", computePlatform="Lambda")
-    cd.create_deployment_group(
-        applicationName="app",
-        deploymentGroupName="grp",
-        serviceRoleArn=sim.role_arn(),
-        deploymentConfigName=config,
-        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
-        alarmConfiguration={"enabled": bool(alarms), "alarms": [{"name": a} for a in alarms]},
-        autoRollbackConfiguration={
-            "enabled": True,
-            "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
-        },
-    )
-    return cd
-
-
-def _deploy(cd: Any, *, config: str | None = None, hooks: dict[str, str] | None = None) -> str:
-    appspec = {
-        "version": 0.0,
-        "Resources": [
-            {
-                "fn": {
-                    "Type": "AWS::Lambda::Function",
-                    "Properties": {
-                        "Name": "fn",
-                        "Alias": "live",
-                        "CurrentVersion": "1",
-                        "TargetVersion": "2",
-                    },
-                }
-            }
-        ],
-        "Hooks": [{k: v} for k, v in (hooks or {}).items()],
-    }
-    extra = {"deploymentConfigName": config} if config else {}
-    return str(
-        cd.create_deployment(
-            applicationName="app",
-            deploymentGroupName="grp",
-            revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps(appspec)}},
-            **extra,
-        )["deploymentId"]
-    )
-
-
-def _info(cd: Any, dep: str) -> Any:
-    return cd.get_deployment(deploymentId=dep)["deploymentInfo"]
-
-
-def _done(info: Any) -> bool:
-    return info["status"] in ("Succeeded", "Failed", "Stopped")
-
-
 def test_canary_moves_the_alias_then_succeeds_with_lifecycle_events(sim: Simulator) -> None:
-    _function(sim)
-    cd = _group(sim)
+    function(sim)
+    cd = group(sim)
     lam = sim.client("lambda")
-    dep = _deploy(cd, config="CodeDeployDefault.LambdaCanary10Percent5Minutes")
+    dep = deploy(cd, config="CodeDeployDefault.LambdaCanary10Percent5Minutes")
     alias = lam.get_alias(FunctionName="fn", Name="live")
     assert alias["FunctionVersion"] == "1"
     assert alias["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.1}
-    assert _info(cd, dep)["status"] == "InProgress"
-    info = poll(lambda: _info(cd, dep), _done)
+    assert deployment_info(cd, dep)["status"] == "InProgress"
+    info = poll(lambda: deployment_info(cd, dep), finished)
     assert info["status"] == "Succeeded" and "errorInformation" not in info
     alias = lam.get_alias(FunctionName="fn", Name="live")
     assert alias["FunctionVersion"] == "2" and not alias.get("RoutingConfig")
@@ -122,7 +52,7 @@ def test_canary_moves_the_alias_then_succeeds_with_lifecycle_events(sim: Simulat
 
 
 def test_an_alarm_stops_the_deployment_and_puts_the_alias_back(sim: Simulator) -> None:
-    _function(sim)
+    function(sim)
     cw = sim.client("cloudwatch")
     cw.put_metric_alarm(
         AlarmName="errors",
@@ -134,10 +64,10 @@ def test_an_alarm_stops_the_deployment_and_puts_the_alias_back(sim: Simulator) -
         Threshold=1,
         ComparisonOperator="GreaterThanThreshold",
     )
-    cd = _group(sim, alarms=["errors"])
-    dep = _deploy(cd, config="CodeDeployDefault.LambdaCanary10Percent30Minutes")
+    cd = group(sim, alarms=["errors"])
+    dep = deploy(cd, config="CodeDeployDefault.LambdaCanary10Percent30Minutes")
     cw.set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="test")
-    info = _info(cd, dep)
+    info = deployment_info(cd, dep)
     assert info["status"] == "Stopped"
     assert (
         info["errorInformation"]["code"] == "ALARM_ACTIVE" and "errors" in info["errorInformation"]["message"]
@@ -148,7 +78,7 @@ def test_an_alarm_stops_the_deployment_and_puts_the_alias_back(sim: Simulator) -
 
 
 def test_a_failing_hook_fails_the_deployment_naming_it(sim: Simulator) -> None:
-    _function(sim)
+    function(sim)
     create(
         sim,
         "hook",
@@ -156,9 +86,9 @@ def test_a_failing_hook_fails_the_deployment_naming_it(sim: Simulator) -> None:
             sim={"function_error": "Unhandled", "payload": {"errorMessage": "smoke test failed"}}
         ),
     )
-    cd = _group(sim)
-    dep = _deploy(cd, hooks={"BeforeAllowTraffic": "hook"})
-    info = poll(lambda: _info(cd, dep), _done)
+    cd = group(sim)
+    dep = deploy(cd, hooks={"BeforeAllowTraffic": "hook"})
+    info = poll(lambda: deployment_info(cd, dep), finished)
     assert info["status"] == "Failed" and info["errorInformation"]["code"] == "HOOK_EXECUTION_FAILURE"
     target = cd.get_deployment_target(deploymentId=dep, targetId="fn:live")["deploymentTarget"]
     first = target["lambdaTarget"]["lifecycleEvents"][0]
@@ -167,21 +97,21 @@ def test_a_failing_hook_fails_the_deployment_naming_it(sim: Simulator) -> None:
 
 
 def test_stop_with_and_without_rollback(sim: Simulator) -> None:
-    _function(sim)
-    cd = _group(sim)
+    function(sim)
+    cd = group(sim)
     lam = sim.client("lambda")
-    dep = _deploy(cd, config="CodeDeployDefault.LambdaLinear10PercentEvery10Minutes")
+    dep = deploy(cd, config="CodeDeployDefault.LambdaLinear10PercentEvery10Minutes")
     with pytest.raises(ClientError, match="DeploymentLimitExceeded"):
-        _deploy(cd)
+        deploy(cd)
     cd.stop_deployment(deploymentId=dep, autoRollbackEnabled=False)
-    assert _info(cd, dep)["errorInformation"]["code"] == "MANUAL_STOP"
+    assert deployment_info(cd, dep)["errorInformation"]["code"] == "MANUAL_STOP"
     assert lam.get_alias(FunctionName="fn", Name="live")["RoutingConfig"]["AdditionalVersionWeights"] == {
         "2": 0.1
     }
     lam.update_alias(FunctionName="fn", Name="live", FunctionVersion="1", RoutingConfig={})
-    again = _deploy(cd, config="CodeDeployDefault.LambdaLinear10PercentEvery10Minutes")
+    again = deploy(cd, config="CodeDeployDefault.LambdaLinear10PercentEvery10Minutes")
     cd.stop_deployment(deploymentId=again, autoRollbackEnabled=True)
-    assert "rollbackInfo" in _info(cd, again)
+    assert "rollbackInfo" in deployment_info(cd, again)
     assert not lam.get_alias(FunctionName="fn", Name="live").get("RoutingConfig")
     listed = cd.list_deployments(
         applicationName="app", deploymentGroupName="grp", includeOnlyStatuses=["Stopped"]

@@ -1,0 +1,112 @@
+"""CodeDeploy end to end: the installed executable against the simulator's CodeDeploy and Lambda."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambdawait.sim import Simulator
+from tests.e2e.conftest import EXE, Run, base_env
+from tests.sim.cd_helpers import deploy, deployment_info, function, group
+
+# 300x: CodeDeployDefault.LambdaCanary10Percent5Minutes holds 10% for 1 s, ...30Minutes for 6 s.
+SCENARIO: dict[str, Any] = {
+    "defaults": {"create_seconds": 0, "update_seconds": 0, "publish_seconds": 0},
+    "codedeploy": {"time_scale": 300},
+}
+CANARY_5 = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+CANARY_30 = "CodeDeployDefault.LambdaCanary10Percent30Minutes"
+
+
+@pytest.fixture
+def sim(lambda_sim_factory: Callable[[Any], Simulator]) -> Simulator:
+    return lambda_sim_factory(SCENARIO)
+
+
+def _alias(sim: Simulator) -> Any:
+    return sim.client("lambda").get_alias(FunctionName="fn", Name="live")
+
+
+def _start(sim: Simulator, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return subprocess.Popen(
+        [str(EXE), *args],
+        env=base_env(sim, home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def test_wait_follows_a_deployment_created_through_the_api(sim: Simulator, cli: Callable[..., Run]) -> None:
+    """As SAM would: the deployment is CodeDeploy's own; lambdawait only follows it."""
+    function(sim)
+    cd = group(sim)
+    dep = deploy(cd, config=CANARY_5)
+    assert _alias(sim)["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.1}
+    run = cli("wait", "--deployment", dep, "-o", "json")
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    assert doc["outcome"] == "ok" and doc["deploymentId"] == dep
+    assert doc["deployment"]["status"] == "Succeeded"
+    assert doc["alias"]["functionVersion"] == "2" and doc["alias"]["additionalVersionWeights"] == {}
+    assert f"{dep} Succeeded" in run.stderr
+    assert _alias(sim)["FunctionVersion"] == "2"
+
+
+def test_an_alarm_during_a_canary_is_exit_5_naming_it_with_the_alias_back(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    function(sim)
+    cw = sim.client("cloudwatch")
+    cw.put_metric_alarm(
+        AlarmName="fn-errors",
+        MetricName="Errors",
+        Namespace="AWS/Lambda",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    dep = deploy(group(sim, alarms=["fn-errors"]), config=CANARY_30)
+    proc = _start(sim, tmp_path, "wait", "--deployment", dep)
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # the first progress line: lambdawait is following the canary
+    assert "10% -> version 2" in first, first
+    cw.set_alarm_state(AlarmName="fn-errors", StateValue="ALARM", StateReason="errors")
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 5, err
+    assert "Activated alarms: <fn-errors>" in out
+    alias = _alias(sim)
+    assert alias["FunctionVersion"] == "1" and not alias.get("RoutingConfig")
+
+
+def test_a_failed_hook_is_exit_1_naming_event_hook_and_reason_and_a_timeout_is_3(
+    sim: Simulator, cli: Callable[..., Run]
+) -> None:
+    from tests.sim.helpers import create, make_zip
+
+    function(sim)
+    failing = make_zip(
+        sim={"function_error": "Unhandled", "payload": {"errorMessage": "smoke test: 500 on /health"}}
+    )
+    create(sim, "pre-traffic", zip_bytes=failing)
+    cd = group(sim)
+    dep = deploy(cd, hooks={"BeforeAllowTraffic": "pre-traffic"})
+    run = cli("wait", "--deployment", dep)
+    assert run.code == 1, run.stderr
+    assert "BeforeAllowTraffic (hook pre-traffic) failed: smoke test: 500 on /health" in run.stdout
+    assert _alias(sim)["FunctionVersion"] == "1"
+
+    slow = deploy(cd, config=CANARY_30)
+    run = cli("wait", "--deployment", slow, "--timeout", "0.3", "-o", "json")
+    assert run.code == 3, run.stderr
+    assert run.json()["outcome"] == "timeout"
+    assert deployment_info(cd, slow)["status"] == "InProgress"  # waiting gave up; the rollout did not
