@@ -238,6 +238,10 @@ def run_shift(
     """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt."""
     if plan_only:
         current, notes = _current_alias(session, request)
+        if current is not None:
+            from lambdawait.provisioned import plan_note
+
+            notes += plan_note(session.clients.lambda_(), request.function, request.alias)
         document = plan_document(session, request, current)
         document["warnings"] = [*notes, *document.get("warnings", [])]
         return document

@@ -47,6 +47,7 @@ def describe(client: LambdaClient, name: str) -> FunctionReport:
     """Status, the most recent versions and every alias of one function."""
     import botocore.exceptions
 
+    from lambdawait.provisioned import list_all
     from lambdawait.reasons import remediation_for
 
     function, qualifier = split_qualifier(name)
@@ -55,6 +56,7 @@ def describe(client: LambdaClient, name: str) -> FunctionReport:
         status = from_get_function(client.get_function(**kwargs), function, qualifier)  # type: ignore[arg-type,unused-ignore]
         versions = list_versions(client, function)[-RECENT_VERSIONS:]
         aliases = list_aliases(client, function)
+        provisioned = list_all(client, function)
     except botocore.exceptions.ClientError as exc:
         raise translate_client_error(exc, action=f"reading {name}") from exc
     failing = status.state in ("Failed", "Inactive") or status.last_update_status == "Failed"
@@ -63,4 +65,5 @@ def describe(client: LambdaClient, name: str) -> FunctionReport:
         versions=tuple(versions),
         aliases=tuple(aliases),
         remediation=remediation_for(status.reason_code) if failing else None,
+        provisioned=provisioned,
     )

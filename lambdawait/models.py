@@ -105,6 +105,17 @@ class VersionInfo:
 
 
 @dataclass(frozen=True)
+class ProvisionedInfo:
+    """The provisioned concurrency config of one alias or version."""
+
+    qualifier: str
+    requested: int
+    allocated: int
+    status: str  # IN_PROGRESS | READY | FAILED
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class FunctionReport:
     """Everything `lambdawait status` shows for one function."""
 
@@ -112,6 +123,7 @@ class FunctionReport:
     versions: tuple[VersionInfo, ...]
     aliases: tuple[AliasInfo, ...]
     remediation: str | None
+    provisioned: tuple[ProvisionedInfo, ...] = ()
 
 
 def status_fields(status: FunctionStatus | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lambdawait.errors import UsageError, client_error_code, translate_client_error
-from lambdawait.models import FunctionStatus, WaitOutcome
+from lambdawait.models import FunctionStatus, ProvisionedInfo, WaitOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -72,6 +72,45 @@ def read(client: LambdaClient, function: str, qualifier: str) -> ProvisionedConf
             exc, action=f"reading the provisioned concurrency of {function}:{qualifier}"
         ) from exc
     return ProvisionedConfig.parse(response)
+
+
+def list_all(client: LambdaClient, function: str) -> tuple[ProvisionedInfo, ...]:
+    """Every alias's and version's config, for `status` (which may lack the permission: then none)."""
+    import botocore.exceptions
+
+    infos: list[ProvisionedInfo] = []
+    kwargs: dict[str, Any] = {"FunctionName": function}
+    while True:
+        try:
+            page = client.list_provisioned_concurrency_configs(**kwargs)
+        except botocore.exceptions.ClientError as exc:
+            if client_error_code(exc) in ("AccessDeniedException", "UnsupportedOperationException"):
+                return ()
+            raise
+        for item in page.get("ProvisionedConcurrencyConfigs", []):
+            config = ProvisionedConfig.parse(item)
+            qualifier = str(item.get("FunctionArn", "")).rsplit(":", 1)[-1]
+            infos.append(
+                ProvisionedInfo(qualifier, config.requested, config.allocated, config.status, config.reason)
+            )
+        if not page.get("NextMarker"):
+            return tuple(infos)
+        kwargs["Marker"] = page["NextMarker"]
+
+
+def plan_note(client: LambdaClient, function: str, alias: str) -> list[str]:
+    """What `shift --plan` says about the alias's provisioned concurrency (nothing when it has none
+    or it cannot be read: a plan still prints)."""
+    try:
+        config = read(client, function, alias)
+    except Exception as exc:
+        return [f"could not read the provisioned concurrency of {alias} ({exc})"]
+    if config is None:
+        return []
+    return [
+        f"alias {alias} has provisioned concurrency ({config.requested}, {config.status}): after each "
+        "step the shift waits until it is READY again before the bake; FAILED rolls back"
+    ]
 
 
 def missing(function: str, qualifier: str) -> UsageError:

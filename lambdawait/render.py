@@ -374,6 +374,10 @@ class Output:
             weights = alias["additionalVersionWeights"]
             split = "".join(f", {w * 100:g}% -> {v}" for v, w in weights.items())
             rows.append((f"alias {alias['name']}", f"-> {alias['functionVersion']}{split}"))
+        for pc in e.get("provisionedConcurrency", []):
+            why = f": {pc['statusReason']}" if pc.get("statusReason") else ""
+            seen = f"{pc['status']} {pc['allocated']}/{pc['requested']} allocated{why}"
+            rows.append((f"provisioned {pc['qualifier']}", seen))
         for key, value in rows:
             self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}")
 

@@ -122,6 +122,16 @@ def status_entry(report: FunctionReport) -> dict[str, Any]:
             for v in report.versions
         ],
         "aliases": [alias_doc(a) for a in report.aliases],
+        "provisionedConcurrency": [
+            {
+                "qualifier": p.qualifier,
+                "requested": p.requested,
+                "allocated": p.allocated,
+                "status": p.status,
+                "statusReason": p.reason,
+            }
+            for p in report.provisioned
+        ],
     }
 
 

@@ -233,7 +233,7 @@ class Shifter:
                                 f"({self.provisioned.requested}): each step waits for it to be READY")
             for index, step in enumerate(steps, start=1):
                 self._apply(req, state, step.weight)
-                self._await_capacity(req)
+                self._await_capacity(req, step.weight, index, len(steps))
                 self._bake(req, state, step, index, len(steps))
             from lambdawait.signals import hold
 
@@ -312,16 +312,17 @@ class Shifter:
         state.record = rec
         state.applied.append(weight)
 
-    def _await_capacity(self, req: ShiftRequest) -> None:
+    def _await_capacity(self, req: ShiftRequest, weight: float, index: int, total: int) -> None:
         """Every alias change reallocates its provisioned environments between the versions: until
         READY, the weight just set is served by cold starts. FAILED is a gate (rolls back)."""
         if self.provisioned is None:
             return
-        self._emit_text(req, f"{req.alias}: waiting for provisioned concurrency to be READY")
+        message = f"{req.alias}: {weight * 100:g}% on version {req.to_version} (step {index}/{total}), "
+        message += "waiting for provisioned concurrency to be READY before the bake"
+        self._send(ShiftEvent(req.alias, weight, index, total, 0.0, "pending", message))
         ready, seen = provisioned.wait_ready(self.waiter, req.function, req.alias, PROVISIONED_WAIT_TIMEOUT)
         if not ready:
             raise _GateFired(GateFailure("provisioned-concurrency", seen))
-        self._emit_text(req, seen)
 
     def _bake(self, req: ShiftRequest, state: _Live, step: Step, index: int, total: int) -> None:
         """Hold the weight for the bake, watching alarms throughout; then run every gate."""

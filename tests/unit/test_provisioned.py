@@ -78,7 +78,7 @@ def test_shift_waits_for_ready_after_every_alias_update_before_the_bake() -> Non
     assert second_update - ready_at >= 5.0 and ready_at > first_update
     messages = [e.message for e in events]
     assert any("each step waits for it to be READY" in m for m in messages)
-    assert any("READY (2/2 allocated)" in m for m in messages)
+    assert sum("waiting for provisioned concurrency to be READY" in m for m in messages) == 2
 
 
 def test_shift_rolls_back_when_provisioned_concurrency_fails() -> None:
