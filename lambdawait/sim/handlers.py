@@ -230,8 +230,9 @@ def _remember(region: str, name: str, body: dict[str, Any], version: str) -> Non
 
 
 def _register_publish(ctx: Context, rec: FunctionRecord, version: str, now: float) -> None:
-    ctx.lifecycle.publish(rec, version, now)
     fn = moto.latest(rec.region, rec.name)
+    snapstart = fn is not None and moto.extras(fn).get("SnapStart", {}).get("ApplyOn") == "PublishedVersions"
+    ctx.lifecycle.publish(rec, version, now, snapstart=snapstart)
     rec.published_fingerprint = moto.fingerprint(fn) if fn is not None else None
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdawait.sim.scenario import Behaviour, Scenario
+from lambdawait.sim.snapstart import snapstart_behaviour
 from lambdawait.sim.wire import SimError, conflict_in_progress, conflict_resource_state, conflict_state
 
 LATEST = "$LATEST"
@@ -253,8 +254,12 @@ class Lifecycle:
 
         rec.pending = Scheduled(now + b.update_seconds, fire)
 
-    def publish(self, rec: FunctionRecord, version: str, now: float) -> VersionRecord:
+    def publish(
+        self, rec: FunctionRecord, version: str, now: float, snapstart: bool = False
+    ) -> VersionRecord:
         b = self.behaviour(rec)
+        if snapstart:  # the snapshot is taken while the version is Pending (lambdawait.sim.snapstart)
+            b = snapstart_behaviour(b)
         ver = VersionRecord(version, Status())
         rec.versions[version] = ver
         rec.status.revision_id = new_revision()

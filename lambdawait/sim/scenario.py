@@ -61,6 +61,12 @@ class Behaviour:
     provisioned_outcome: str = "ready"
     provisioned_fail_on: tuple[int, ...] = ()  # allocation ordinals (Puts and alias changes)
     provisioned_reason: str = "FUNCTION_ERROR_INIT_FAILURE"
+    # SnapStart (ApplyOn=PublishedVersions): a published version stays Pending while its snapshot
+    # is taken, then Active (OptimizationStatus On) or Failed with this init error.
+    snapstart_seconds: float = 2.0
+    snapstart_outcome: str = "active"
+    snapstart_reason_code: str = "FunctionError.InitTimeout"
+    snapstart_reason: str = "Function initialization timed out while Lambda took the SnapStart snapshot."
     idle_after_seconds: float | None = None
     reactivate_seconds: float | None = None
     invoke: tuple[InvokeRule, ...] = ()
@@ -196,13 +202,20 @@ class Scenario:
         return self.defaults
 
 
-_FLOAT_FIELDS = {"create_seconds", "update_seconds", "publish_seconds", "provisioned_seconds"}
+_FLOAT_FIELDS = {
+    "create_seconds",
+    "update_seconds",
+    "publish_seconds",
+    "provisioned_seconds",
+    "snapstart_seconds",
+}
 _OPTIONAL_FLOAT_FIELDS = {"idle_after_seconds", "reactivate_seconds"}
 _CHOICES = {
     "create_outcome": CREATE_OUTCOMES,
     "update_outcome": UPDATE_OUTCOMES,
     "publish_outcome": PUBLISH_OUTCOMES,
     "provisioned_outcome": PROVISIONED_OUTCOMES,
+    "snapstart_outcome": PUBLISH_OUTCOMES,
 }
 _STR_FIELDS = {
     "create_reason_code",
@@ -212,6 +225,8 @@ _STR_FIELDS = {
     "publish_reason_code",
     "publish_reason",
     "provisioned_reason",
+    "snapstart_reason_code",
+    "snapstart_reason",
 }
 
 
