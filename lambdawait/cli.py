@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from lambdawait import cli_codedeploy as cd
 from lambdawait.acceptors import Target
 from lambdawait.helptext import humanise
 from lambdawait.runner import command
@@ -18,8 +19,8 @@ app = typer.Typer(
     name="lambdawait",
     help="Safe-to-script AWS Lambda deployments.\n\n"
     "wait until functions are really ready; status and explain to see what state they are in and "
-    "why; deploy, publish, shift and rollback to release a change safely; demo and sim to try it "
-    "all on the embedded simulator.",
+    "why; deploy, publish, shift and rollback to release a change safely; plan and apply to "
+    "release many functions as one; demo and sim to try it all on the embedded simulator.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # an AWS tool must never dump credentials in locals
     rich_markup_mode=None,
@@ -66,11 +67,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """lambdawait: create, wait, publish, shift and roll back AWS Lambda functions safely."""
+    from lambdawait.cli_many import deploy_defaults
+
+    deploy_defaults(ctx)  # `deploy NAME` takes its entry in lambdawait.toml as option defaults
 
 
 @contextmanager
@@ -280,6 +285,14 @@ def deploy(
             help="Remove the function's variables not given by --env/--env-file (refused without it).",
         ),
     ] = False,
+    snapstart: Annotated[
+        bool | None,
+        typer.Option(
+            "--snapstart/--no-snapstart",
+            help="SnapStart on published versions (Java 11+, Python 3.12+, .NET 8+); publishing then "
+            "waits for the snapshot.",
+        ),
+    ] = None,
     layer: Annotated[
         list[str] | None, typer.Option("--layer", help="Layer version ARN (repeatable).")
     ] = None,
@@ -304,6 +317,14 @@ def deploy(
     wait_timeout: Annotated[
         float, typer.Option("--wait-timeout", help="Seconds to wait for each change to land.", min=0)
     ] = 300.0,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Functions file whose entry for FUNCTION gives the defaults (./lambdawait.toml).",
+        ),
+    ] = None,  # read before parsing, by cli_many.deploy_defaults
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,
@@ -339,6 +360,7 @@ def deploy(
             subnets=subnet,
             security_groups=security_group,
             prune_env=prune_env,
+            snapstart=snapstart,
         )
         release = Release(
             publish=publish,
@@ -399,6 +421,15 @@ def shift(
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
     query: QueryOpt = None,
+    *,
+    ctx: typer.Context,
+    engine: cd.EngineOpt = "client",
+    detach: cd.DetachOpt = False,
+    codedeploy_app: cd.AppOpt = None,
+    deployment_group: cd.GroupOpt = None,
+    codedeploy_role: cd.RoleOpt = None,
+    before_allow_traffic: cd.BeforeOpt = None,
+    after_allow_traffic: cd.AfterOpt = None,
 ) -> None:
     """Move alias traffic to a version step by step, rolling back when a health gate fires."""
     out = _output(output, no_color, verbose, query)
@@ -407,16 +438,22 @@ def shift(
 
         request = shift_request(function, alias, to_version, strategy, on_interrupt, force)
         gates = _gates(alarm, check_command, smoke_invoke, check_timeout)
+        handoff = cd.handoff(ctx, engine, detach, alarm, on_interrupt, codedeploy_app, deployment_group,
+                             codedeploy_role, before_allow_traffic, after_allow_traffic)  # fmt: skip
         session = _session(region, profile, endpoint_url, out)
-        out.result(run_shift(session, request, gates, plan))
+        out.result(run_shift(session, request, gates, plan, handoff))
 
 
 @app.command("rollback")
 def rollback_cmd(
-    function: Annotated[str, typer.Argument(help="Function name.")],
-    alias: Annotated[str, typer.Option("--alias", help="Alias to restore.")],
+    function: Annotated[str | None, typer.Argument(help="Function name.")] = None,
+    alias: Annotated[str | None, typer.Option("--alias", help="Alias to restore.")] = None,
     to_version: Annotated[
         str | None, typer.Option("--to-version", help="Version (default: the one before the last shift).")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Restore every alias of the file's functions (lambdawait.toml)."),
     ] = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
@@ -431,6 +468,12 @@ def rollback_cmd(
     with _command("rollback", out):
         from lambdawait.commands import run_rollback
 
+        if config is not None or alias is None:  # the set of a functions file (cli_many)
+            from lambdawait.cli_many import rollback_set
+
+            rollback_set(config, [function] if function else [], out, _clients(region, profile, endpoint_url))
+            return
+        assert function is not None
         session = _session(region, profile, endpoint_url, out)
         out.result(run_rollback(session, function, alias, to_version))
 
@@ -545,6 +588,8 @@ def _bind_error_line(exc: OSError, host: str, port: int) -> str:
         return f"cannot listen on --host {host}: {reason}; use an address of this machine"
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
+
+import lambdawait.cli_many  # noqa: E402,F401  (plan and apply register themselves on `app`)
 
 # Last, once every command is registered: readable metavars and one-line summaries in --help.
 humanise(app)

@@ -18,6 +18,7 @@ class ExitCode(enum.IntEnum):
     AWS = 4  # AWS/API error: denied, not found, throttled beyond retries, conflict
     ROLLED_BACK = 5  # a traffic shift was rolled back by a health gate
     ALIAS_SPLIT = 6  # a shift failed and its alias could not be restored: split left, repair named
+    CHANGES = 7  # `plan --detailed-exitcode` found changes (no other outcome uses 7)
     INTERNAL = 70  # a lambdawait bug (sysexits' EX_SOFTWARE): not something AWS or the input did
     INTERRUPTED = 130  # SIGINT/SIGTERM/SIGHUP, after cleanup
 
@@ -27,10 +28,12 @@ class ExitCode(enum.IntEnum):
 OUTCOME_EXIT_CODES: Mapping[str, ExitCode] = MappingProxyType(
     {
         **dict.fromkeys(
-            ("ready", "ok", "created", "updated", "unchanged", "planned", "published", "shifted"),
+            ("ready", "ok", "created", "updated", "unchanged", "planned", "published", "shifted", "applied"),
             ExitCode.OK,
         ),
         "rolled-back": ExitCode.OK,  # `lambdawait rollback` did what was asked
+        "started": ExitCode.OK,  # handed to CodeDeploy with --detach: the rollout goes on there
+        "changes": ExitCode.CHANGES,  # `plan --detailed-exitcode`: apply would change something
         "failed": ExitCode.FAILED,
         "inactive": ExitCode.FAILED,
         "unsupported-state": ExitCode.FAILED,
