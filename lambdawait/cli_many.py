@@ -121,12 +121,11 @@ def apply(
 
 def rollback_set(config: Path | None, names: list[str], out: Any, clients: Any) -> None:
     """`rollback --config` / `rollback NAME...` with a file: every alias of the last release."""
+    from lambdawait import manifest
     from lambdawait.commands import Session
+    from lambdawait.errors import UsageError
     from lambdawait.many import run_rollback_set
     from lambdawait.render_many import show
-
-    from lambdawait import manifest
-    from lambdawait.errors import UsageError
 
     if config is None and manifest.find(None) is None:
         raise UsageError(

@@ -179,11 +179,15 @@ def _moves(session: Session, members: Sequence[Member]) -> list[Move]:
     from lambdawait.commands import _gates
     from lambdawait.release_set import Move
 
+    waves: dict[str, int] = {}
+    for m in members:  # in release order already: whatever a member comes after has its wave
+        waves[m.name] = 1 + max((waves[a] for a in m.entry.after if a in waves), default=-1)
     moves = []
     for m in members:
         if m.release.alias is None or m.version is None or m.state != DEPLOYED:
             continue
-        moves.append(Move(m.name, m.release.alias, m.version, _gates(session, m.release.gates)))
+        gates = _gates(session, m.release.gates)
+        moves.append(Move(m.name, m.release.alias, m.version, gates, wave=waves[m.name]))
     return moves
 
 

@@ -50,6 +50,7 @@ class Move:
     alias: str
     to_version: str
     gates: Gates
+    wave: int = 0  # `after` in the file: a move goes once every earlier wave's has landed
     before: AliasInfo | None = None
     live: AliasInfo | None = None
     pending: Intent | None = None  # sent, not yet answered: it may have landed
@@ -120,7 +121,7 @@ class SetRelease:
             for index, step in enumerate(steps, start=1):
                 final = step.weight >= 1.0
                 moving = active if final else split
-                self.each(moving, functools.partial(self._apply, weight=step.weight), on_abort=self._close)
+                self._step(moving, step.weight)
                 self.on_event(None, f"release: {step.weight * 100:g}% (step {index}/{len(steps)})")
                 self._bake(active, step)
             hold()  # every alias landed and passed its gates: a signal can no longer undo the release
@@ -138,6 +139,12 @@ class SetRelease:
                 raise ending from error
         for move in active:
             move.outcome = RELEASED
+
+    def _step(self, moves: Sequence[Move], weight: float) -> None:
+        """Every alias to `weight`, concurrently within a wave, wave after wave (`after`)."""
+        for wave in sorted({m.wave for m in moves}):
+            in_wave = [m for m in moves if m.wave == wave]
+            self.each(in_wave, functools.partial(self._apply, weight=weight), on_abort=self._close)
 
     def _read(self, move: Move) -> None:
         move.before = move.live = get_alias(self.client, move.function, move.alias)
