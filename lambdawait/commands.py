@@ -15,6 +15,7 @@ from lambdawait.waiter import Waiter, WaitRequest
 
 if TYPE_CHECKING:
     from lambdawait.aws import Clients
+    from lambdawait.cd_handoff import HandOff
     from lambdawait.gates import Gates, GateSpec
     from lambdawait.models import AliasInfo, FunctionStatus
     from lambdawait.render import Output
@@ -233,9 +234,20 @@ def shift_document(session: Session, result: ShiftResult, request: ShiftRequest)
 
 
 def run_shift(
-    session: Session, request: ShiftRequest, gates_spec: GateSpec, plan_only: bool
+    session: Session,
+    request: ShiftRequest,
+    gates_spec: GateSpec,
+    plan_only: bool,
+    handoff: HandOff | None = None,
 ) -> dict[str, Any]:
-    """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt."""
+    """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt.
+
+    With a CodeDeploy `handoff`, CodeDeploy holds the shift instead (lambdawait.cd_shift).
+    """
+    if handoff is not None and not plan_only:
+        from lambdawait.cd_shift import run_codedeploy_shift
+
+        return run_codedeploy_shift(session, request, gates_spec, handoff)
     if plan_only:
         current, notes = _current_alias(session, request)
         if current is not None:

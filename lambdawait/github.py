@@ -135,6 +135,7 @@ def outputs(document: Mapping[str, Any]) -> dict[str, str]:
         or _one({e.get("codeSha256") for e in document.get("functions") or []} - {None}),
         "outcome": document.get("outcome"),
         "exit-code": document.get("exitCode"),
+        "deployment-id": document.get("deploymentId"),  # a CodeDeploy hand-off, to wait on later
     }
     shift = document.get("shift") if isinstance(document.get("shift"), Mapping) else document
     alias = shift.get("alias") if shift else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -110,3 +111,57 @@ def test_a_failed_hook_is_exit_1_naming_event_hook_and_reason_and_a_timeout_is_3
     assert run.code == 3, run.stderr
     assert run.json()["outcome"] == "timeout"
     assert deployment_info(cd, slow)["status"] == "InProgress"  # waiting gave up; the rollout did not
+
+
+def _shift_args(sim: Simulator, strategy: str, *extra: str) -> tuple[str, ...]:
+    return (
+        "shift", "fn", "--alias", "live", "--to-version", "2", "--strategy", strategy,
+        "--engine", "codedeploy", "--codedeploy-role", sim.role_arn(), *extra,
+    )  # fmt: skip
+
+
+def test_a_detached_canary_returns_its_id_at_once_and_wait_follows_it(
+    sim: Simulator, cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    function(sim)
+    outputs = tmp_path / "github_output"
+    run = cli(
+        *_shift_args(sim, "canary:10:5m", "--detach", "-o", "json"), env={"GITHUB_OUTPUT": str(outputs)}
+    )
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    dep = doc["deploymentId"]
+    assert doc["outcome"] == "started" and doc["engine"] == "codedeploy"
+    assert doc["deployment"]["config"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+    assert f"deployment-id={dep}" in outputs.read_text()
+    assert _alias(sim)["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.1}  # the canary is live
+    group = sim.client("codedeploy").get_deployment_group(
+        applicationName="lambdawait-fn", deploymentGroupName="fn-live"
+    )
+    assert group["deploymentGroupInfo"]["autoRollbackConfiguration"]["enabled"] is True
+    waited = cli("wait", "--deployment", dep)
+    assert waited.code == 0, waited.stderr
+    # The canary may have ended before wait started: the weights were seen moving above and below.
+    assert f"⇄ {dep}" in waited.stderr and "live now on version 2" in waited.stdout
+    assert _alias(sim)["FunctionVersion"] == "2"
+
+
+def test_sigterm_while_following_leaves_the_deployment_running_and_says_so(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    function(sim)
+    proc = _start(sim, tmp_path, *_shift_args(sim, "Canary10Percent30Minutes"))
+    assert proc.stderr is not None
+    seen = []
+    while not any("⇄" in line for line in seen):  # following: CodeDeploy holds the 10% canary
+        line = proc.stderr.readline()
+        assert line, "".join(seen)
+        seen.append(line)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    dep = sim.client("codedeploy").list_deployments(applicationName="lambdawait-fn")["deployments"][0]
+    assert f"deployment {dep} goes on in CodeDeploy" in err
+    assert f"lambdawait wait --deployment {dep}" in err and "lambdawait rollback fn --alias live" in err
+    assert deployment_info(sim.client("codedeploy"), dep)["status"] == "InProgress"
+    assert _alias(sim)["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.1}
