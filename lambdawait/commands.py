@@ -280,6 +280,7 @@ def run_publish(
             description=description,
             code_sha256=code_sha256,
             timeout=timeout,
+            on_step=session.out.step,
         )
     return _document(
         "publish",

@@ -121,6 +121,7 @@ def _current_config(config: Mapping[str, Any]) -> dict[str, Any]:
         "description": config.get("Description") or "",
         "subnets": tuple(sorted(vpc.get("SubnetIds") or [])),
         "security_groups": tuple(sorted(vpc.get("SecurityGroupIds") or [])),
+        "snapstart": (config.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions",
     }
 
 
@@ -138,6 +139,7 @@ def desired_config(spec: FunctionSpec) -> dict[str, Any]:
         "description": spec.description,
         "subnets": tuple(sorted(spec.subnets)) if spec.subnets is not None else None,
         "security_groups": tuple(sorted(spec.security_groups)) if spec.security_groups is not None else None,
+        "snapstart": spec.snapstart,
     }
     return {key: value for key, value in wanted.items() if value is not None}
 
@@ -163,6 +165,8 @@ def config_request(
             params["Environment"] = {"Variables": wanted[key]}
         elif key == "layers":
             params["Layers"] = list(wanted[key])
+        elif key == "snapstart":
+            params["SnapStart"] = {"ApplyOn": "PublishedVersions" if wanted[key] else "None"}
     if "subnets" in fields or "security_groups" in fields:
         vpc = (current or {}).get("VpcConfig") or {}
         subnets = spec.subnets if spec.subnets is not None else vpc.get("SubnetIds") or ()

@@ -279,6 +279,7 @@ def _release(
                 revision_id=deployed.revision_id if deployed else None,
                 timeout=max(prepared.timeout, 900.0),
                 on_published=lambda version: ledger.accept("publish", version=version),
+                on_step=session.out.step,
             )
     except KeyboardInterrupt as exc:
         raise _interrupted_state(session, spec.name, exc) from None

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from lambdawait import snapstart
 from lambdawait.errors import UsageError
 from lambdawait.package import (
     ARCHITECTURES,
@@ -130,6 +131,7 @@ def check(
     if spec.runtime is not None:
         _check_runtime(found, spec.runtime, today or date.today())
     _check_settings(found, spec, creating)
+    snapstart.check(found, spec, runtime)
     _check_env(found, spec.env)
     if package is not None:
         check_contents(found, package, runtime=runtime, handler=handler, arch=arch, layers=layers_possible)

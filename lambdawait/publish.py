@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -49,12 +49,14 @@ def publish_version(
     revision_id: str | None = None,
     timeout: float = DEFAULT_PUBLISH_TIMEOUT,
     on_published: Callable[[str], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Wait for any update in progress, publish exactly the code we saw, wait until Active.
 
     `revision_id` pins the RevisionId (a deploy passes the one it ended on): any change since,
     even one that finished, is refused with a conflict instead of being published.
     `on_published` hears the version number as soon as Lambda returns it, before the wait.
+    `on_step` hears what the wait is for when it is more than a moment (a SnapStart snapshot).
     """
     import botocore.exceptions
 
@@ -102,6 +104,11 @@ def publish_version(
     version = str(response["Version"])
     if on_published is not None:
         on_published(version)
+    if on_step is not None and snapshotting(response):
+        on_step(
+            f"version {version} of {function} is Pending while Lambda runs its init and takes the "
+            "SnapStart snapshot (often minutes); waiting for it to be Active"
+        )
     result = waiter.wait(WaitRequest(function, version, Target.VERSION), timeout)
     final = raise_for_wait(result, context=f"version {version} of {function}")
     return PublishResult(
@@ -111,3 +118,9 @@ def publish_version(
         created=version not in before,
         status=final,
     )
+
+
+def snapshotting(response: Mapping[str, Any]) -> bool:
+    """A version just published with SnapStart on is Pending while its snapshot is taken."""
+    apply_on = (response.get("SnapStart") or {}).get("ApplyOn")
+    return apply_on == "PublishedVersions" and response.get("State") == "Pending"

@@ -115,6 +115,8 @@ class FunctionSpec:
     security_groups: tuple[str, ...] | None = None
     # With env given: remove the variables that exist now and are not in `env` (otherwise refused).
     prune_env: bool = False
+    # SnapStart on published versions: True on, False off, None keep (lambdawait.snapstart).
+    snapstart: bool | None = None
 
     def __post_init__(self) -> None:
         # Whatever mapping the caller passed, store one whose repr masks values.
@@ -344,6 +346,7 @@ def build_spec(
     subnets: Iterable[str] | None = None,
     security_groups: Iterable[str] | None = None,
     prune_env: bool = False,
+    snapstart: bool | None = None,
 ) -> FunctionSpec:
     """Every `deploy` option string -> FunctionSpec (syntax only; limits are preflight's job)."""
     merged_env = merge_env(env_file, env)
@@ -370,4 +373,5 @@ def build_spec(
         subnets=_opt_tuple(subnets),
         security_groups=_opt_tuple(security_groups),
         prune_env=prune_env,
+        snapstart=snapstart,
     )

@@ -82,3 +82,33 @@ def test_canary_rolls_back_when_provisioned_concurrency_fails(
     assert doc["outcome"] == "gate-failed"
     assert "provisioned-concurrency" in run.stderr + run.stdout
     assert alias_state(sim) == ("1", {})
+
+
+def test_deploy_snapstart_publish_waits_for_the_snapshot(
+    sim: Simulator, cli: Callable[..., Run], app_dir: Any
+) -> None:
+    defaults = {**QUICK["defaults"], "snapstart_seconds": 0.3}
+    sim.set_scenario(Scenario.from_dict({"defaults": defaults}))
+    base = [
+        "--dir",
+        str(app_dir),
+        "--runtime",
+        "python3.12",
+        "--handler",
+        "app.handler",
+        "--role",
+        sim.role_arn(),
+    ]
+    run = cli("deploy", "snap", *base, "--snapstart", "--publish", "-o", "json")
+    assert run.code == 0, run.stderr
+    assert "Pending while Lambda runs its init and takes the SnapStart snapshot" in run.stderr
+    version = run.json()["version"]
+    config = sim.client("lambda").get_function_configuration(FunctionName="snap", Qualifier=version)
+    assert config["State"] == "Active"  # the command returned only once the snapshot was taken
+    assert config["SnapStart"] == {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
+
+    sim.reset_calls()
+    refused = cli("deploy", "snap", "--runtime", "nodejs20.x", "--snapstart")
+    assert refused.code == 2
+    assert "SnapStart does not support nodejs20.x" in refused.stderr
+    assert sim.mutating_calls() == 0
