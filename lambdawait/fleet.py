@@ -67,8 +67,15 @@ class Member:
 
     @property
     def new_code(self) -> bool:
-        """Something of ours reached $LATEST (landed, or accepted and landing)."""
-        return self.ledger is not None and self.ledger.changed
+        """Code or configuration of ours is (or may be) on $LATEST: landed, or accepted and landing.
+
+        An update that ended Failed is not: Lambda kept what was live before.
+        """
+        if self.ledger is None:
+            return False
+        doc = self.ledger.document(self.error)
+        reached = [*doc["applied"], *doc["unconfirmed"]]  # type: ignore[misc]
+        return any(step in ("create", "code", "configuration") for step in reached)
 
 
 def members_from(entries: Sequence[FunctionEntry]) -> list[Member]:
