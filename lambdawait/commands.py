@@ -70,7 +70,15 @@ def run_status(clients: Clients, functions: Sequence[str], start: float) -> dict
 
     client = clients.lambda_()
     reports = [describe(client, name) for name in functions]
-    return status_document(reports, time.monotonic() - start)
+    document = status_document(reports, time.monotonic() - start)
+    from lambdawait.cd_inflight import status_lines
+
+    for entry in document["functions"]:
+        aliases = [a["name"] for a in entry.get("aliases", [])]
+        in_flight = status_lines(clients, entry["function"], aliases) if aliases else []
+        if in_flight:
+            entry["deployments"] = in_flight  # CodeDeploy deployments moving an alias now
+    return document
 
 
 class Session:
@@ -293,9 +301,14 @@ def run_publish(
 
 
 def run_rollback(session: Session, function: str, alias: str, to_version: str | None) -> dict[str, Any]:
+    from lambdawait.cd_inflight import stop_in_flight
     from lambdawait.report import alias_doc
     from lambdawait.rollback import rollback
 
+    # CodeDeploy moving the alias would fight a client-side restore: stop it (with rollback) first.
+    stopped = stop_in_flight(session, function, alias)
+    if stopped is not None and to_version is None:
+        return stopped
     with interrupts(session.clock):
         result = rollback(session.clients.lambda_(), session.waiter(), function, alias, to_version)
     return _document(

@@ -374,6 +374,11 @@ class Output:
             weights = alias["additionalVersionWeights"]
             split = "".join(f", {w * 100:g}% -> {v}" for v, w in weights.items())
             rows.append((f"alias {alias['name']}", f"-> {alias['functionVersion']}{split}"))
+        for d in e.get("deployments", []):
+            events = ", ".join(f"{x['name']} {x['status']}" for x in d["events"])
+            moving = f"{d['fromVersion']} -> {d['toVersion']}"
+            line = f"{d['deploymentId']} {d['status']} ({d['config']}): {moving}"
+            rows.append((f"codedeploy {d['alias']}", line + (f"; {events}" if events else "")))
         for pc in e.get("provisionedConcurrency", []):
             why = f": {pc['statusReason']}" if pc.get("statusReason") else ""
             seen = f"{pc['status']} {pc['allocated']}/{pc['requested']} allocated{why}"

@@ -165,3 +165,22 @@ def test_sigterm_while_following_leaves_the_deployment_running_and_says_so(
     assert f"lambdawait wait --deployment {dep}" in err and "lambdawait rollback fn --alias live" in err
     assert deployment_info(sim.client("codedeploy"), dep)["status"] == "InProgress"
     assert _alias(sim)["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.1}
+
+
+def test_rollback_stops_a_deployment_in_flight_and_waits_until_the_alias_is_whole(
+    sim: Simulator, cli: Callable[..., Run]
+) -> None:
+    function(sim)
+    started = cli(*_shift_args(sim, "Canary10Percent30Minutes", "--detach", "-o", "json"))
+    assert started.code == 0, started.stderr
+    dep = started.json()["deploymentId"]
+    status = cli("status", "fn", "-o", "json")
+    assert status.json()["functions"][0]["deployments"][0]["deploymentId"] == dep
+    run = cli("rollback", "fn", "--alias", "live", "-o", "json")
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    assert doc["outcome"] == "rolled-back" and doc["deploymentId"] == dep
+    assert doc["alias"]["functionVersion"] == "1" and doc["alias"]["additionalVersionWeights"] == {}
+    info = deployment_info(sim.client("codedeploy"), dep)
+    assert info["status"] == "Stopped" and info["errorInformation"]["code"] == "MANUAL_STOP"
+    assert not _alias(sim).get("RoutingConfig")

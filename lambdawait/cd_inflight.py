@@ -1,0 +1,89 @@
+"""A CodeDeploy deployment in flight on an alias: found for `status`, stopped by `rollback`.
+
+Finding one must never break a user of the client-side engine: without CodeDeploy permissions
+(or with an endpoint that has no CodeDeploy) the answer is simply "none seen".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lambdawait.cd_commands import codedeploy_client
+from lambdawait.cd_follow import Deployment, read
+
+if TYPE_CHECKING:
+    from lambdawait.aws import Clients
+    from lambdawait.commands import Session
+
+ACTIVE = ["Created", "Queued", "InProgress", "Baking", "Ready"]
+MAX_CHECKED = 50  # deployments in flight account-wide are few; bound the reads regardless
+
+
+def find_in_flight(clients: Clients, function: str, alias: str) -> Deployment | None:
+    """The deployment moving FUNCTION:ALIAS now, whoever started it (lambdawait, SAM, the console)."""
+    import botocore.exceptions
+
+    try:
+        cd = codedeploy_client(clients)
+        ids = _active_ids(cd)
+        for deployment_id in ids[:MAX_CHECKED]:
+            state = read(cd, deployment_id)
+            if state.function == function and state.alias == alias and not state.done:
+                return state
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+        return None  # no CodeDeploy permissions or endpoint: nothing we can see is in flight
+    return None
+
+
+def _active_ids(cd: Any) -> list[str]:
+    ids: list[str] = []
+    kwargs: dict[str, Any] = {"includeOnlyStatuses": ACTIVE}
+    while len(ids) < MAX_CHECKED:
+        page = cd.list_deployments(**kwargs)
+        ids += page.get("deployments") or []
+        if not page.get("nextToken"):
+            break
+        kwargs["nextToken"] = page["nextToken"]
+    return ids
+
+
+def stop_in_flight(session: Session, function: str, alias: str) -> dict[str, Any] | None:
+    """`rollback` on an alias CodeDeploy is moving: stop it with rollback, wait until the alias is
+    whole; the result document, or None when no deployment is in flight."""
+    from lambdawait.aliases import get_alias
+    from lambdawait.cd_commands import deployment_fields
+    from lambdawait.cd_shift import stop_with_rollback
+    from lambdawait.report import alias_doc, document
+
+    state = find_in_flight(session.clients, function, alias)
+    if state is None:
+        return None
+    end = stop_with_rollback(session, codedeploy_client(session.clients), state.id)
+    after = get_alias(session.clients.lambda_(), function, alias)
+    whole = after is not None and not after.weights
+    fields = deployment_fields(end)
+    fields.update(
+        alias=alias_doc(after),
+        message=f"{alias}: stopped CodeDeploy deployment {state.id} with rollback; {end.summary()}",
+    )
+    return document("rollback", "rolled-back" if whole else "alias-split", session.elapsed(), **fields)
+
+
+def status_lines(clients: Clients, function: str, aliases: list[str]) -> list[dict[str, Any]]:
+    """For `status`: each alias's deployment in flight, as the document shows it."""
+    found = []
+    for alias in aliases:
+        state = find_in_flight(clients, function, alias)
+        if state is not None:
+            found.append(
+                {
+                    "alias": alias,
+                    "deploymentId": state.id,
+                    "status": state.status,
+                    "config": state.config,
+                    "fromVersion": state.current_version,
+                    "toVersion": state.target_version,
+                    "events": [{"name": n, "status": s} for n, s in state.events],
+                }
+            )
+    return found
