@@ -84,7 +84,9 @@ def list_all(client: LambdaClient, function: str) -> tuple[ProvisionedInfo, ...]
         try:
             page = client.list_provisioned_concurrency_configs(**kwargs)
         except botocore.exceptions.ClientError as exc:
-            if client_error_code(exc) in ("AccessDeniedException", "UnsupportedOperationException"):
+            # No permission, or an endpoint without the API (moto answers "404: Not yet
+            # implemented"): status still shows everything else.
+            if client_error_code(exc) in ("AccessDeniedException", "UnsupportedOperationException", "404"):
                 return ()
             raise
         for item in page.get("ProvisionedConcurrencyConfigs", []):

@@ -116,5 +116,5 @@ def test_cli_in_process_wait_and_status_json(aws: dict[str, Any]) -> None:
     assert waited.exit_code == 0, waited.output
     assert json.loads(waited.stdout)["functions"][0]["state"] == "Active"
     status = runner.invoke(app, ["status", "fn", "-o", "json"])
-    assert status.exit_code == 0
+    assert status.exit_code == 0, status.output
     assert json.loads(status.stdout)["functions"][0]["runtime"] == "python3.12"
