@@ -2,9 +2,10 @@
 
 Each run releases version 2 of its own function (version 1 and alias `live` on 1 are set up before
 any fault) with the installed `lambdawait deploy … --publish --alias live --strategy canary:P:B`,
-under throttling, 5xx and lost replies, and in most runs a signal (SIGINT, SIGTERM, SIGHUP, or
-SIGINT then SIGTERM 100 ms later, as GitHub cancels) at a random moment of the shift. With the
-faults off, the run is judged (soak_judge) and `lambdawait rollback` runs three times.
+under throttling, 5xx and lost replies (at random rates, and a few pinned so that every round
+loses some), and in most runs a signal (SIGINT, SIGTERM, SIGHUP, or SIGINT then SIGTERM 100 ms
+later, as a cancelled GitHub job gets) at a random moment of the shift. With the faults off, the
+run is judged (soak_judge) and `lambdawait rollback` runs three times.
 
 The simulator's faults are global, so runs go in rounds of `lanes` concurrent runs (one function
 each) sharing one draw of faults; with one lane every run has faults of its own. The plan (faults,
@@ -49,7 +50,8 @@ LOST_OPERATIONS = (
 PINNED = ("UpdateFunctionCode", "PublishVersion")
 SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGINT+SIGTERM")
 KINDS = ("none", *SIGNALS)
-SECOND_SIGNAL_AFTER = 0.1  # GitHub's cancel: SIGINT, then SIGTERM while the first is handled
+# A cancelled GitHub job gets SIGINT, then SIGTERM: 100 ms apart here, so the second lands mid-restore.
+SECOND_SIGNAL_AFTER = 0.1
 # Where a signal's delay counts from: the shift's group (printed once its signal handlers are in
 # place, before its checks and version wait), or its first progress line (the canary step is live).
 ANCHORS = {"group": "::group::Shifting", "step": "(step 1/"}
@@ -194,9 +196,14 @@ class Soak:
     on_result: Callable[[Result], None] = lambda result: None
     results: list[Result] = field(default_factory=list)
     faults: Counter[str] = field(default_factory=Counter)
+    calm: Scenario = field(init=False)
+    zip_path: Path = field(init=False)
 
     def run(self, rounds: Sequence[Round]) -> list[Result]:
-        self.sim.set_scenario(Scenario.from_dict(self.scenario))
+        # Setting up and judging run on a calm Lambda: no faults, and no account quota either (its
+        # 429s are throttling too, and a test-side client would give up on them).
+        self.calm = Scenario.from_dict({**self.scenario, "quotas": {"enabled": False}})
+        self.sim.set_scenario(self.calm)
         tally = FaultTally(self.sim)
         self.zip_path = write_zip(
             self.workdir / "release.zip", {"app.py": (b"def handler(e, c):\n    return 2\n", 0o644)}
@@ -215,7 +222,7 @@ class Soak:
         faulty = {**self.scenario, "faults": rnd.faults, "seed": rnd.seed}
         self.sim.set_scenario(Scenario.from_dict(faulty))
         attempts = list(pool.map(self._deploy, rnd.runs))
-        self.sim.set_faults()  # judging and rollbacks see Lambda as it is
+        self.sim.set_scenario(self.calm)
         lost = sum(self.sim.lost_replies().values()) - lost_before
         # One lost-reply status per round, so the simulator's count by operation says which kind.
         kind = "lost reply (closed)" if rnd.faults["lost_reply_status"] == 0 else "lost reply (502)"
@@ -248,15 +255,16 @@ class Soak:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert proc.stderr is not None
-        head, reached = _read_until(proc.stderr, ANCHORS[p.anchor])
-        sent = _signal(proc, p) if reached and p.signal != "none" else False
+        hung = threading.Event()  # a watchdog: reading stderr up to the anchor has no timeout of its own
+        watchdog = threading.Timer(DEPLOY_TIMEOUT, lambda: (hung.set(), proc.kill()))
+        watchdog.start()
         try:
-            out, rest = proc.communicate(timeout=DEPLOY_TIMEOUT)
-            code: int | None = proc.returncode
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            head, reached = _read_until(proc.stderr, ANCHORS[p.anchor])
+            sent = _signal(proc, p) if reached and p.signal != "none" else False
             out, rest = proc.communicate()
-            code = None  # hung: judged broken
+        finally:
+            watchdog.cancel()
+        code = None if hung.is_set() else proc.returncode  # None: hung, judged broken
         return Attempt(
             p.function, argv, code, out, head + rest, reached, sent, time.monotonic() - start, home, gha
         )
