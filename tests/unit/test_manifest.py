@@ -1,0 +1,102 @@
+"""lambdawait.toml: inheritance, ${VAR}, paths, unknown keys, types, `after`, deploy's vocabulary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from lambdawait.errors import UsageError
+from lambdawait.manifest import KNOWN_KEYS, find, load
+
+SCHEMA_FILE = Path(__file__).parents[2] / "schema" / "lambdawait.schema.json"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "conf" / "lambdawait.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_defaults_are_inherited_and_overridden_paths_are_relative_to_the_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[defaults]
+runtime = "python3.12"
+dir = "src"
+memory = 128
+env = {A = "1"}
+
+[functions.api]
+memory = 512
+env = {TOKEN = "${TOKEN}", B = "x-${STAGE}-y"}
+tags = {team = "core"}
+""",
+    )
+    entry = load(path, {"TOKEN": "s3cret", "STAGE": "prod"}).functions["api"]
+    assert entry.values["runtime"] == "python3.12"
+    assert entry.values["memory"] == 512
+    assert entry.values["dir"] == str((tmp_path / "conf" / "src").resolve())
+    assert entry.values["env"] == {"TOKEN": "s3cret", "B": "x-prod-y"}  # a table replaces, not merges
+    kwargs = entry.spec_kwargs()
+    assert kwargs["env"] == ["TOKEN=s3cret", "B=x-prod-y"] and kwargs["tags"] == ["team=core"]
+
+
+def test_the_file_is_found_in_the_current_directory_or_named(tmp_path: Path) -> None:
+    assert find(None, tmp_path) is None
+    (tmp_path / "lambdawait.toml").write_text("")
+    assert find(None, tmp_path) == tmp_path / "lambdawait.toml"
+    with pytest.raises(UsageError, match="does not exist"):
+        find(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ("[functions.a]\nmemroy = 1\n", "unknown key 'memroy'", "did you mean 'memory'?"),
+        ("[defaults]\nsecurity_group = []\n[functions.a]\n", "'security_group'", "'security_groups'"),
+        ("[function.a]\n", "top-level key 'function'", "'functions'"),
+        ("[functions.a]\nrole = '${NOPE}'\n", "${NOPE}, which is not set", "export NOPE"),
+        ("[functions.a]\nmemory = true\n", "memory must be a number", None),
+        ("[functions.a]\nenv = {A = 1}\n", "env must be a table of strings", None),
+        ("[functions.a]\nlayers = 'arn'\n", "layers must be a list", None),
+        ("[functions.a]\nafter = ['b']\n", "'b' is not a function in the file", None),
+        ("[functions.a]\nafter = ['b']\n[functions.b]\nafter = ['a']\n", "cycle", None),
+        ("[defaults]\nruntime = 'x'\n", "defines no functions", None),
+        ("[functions.a\n", "lambdawait.toml", "TOML syntax"),
+    ],
+)
+def test_every_mistake_is_one_usage_error_naming_it(
+    tmp_path: Path, text: str, message: str, hint: str | None
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        load(write(tmp_path, text), {})
+    assert message in caught.value.message
+    if hint:
+        assert hint in (caught.value.hint or "")
+
+
+def test_after_orders_the_release_and_select_keeps_that_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[functions.web]\nafter = ['api']\n[functions.api]\nafter = ['db']\n[functions.db]\n[functions.x]\n",
+    )
+    manifest = load(path, {})
+    assert [e.name for e in manifest.select([])] == ["db", "api", "web", "x"]
+    assert [e.name for e in manifest.select(["x", "web"])] == ["web", "x"]
+    with pytest.raises(UsageError, match="wbe is not in") as caught:
+        manifest.select(["wbe"])
+    assert "'web'" in (caught.value.hint or "")
+
+
+def test_the_json_schema_knows_exactly_the_loaders_keys(tmp_path: Path) -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+    assert set(schema["$defs"]["function"]["properties"]) == set(KNOWN_KEYS)
+    example = {"defaults": {"runtime": "python3.12", "env": {"A": "1"}}, "functions": {"a": {"after": []}}}
+    jsonschema.validate(example, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"functions": {"a": {"memroy": 1}}}, schema)
