@@ -508,9 +508,10 @@ REJECTIONS: dict[str, tuple[list[str], str]] = {
         ["--dir", "{app}", "--runtime", "python3.12", "--handler", "app.handler"],
         "--role",
     ),
-    "unknown runtime": (
-        ["--dir", "{app}", "--runtime", "python9", "--handler", "a.b", "--role", "{role}"],
-        "python9",
+    # A runtime newer than the installed botocore model only warns; a typo of a family is refused.
+    "misspelt runtime": (
+        ["--dir", "{app}", "--runtime", "pyhton3.12", "--handler", "a.b", "--role", "{role}"],
+        "pyhton3.12",
     ),
 }
 
