@@ -1,0 +1,109 @@
+"""The CodeDeploy engine's pure parts: configs from strategies, the AppSpec, outcomes and summaries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lambdawait.cd_follow import Deployment, FailedEvent
+from lambdawait.cd_handoff import HandOff, appspec, config_name, names
+from lambdawait.cli_codedeploy import handoff
+from lambdawait.errors import UsageError
+from lambdawait.strategy import parse_strategy
+
+
+@pytest.mark.parametrize(
+    ("strategy", "config"),
+    [
+        ("AllAtOnce", "CodeDeployDefault.LambdaAllAtOnce"),
+        ("Canary10Percent30Minutes", "CodeDeployDefault.LambdaCanary10Percent30Minutes"),
+        ("LambdaLinear10PercentEvery1Minute", "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"),
+        ("canary:10:5m", "CodeDeployDefault.LambdaCanary10Percent5Minutes"),  # CodeDeploy's own
+        ("linear:10:2m", "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes"),
+    ],
+)
+def test_strategies_map_to_predefined_configurations(strategy: str, config: str) -> None:
+    assert config_name(parse_strategy(strategy)) == (config, None)
+
+
+def test_other_forms_get_a_custom_time_based_configuration() -> None:
+    name, routing = config_name(parse_strategy("canary:25:7m"))
+    assert name == "lambdawait.Canary25Percent7Minutes"
+    assert routing == {
+        "type": "TimeBasedCanary",
+        "timeBasedCanary": {"canaryPercentage": 25, "canaryInterval": 7},
+    }
+    name, routing = config_name(parse_strategy("linear:20:1h"))
+    assert name == "lambdawait.Linear20PercentEvery60Minutes"
+    assert routing is not None and routing["timeBasedLinear"] == {
+        "linearPercentage": 20,
+        "linearInterval": 60,
+    }
+
+
+@pytest.mark.parametrize("strategy", ["canary:10:30s", "linear:12.5:5m", "canary:10:90s"])
+def test_seconds_and_fractions_are_refused_for_codedeploy(strategy: str) -> None:
+    with pytest.raises(UsageError, match="whole percents and whole minutes"):
+        config_name(parse_strategy(strategy))
+
+
+def test_handoff_checks_alarm_limit_and_app_with_group() -> None:
+    with pytest.raises(UsageError, match="at most 10"):
+        HandOff(alarms=tuple(f"a{i}" for i in range(11))).check()
+    with pytest.raises(UsageError, match="go together"):
+        HandOff(app="app").check()
+    assert names("fn", "live", HandOff()) == ("lambdawait-fn", "fn-live")
+    assert names("fn", "live", HandOff(app="a", group="g")) == ("a", "g")
+
+
+def test_appspec_names_alias_versions_and_hooks() -> None:
+    spec = json.loads(appspec("fn", "live", "3", "4", HandOff(before_allow_traffic="pre")))
+    props = spec["Resources"][0]["fn"]["Properties"]
+    assert props == {"Name": "fn", "Alias": "live", "CurrentVersion": "3", "TargetVersion": "4"}
+    assert spec["Hooks"] == [{"BeforeAllowTraffic": "pre"}]
+    assert "Hooks" not in json.loads(appspec("fn", "live", "3", "4", HandOff()))
+
+
+class _Ctx:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def get_parameter_source(self, name: str) -> object:
+        return type("Source", (), {"name": self.source})()
+
+
+def test_codedeploy_options_need_the_engine_and_interrupt_detaches_unless_said() -> None:
+    with pytest.raises(UsageError, match="--detach, --codedeploy-role need --engine codedeploy"):
+        handoff(_Ctx("DEFAULT"), "client", True, None, "rollback", None, None, "arn", None, None)
+    with pytest.raises(UsageError, match="--engine 'aws'"):
+        handoff(_Ctx("DEFAULT"), "aws", False, None, "rollback", None, None, None, None, None)
+    assert handoff(_Ctx("DEFAULT"), "client", False, None, "rollback", None, None, None, None, None) is None
+    implicit = handoff(_Ctx("DEFAULT"), "codedeploy", False, ["a"], "rollback", None, None, None, None, None)
+    explicit = handoff(
+        _Ctx("COMMANDLINE"), "codedeploy", False, None, "rollback", None, None, None, None, None
+    )
+    assert implicit is not None and not implicit.rollback_on_interrupt and implicit.alarms == ("a",)
+    assert explicit is not None and explicit.rollback_on_interrupt
+
+
+def _deployment(**fields: object) -> Deployment:
+    base: dict[str, object] = {
+        "id": "d-1", "status": "Succeeded", "application": "app", "group": "grp", "config": "c",
+        "function": "fn", "alias": "live", "current_version": "1", "target_version": "2",
+    }  # fmt: skip
+    return Deployment(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_outcomes_and_summaries() -> None:
+    assert _deployment().outcome() == "ok"
+    assert "live now on version 2" in _deployment().summary()
+    alarm = _deployment(status="Stopped", error_code="ALARM_ACTIVE", error_message="Activated alarms: <e>",
+                        rollback_id="d-2")  # fmt: skip
+    assert alarm.outcome() == "gate-failed"
+    assert "Activated alarms: <e>" in alarm.summary() and "rolled back by d-2" in alarm.summary()
+    hook = _deployment(status="Failed", error_code="HOOK_EXECUTION_FAILURE",
+                       failed_event=FailedEvent("AfterAllowTraffic", "post", "500 on /"))  # fmt: skip
+    assert hook.outcome() == "failed"
+    assert "AfterAllowTraffic (hook post) failed: 500 on /" in hook.summary()
+    assert _deployment(status="Stopped", error_code="MANUAL_STOP").outcome() == "gate-failed"
