@@ -24,7 +24,7 @@ from lambdawait.errors import (
 )
 from lambdawait.guard import guarded_call, raise_for_wait
 from lambdawait.ledger import Ledger
-from lambdawait.models import FunctionStatus
+from lambdawait.models import FunctionStatus, WaitResult
 from lambdawait.package import LocalPackage
 from lambdawait.spec import FunctionSpec, redact
 from lambdawait.waiter import Waiter, WaitRequest
@@ -178,13 +178,7 @@ class Deployer:
         self.on_step(f"waiting for {spec.name} to become Active")
         result = self.waiter.wait(WaitRequest(spec.name, None, Target.READY), self.timeout)
         if result.outcome.value == "failed":
-            # The waiter's remediation already says to delete and re-create a Failed function.
-            raise TargetFailedError(
-                f"creating {spec.name} failed: {result.message}",
-                hint=result.remediation,
-                reason_code=result.status.reason_code if result.status else None,
-                details=_failure_details(result.status, result.remediation),
-            )
+            raise _failed(f"creating {spec.name}", result)
         status = raise_for_wait(result, context=f"creating {spec.name}")
         self.ledger.land("create", code_sha256=status.code_sha256)
         return DeployResult(plan, "created", status, ("create",))
@@ -312,12 +306,7 @@ class Deployer:
             and result.status.last_update_status == "Failed"
         ):
             # What Lambda kept live (and what of ours landed before) is the ledger's to say.
-            raise TargetFailedError(
-                f"{context} of {name} failed: {result.message}",
-                hint=result.remediation,
-                reason_code=result.status.reason_code,
-                details=_failure_details(result.status, result.remediation),
-            )
+            raise _failed(f"{context} of {name}", result)
         return raise_for_wait(result, context=f"{context} of {name}")
 
 
@@ -328,13 +317,33 @@ def _settled(status: FunctionStatus) -> bool:
 def _refuse_failed(name: str, current: FunctionStatus) -> None:
     """A function whose creation failed accepts no update: say so instead of calling Lambda."""
     if current.state == "Failed":
+        from lambdawait.reasons import failure_remediation
+
+        hint = failure_remediation(current) or (
+            f"fix the cause, delete {name} (aws lambda delete-function --function-name {name}) "
+            "and deploy again to re-create it"
+        )
         raise TargetFailedError(
             f"{name} is Failed ({current.state_reason_code}); Lambda cannot update it",
-            hint=f"fix the cause, delete {name} (aws lambda delete-function --function-name {name}) "
-            "and deploy again to re-create it",
+            hint=hint,
             reason_code=current.state_reason_code,
-            details=_failure_details(current, None),
+            details=_failure_details(current, hint),
         )
+
+
+def _failed(action: str, result: WaitResult) -> TargetFailedError:
+    """`ACTION failed: State … : reason`, the steps chosen for what failed, the entry as details."""
+    from lambdawait.reasons import failure_remediation
+
+    # The waiter's message opens with "NAME failed: "; the action already says that.
+    what = result.message.removeprefix(f"{result.function} failed: ")
+    hint = failure_remediation(result.status) or result.remediation
+    return TargetFailedError(
+        f"{action} failed: {what}",
+        hint=hint,
+        reason_code=result.status.reason_code if result.status else None,
+        details=_failure_details(result.status, hint),
+    )
 
 
 def _configuration(plan: DeployPlan) -> dict[str, Any]:

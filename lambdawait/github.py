@@ -44,13 +44,15 @@ def error_annotations(document: Mapping[str, Any]) -> list[str]:
             f" ({code})" if code else ""
         )
         text = entry.get("message") or entry.get("stateReason") or entry.get("outcome") or "failed"
-        if entry.get("remediation"):
-            text += f"\nFix: {entry['remediation']}"
+        if _steps(entry):
+            text += "\nFix:" + "".join(f"\n- {step}" for step in _steps(entry))
         lines.append(command("error", text, title=title))
     error = document.get("error")
     if error and not lines:
         title = f"lambdawait {document.get('command')}" + (f" ({error['code']})" if error.get("code") else "")
-        text = error["message"] + (f"\nFix: {error['hint']}" if error.get("hint") else "")
+        steps = [step for entry in document.get("functions") or [] for step in _steps(entry)]
+        fix = "".join(f"\n- {step}" for step in steps) or (f" {error['hint']}" if error.get("hint") else "")
+        text = error["message"] + (f"\nFix:{fix}" if fix else "")
         lines.append(command("error", text, title=title))
     return lines
 
@@ -93,12 +95,31 @@ def summary(document: Mapping[str, Any]) -> str:
     error = document.get("error")
     if error:
         lines.append(f"- **Error:** {_cell(error.get('message'))}")
-        if error.get("hint"):
-            lines.append(f"- **Fix:** {_cell(error['hint'])}")
-    for entry in rows:
-        if entry.get("remediation"):
-            lines.append(f"- **Fix for {entry.get('function')}:** {_cell(entry['remediation'])}")
+    lines += _fix_section(document)
     return "\n".join(lines).rstrip() + "\n\n"
+
+
+def _steps(entry: Mapping[str, Any]) -> list[str]:
+    steps = entry.get("remediationSteps") or []
+    return [str(s) for s in steps] or ([str(entry["remediation"])] if entry.get("remediation") else [])
+
+
+def _fix_section(document: Mapping[str, Any]) -> list[str]:
+    """One "Fix" section: each failed function's steps (named when there are several), else the
+    error's hint; the hint of a failed function is its steps, so it is not repeated."""
+    entries = [(e.get("function"), _steps(e)) for e in document.get("functions") or []]
+    entries = [(name, steps) for name, steps in entries if steps]
+    hint = (document.get("error") or {}).get("hint")
+    if not entries and not hint:
+        return []
+    lines = ["", "#### Fix", ""]
+    for name, steps in entries:
+        if len(entries) > 1:
+            lines.append(f"**{_cell(name)}**")
+        lines += [f"- {_cell(step)}" for step in steps]
+    if not entries:
+        lines.append(f"- {_cell(hint)}")
+    return lines
 
 
 def _extras(document: Mapping[str, Any]) -> list[str]:

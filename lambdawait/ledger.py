@@ -60,7 +60,9 @@ class Ledger:
         """`err` with what changed and what did not appended (once); exit 2 only if nothing changed."""
         if "applied" in err.details or (isinstance(err, UsageError) and not self.changed):
             return err  # annotated already, or refused before any change as exit 2 promises
-        err.message = f"{err.message}; {'; '.join(self._clauses(err))}"
+        clauses = self._clauses(err)
+        if clauses:  # a failed creation has none to add: the error already says it is Failed
+            err.message = f"{err.message}; {'; '.join(clauses)}"
         err.args = (err.message,)
         for key, value in self.document(err).items():
             err.details.setdefault(key, value)

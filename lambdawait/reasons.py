@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lambdawait.errors import UsageError
+
+if TYPE_CHECKING:
+    from lambdawait.models import FunctionStatus
 
 # Which field can carry a code: "state" = StateReasonCode, "update" = LastUpdateStatusReasonCode
 # (both as listed in botocore's Lambda model), "invoke" = the errorType of a failed invocation.
@@ -485,7 +490,7 @@ _CATALOGUE: tuple[Reason, ...] = (
             "check the account's EC2 On-Demand vCPU quotas in Service Quotas (Amazon EC2) and "
             "request an increase",
             "check the capacity provider's MaxVCpuCount: aws lambda get-capacity-provider "
-            "--capacity-provider-name NAME",
+            "--capacity-provider-name PROVIDER",
         ),
     ),
     Reason(
@@ -679,6 +684,68 @@ def remediation_for(code: str | None) -> str | None:
         return None
     found = _BY_KEY.get(code.strip().lower())
     return "; ".join(found.remediation) if found else None
+
+
+# Which way out applies depends on what failed. Lambda never updates a function whose creation
+# Failed, so steps that say "update again" are rephrased or dropped for it, and its last step is
+# to delete and re-create; a failed update (or version) is fixed and updated again, so the
+# catalogue's "delete and re-create" note (there for `explain`, which knows no context) goes.
+_FAILED_CREATION: dict[str, str | None] = {
+    _REDEPLOY: None,
+    _RECREATE: None,
+    "retry the update; " + _RECREATE: None,
+    "update the function's VpcConfig with valid subnet IDs": "re-create it with valid subnet IDs",
+    "update the function's VpcConfig with valid security group IDs": (
+        "re-create it with valid security group IDs"
+    ),
+    "IAM changes take a few seconds to propagate; then update the function again": (
+        "IAM changes take a few seconds to propagate before the function is re-created"
+    ),
+    "check that resource (and the AWS Health Dashboard), then update the function again": (
+        "check that resource (and the AWS Health Dashboard)"
+    ),
+    "check the file system's health and throughput metrics, then retry the update": (
+        "check the file system's health and throughput metrics"
+    ),
+    "then update the function again": None,
+    "then publish or update again": None,
+    "then update the function code or configuration again": None,
+    "retry the update later": None,
+}
+_FAILED_UPDATE: dict[str, str | None] = {
+    _RECREATE: None,
+    "retry the update; " + _RECREATE: "retry the update",
+}
+_DELETE_AND_RECREATE = (
+    "then delete NAME and deploy again to re-create it (Lambda cannot update a function whose "
+    "creation failed): aws lambda delete-function --function-name NAME"
+)
+
+
+def failure_steps(status: FunctionStatus) -> tuple[str, ...]:
+    """The steps for what STATUS shows, chosen by context, with the function's name filled in.
+
+    A Failed $LATEST is a failed creation; anything else (a failed update, a failed version, an
+    Inactive function) is fixed where it is. Empty when the catalogue has no entry for the code.
+    """
+    code = status.reason_code or ("Idle" if status.state == "Inactive" else None)
+    found = _BY_KEY.get(code.strip().lower()) if code else None
+    if found is None:
+        return ()
+    created_failed = status.state == "Failed" and not status.qualifier
+    rewrite = _FAILED_CREATION if created_failed else _FAILED_UPDATE
+    steps = [rewrite.get(step, step) for step in found.remediation]
+    if created_failed:
+        steps.append(_DELETE_AND_RECREATE)
+    # NAME is the catalogue's placeholder for the function (other resources have their own).
+    filled = (re.sub(r"\bNAME\b", lambda _: status.function, step) for step in steps if step)
+    return tuple(dict.fromkeys(filled))
+
+
+def failure_remediation(status: FunctionStatus | None) -> str | None:
+    """failure_steps on one line (the `remediation` field), or None when there are none."""
+    steps = failure_steps(status) if status is not None else ()
+    return "; ".join(steps) or None
 
 
 def all_reasons() -> list[Reason]:

@@ -23,6 +23,7 @@ from lambdawait.streams import SafeStream
 if TYPE_CHECKING:
     from lambdawait.models import FunctionStatus
     from lambdawait.query import Query
+    from lambdawait.render_failure import FailureView
     from lambdawait.traffic import ShiftEvent
     from lambdawait.waiter import WaitEvent
 
@@ -77,6 +78,7 @@ class Output:
         self.rich_out = not plain and mode == "text" and self.stdout.isatty()
         self.rich_err = not plain and self.stderr.isatty()
         self._lock = threading.Lock()
+        self._consoles: dict[bool, Any] = {}
         self._last_shift: tuple[int, str] | None = None
         # When each progress line was last written: a log (not a TTY) gets a heartbeat at least
         # every HEARTBEAT_SECONDS during a wait or a bake (CircleCI kills a step silent for 10 min).
@@ -93,11 +95,14 @@ class Output:
     # -- low level ---------------------------------------------------------------------------
 
     def _console(self, err: bool) -> Any:
-        from rich.console import Console
+        """The one Rich Console of a stream, built on first use (it measures the terminal once)."""
+        if err not in self._consoles:
+            from rich.console import Console
 
-        # Rich writes through the SafeStream too (it only needs write, flush, isatty and encoding).
-        stream = cast("IO[str]", self.stderr if err else self.stdout)
-        return Console(file=stream, highlight=False, soft_wrap=True)
+            # Rich writes through the SafeStream too (it only needs write, flush, isatty and encoding).
+            stream = cast("IO[str]", self.stderr if err else self.stdout)
+            self._consoles[err] = Console(file=stream, highlight=False, soft_wrap=True)
+        return self._consoles[err]
 
     def out(self, text: str, markup: str | None = None) -> None:
         """One result line on stdout; `markup` is the Rich version used on a colour terminal."""
@@ -176,11 +181,61 @@ class Output:
     # -- errors -------------------------------------------------------------------------------
 
     def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
-        """A one-line error on stderr (and the JSON error document on stdout in JSON mode)."""
+        """The error on stderr (and the JSON error document on stdout in JSON mode): one line, or
+        for a failed function a headline, AWS's reason and the steps, as `explain` shows them."""
         if document is not None:
             self._emit(document)
-        self.log(f"error: {err.one_line()}")
+        from lambdawait.render_failure import failed_entry, failure_view
+
+        entry = failed_entry(document) if document is not None else None
+        if entry is not None:
+            self.failure(failure_view(entry, err.message), err=True, plain_mark="error: ")
+        else:
+            self.log(f"error: {err.one_line()}")
         self._ci(document)
+
+    def failure(self, view: FailureView, *, err: bool, plain_mark: str = "✗ ", suffix: str = "") -> None:
+        """A failed function: a red ✗ headline, AWS's reason, what is live, then the steps as
+        bullets; wrapped by Rich to the terminal, one item per line elsewhere."""
+        if self.rich_err if err else self.rich_out:
+            self._rich_failure(view, err=err, suffix=suffix)
+            return
+        lines = [f"{plain_mark}{view.headline}{suffix}"] if view.headline else []
+        lines += [f"  {text}" for text in (view.reason, view.aftermath) if text]
+        if view.steps:
+            lines += ["  fix:", *(f"  - {step}" for step in view.steps)]
+        for line in lines:
+            if err:
+                self.log(line)
+            else:
+                self.out(line)
+
+    def _rich_failure(self, view: FailureView, *, err: bool, suffix: str) -> None:
+        from rich.text import Text
+
+        console = self._console(err)
+        lines: list[Any] = []
+
+        def hanging(first: Text, text: Text, indent: int) -> None:
+            # Wrapped by Rich at word boundaries to the terminal's width; continuation lines hang
+            # under the text (not the bullet), and a word longer than a line folds.
+            width = max(console.width - indent, 20)
+            for number, line in enumerate(text.wrap(console, width, overflow="fold")):
+                line.rstrip()
+                lines.append((first if number == 0 else Text(" " * indent)) + line)
+
+        if view.headline:
+            hanging(Text("✗ ", style="bold red"), Text.assemble((view.headline, "bold"), suffix), 2)
+        for text, style in ((view.reason, ""), (view.aftermath, "dim")):
+            if text:
+                hanging(Text("  "), Text(text, style=style), 2)
+        if view.steps:
+            lines.append(Text("  fix:", style="yellow"))
+            for step in view.steps:
+                hanging(Text("  • ", style="yellow"), Text(step), 4)
+        with self._lock:
+            for line in lines:
+                console.print(line, soft_wrap=True)
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -270,12 +325,17 @@ class Output:
 
     def function_line(self, entry: Mapping[str, Any]) -> None:
         """One function's outcome, with reason and remediation when it is not ready."""
+        from lambdawait.render_failure import failure_view, is_failing
+
         label = entry["function"] + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
         outcome = entry["outcome"]
         ok = outcome in OK_OUTCOMES
         mark, colour = ("✓", "green") if ok else ("✗", "red")
         polls = plural(entry["polls"], "poll") if "polls" in entry else ""
         timing = f" in {entry['elapsedSeconds']:.1f}s ({polls})" if polls else ""
+        if not ok and is_failing(entry):
+            self.failure(failure_view(entry, entry.get("message")), err=False, suffix=timing)
+            return
         head = f"{mark} {label}: {outcome} — {describe_status(entry)}{timing}"
         self.out(
             head,
@@ -362,8 +422,6 @@ class Output:
             ("last modified", with_ago(e.get("lastModified"), now)),
             ("environment", ", ".join(f"{k}=****" for k in e.get("environment", {})) or "-"),
         ]
-        if e.get("remediation"):
-            rows.append(("fix", e["remediation"]))
         for version in e.get("versions", []):
             moment = parse_time(version.get("lastModified") or "")  # the raw time is in -o json
             seen = f"{version['state']}  {version['codeSha256']}" + (
@@ -385,6 +443,11 @@ class Output:
             rows.append((f"provisioned {pc['qualifier']}", seen))
         for key, value in rows:
             self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}")
+        steps = e.get("remediationSteps") or ([e["remediation"]] if e.get("remediation") else [])
+        if steps:
+            from lambdawait.render_failure import FailureView
+
+            self.failure(FailureView("", None, None, tuple(steps)), err=False, plain_mark="")
 
     def explain(self, document: Mapping[str, Any]) -> None:
         if self._emit(document):

@@ -60,12 +60,22 @@ def function_entry(
     qualifier: str | None = None,
     remediation: str | None = None,
 ) -> dict[str, Any]:
-    """The fields every per-function entry of the JSON contract carries (null when not seen)."""
+    """The fields every per-function entry of the JSON contract carries (null when not seen).
+
+    When there is a remediation, its steps are chosen for what the status shows (a failed creation
+    is re-created, a failed update is updated again) and `remediation` is those steps on one line.
+    """
+    steps: tuple[str, ...] = ()
+    if remediation and status is not None:
+        from lambdawait.reasons import failure_steps
+
+        steps = failure_steps(status)
     return {
         "function": function or (status.function if status else None),
         "qualifier": qualifier,
         **status_fields(status),
-        "remediation": remediation,
+        "remediation": "; ".join(steps) if steps else remediation,
+        "remediationSteps": list(steps) if steps else ([remediation] if remediation else []),
         "version": status.version if status else None,
         "codeSha256": status.code_sha256 if status else None,
         "revisionId": status.revision_id if status else None,

@@ -45,7 +45,7 @@ def test_annotations_name_function_code_and_fix() -> None:
     lines = github.error_annotations(FAILED)
     assert len(lines) == 1  # the ready function gets none
     assert lines[0].startswith("::error title=lambdawait wait%3A orders (EniLimitExceeded)::")
-    assert "Fix%3A" not in lines[0] and "Fix: free ENIs" in lines[0]
+    assert "Fix%3A" not in lines[0] and "Fix:%0A- free ENIs, or raise the quota" in lines[0]
 
 
 def test_annotation_for_an_error_without_functions() -> None:
@@ -83,7 +83,7 @@ def test_summary_table_and_extras(tmp_path: Path) -> None:
     assert "| orders | failed | Failed | Failed | EniLimitExceeded |" in text
     assert "Published version: **7**" in text
     assert "Alias **live** → version 6, 10% → version 7" in text
-    assert "Fix for orders" in text
+    assert "#### Fix\n\n- free ENIs, or raise the quota\n" in text
 
 
 def test_summary_without_file_is_a_no_op() -> None:
@@ -164,3 +164,40 @@ def test_outputs_that_cannot_be_written_are_reported_not_raised(tmp_path: Path) 
         problem = github.append_outputs(PUBLISHED, {"GITHUB_OUTPUT": str(path)})
         assert problem is not None and "GITHUB_OUTPUT" in problem and "\n" not in problem
     assert github.append_outputs(PUBLISHED, {}) is None
+
+
+def test_a_failed_deploy_has_one_fix_section_with_its_steps() -> None:
+    # The error's hint is the failed function's steps on one line: the summary shows them once.
+    steps = ["free ENIs", "delete orders and deploy again: aws lambda delete-function --function-name orders"]
+    doc = {
+        "command": "deploy",
+        "ok": False,
+        "outcome": "failed",
+        "functions": [
+            {
+                "function": "orders",
+                "state": "Failed",
+                "remediation": "; ".join(steps),
+                "remediationSteps": steps,
+            }
+        ],
+        "error": {"message": "creating orders failed", "hint": "; ".join(steps), "code": "EniLimitExceeded"},
+    }
+    text = github.summary(doc)
+    assert text.count("Fix") == 1 and text.count("free ENIs") == 1
+    assert "#### Fix\n\n- free ENIs\n- delete orders and deploy again" in text
+    (line,) = github.error_annotations(doc)
+    assert line.count("free ENIs") == 1 and "Fix:%0A- free ENIs%0A- delete orders" in line
+
+
+def test_fix_section_names_each_function_when_several_failed() -> None:
+    doc = {
+        "command": "wait",
+        "ok": False,
+        "functions": [
+            {"function": "a", "remediationSteps": ["step for a"]},
+            {"function": "b", "remediationSteps": ["step for b"]},
+        ],
+    }
+    text = github.summary(doc)
+    assert "#### Fix\n\n**a**\n- step for a\n**b**\n- step for b" in text

@@ -1,0 +1,93 @@
+"""A failed function as a person reads it: a headline, AWS's reason, what is live, the steps to take.
+
+Pure: built from a result document's per-function entry (and the error's message, for what a
+deploy left behind), so the terminal, the CI log and `explain` all say the same once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FailureView:
+    """What one failed function shows, each piece once."""
+
+    headline: str  # `NAME: creation failed — State Failed (Code)`
+    reason: str | None  # AWS's StateReason / LastUpdateStatusReason text
+    aftermath: str | None  # what a deploy changed and what is live (the ledger's clauses)
+    steps: tuple[str, ...]  # remediation steps, chosen for what failed, names filled in
+
+
+def failed_entry(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The one per-function entry an error document is about, when it is about a failed function."""
+    entries = [e for e in document.get("functions") or [] if isinstance(e, Mapping)]
+    failing = [e for e in entries if is_failing(e)]
+    return failing[0] if len(failing) == 1 else None
+
+
+def is_failing(entry: Mapping[str, Any]) -> bool:
+    return "Failed" in (entry.get("state"), entry.get("lastUpdateStatus")) or entry.get("state") == "Inactive"
+
+
+def phase(entry: Mapping[str, Any]) -> str:
+    """What failed, in a person's words: a creation, an update, a version, or an inactive function."""
+    if entry.get("state") == "Failed":
+        return "version failed" if entry.get("qualifier") else "creation failed"
+    if entry.get("lastUpdateStatus") == "Failed":
+        return "update failed"
+    if entry.get("state") == "Inactive":
+        return "inactive"
+    return str(entry.get("outcome") or "failed")
+
+
+def brief_status(entry: Mapping[str, Any]) -> str:
+    """The failed field and its code, once: `State Failed (SubnetOutOfIPAddresses)`."""
+    state, update = entry.get("state"), entry.get("lastUpdateStatus")
+    if state in ("Failed", "Inactive"):
+        code = entry.get("stateReasonCode") or entry.get("lastUpdateStatusReasonCode")
+        text = f"State {state}"
+    elif update == "Failed":
+        code = entry.get("lastUpdateStatusReasonCode")
+        text = (
+            f"LastUpdateStatus Failed (State {state})"
+            if state and state != "Active"
+            else "LastUpdateStatus Failed"
+        )
+    else:
+        code = entry.get("stateReasonCode")
+        text = f"State {state}" if state else "not seen"
+    return f"{text} ({code})" if code else text
+
+
+def reason_text(entry: Mapping[str, Any]) -> str | None:
+    if entry.get("lastUpdateStatus") == "Failed" and entry.get("lastUpdateStatusReason"):
+        return str(entry["lastUpdateStatusReason"])
+    reason = entry.get("stateReason") or entry.get("lastUpdateStatusReason")
+    return str(reason) if reason else None
+
+
+def failure_view(entry: Mapping[str, Any], message: str | None = None) -> FailureView:
+    """The view of ENTRY; MESSAGE (an error's) adds what the command changed, when it says so."""
+    label = str(entry.get("function")) + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
+    reason = reason_text(entry)
+    steps = entry.get("remediationSteps") or ([entry["remediation"]] if entry.get("remediation") else [])
+    return FailureView(
+        headline=f"{label}: {phase(entry)} — {brief_status(entry)}",
+        reason=reason,
+        aftermath=_aftermath(message, reason),
+        steps=tuple(str(s) for s in steps),
+    )
+
+
+def _aftermath(message: str | None, reason: str | None) -> str | None:
+    """What the message adds to AWS's reason: in a deploy error, the ledger's "what is live" clauses
+    after it; a message that does not quote the reason (an Inactive function, a refusal) whole."""
+    if not message:
+        return None
+    if not reason or reason not in message:
+        return message
+    tail = message.split(reason, 1)[1].strip().lstrip(";").strip()
+    return tail or None
