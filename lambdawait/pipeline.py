@@ -184,6 +184,13 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
     )
     for warning in report.warnings:
         session.out.warn(warning)
+    if spec.code is not None and spec.code.kind == "image":
+        from lambdawait.images import pin
+
+        # Through ECR (read-only), before any change: the digest to deploy and its architecture.
+        # (Clients has no ecr() yet: aws.py is another helper's this session.)
+        ecr = session.clients._create("ecr")
+        spec = pin(ecr, spec, archs[0] if response is not None else None, session.out.step)
     request = _validate_release(session, spec, release, response)
     plan = plan_deploy(spec, package, response, report.warnings)
     check_plan(spec, plan)

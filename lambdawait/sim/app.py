@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from lambdawait.sim import control, handlers, invoke, operations, paging, provisioned, roles
+from lambdawait.sim import control, handlers, images, invoke, operations, paging, provisioned, roles
 from lambdawait.sim.codedeploy import CodeDeploySim
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
@@ -43,6 +43,7 @@ HANDLERS: dict[str, handlers.Handler] = {
     "Invoke": invoke.invoke,
     "InvokeAsync": invoke.invoke_async,
     **provisioned.HANDLERS,  # provisioned concurrency, and its hooks on alias and function changes
+    **images.HANDLERS,  # image functions follow the simulated ECR's digests
 }
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d+/([^/]+)/([^/]+)/aws4_request")
 

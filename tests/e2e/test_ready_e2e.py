@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -111,4 +112,68 @@ def test_deploy_snapstart_publish_waits_for_the_snapshot(
     refused = cli("deploy", "snap", "--runtime", "nodejs20.x", "--snapstart")
     assert refused.code == 2
     assert "SnapStart does not support nodejs20.x" in refused.stderr
+    assert sim.mutating_calls() == 0
+
+
+def _push(sim: Simulator, tag: str, manifest: dict[str, Any]) -> str:
+    """Push a manifest to the simulated ECR repository `app`; returns its digest."""
+    ecr = sim.client("ecr")
+    if not ecr.describe_repositories()["repositories"]:
+        ecr.create_repository(repositoryName="app")
+    pushed = ecr.put_image(
+        repositoryName="app", imageManifest=json.dumps(manifest), imageTag=tag,
+        imageManifestMediaType=manifest["mediaType"],
+    )  # fmt: skip
+    return str(pushed["image"]["imageId"]["imageDigest"])
+
+
+def _manifest(layer: str) -> dict[str, Any]:
+    return {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 1469,
+            "digest": layer,
+        },
+        # moto's ECR derives an image's digest from its layers: other layers, another digest.
+        "layers": [
+            {"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 9, "digest": layer}
+        ],
+    }
+
+
+def _index(*archs: str) -> dict[str, Any]:
+    entries = [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + str(i) * 64,
+         "size": 500, "platform": {"architecture": arch, "os": "linux" if arch != "unknown" else "unknown"}}
+        for i, arch in enumerate(archs, start=1)
+    ]  # fmt: skip
+    return {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries}
+
+
+def test_image_tag_is_deployed_as_its_digest(sim: Simulator, cli: Callable[..., Run]) -> None:
+    sim.set_scenario(Scenario.from_dict(QUICK))
+    first = _push(sim, "v1", _manifest("sha256:" + "a" * 64))
+    repo = f"{sim.client('sts').get_caller_identity()['Account']}.dkr.ecr.us-east-1.amazonaws.com/app"
+    args = ("deploy", "img", "--image-uri", f"{repo}:v1", "--role", sim.role_arn(), "-o", "json")
+    run = cli(*args)
+    assert run.code == 0, run.stderr
+    assert f"image {repo}:v1 is {repo}@{first}" in run.stderr
+    got = sim.client("lambda").get_function(FunctionName="img")
+    assert got["Code"]["ImageUri"] == f"{repo}@{first}"
+    assert got["Configuration"]["CodeSha256"] == first.removeprefix("sha256:")
+
+    assert cli(*args).json()["outcome"] == "unchanged"  # same tag, same digest: nothing to do
+    second = _push(sim, "v1", _manifest("sha256:" + "b" * 64))  # the tag is pushed again
+    again = cli(*args)
+    assert again.json()["outcome"] == "updated", again.stderr
+    assert sim.client("lambda").get_function(FunctionName="img")["Code"]["ImageUri"] == f"{repo}@{second}"
+
+    sim.reset_calls()
+    _push(sim, "arm", _index("arm64", "unknown"))
+    refused = cli("deploy", "img", "--image-uri", f"{repo}:arm")
+    assert refused.code == 2
+    assert "built for arm64 but the function runs on x86_64" in refused.stderr
+    assert "--platform linux/amd64" in refused.stderr
     assert sim.mutating_calls() == 0
