@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 from lambdawait.errors import UsageError
 
@@ -222,78 +223,33 @@ def parse_env_file(path: str | Path) -> dict[str, str]:
 
 
 def _parse_dotenv(text: str, label: str) -> dict[str, str]:
+    # python-dotenv's parser, not dotenv_values(): that one skips a line it cannot parse with a
+    # logged warning, and a deploy must not ship an environment missing a variable. Values are
+    # taken literally (no ${VAR} expansion), as Lambda stores them.
+    from dotenv.parser import parse_stream
+
     result: dict[str, str] = {}
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        number = index + 1
-        line = lines[index].strip()
-        index += 1
-        if not line or line.startswith("#"):
+    for binding in parse_stream(io.StringIO(text)):
+        # A binding's text starts with the blank lines before it: count lines that hold something.
+        filled = [i for i, line in enumerate(binding.original.string.splitlines()) if line.strip()]
+        first = binding.original.line + (filled[0] if filled else 0)
+        if binding.error:
+            _bad_line(label, first)
+        if binding.key is None:  # blank lines and comments
             continue
-        if line.startswith("export ") or line.startswith("export\t"):
-            line = line[len("export") :].lstrip()
-        key, sep, raw = line.partition("=")
-        key = key.strip()
-        if not sep or not _DOTENV_KEY.fullmatch(key):
-            # Name the line, never its content: it may be a value pasted without its key.
-            raise UsageError(
-                f"--env-file {label} line {number} is not KEY=VALUE",
-                hint="fix or remove that line; comments start with #",
-            )
-        raw = raw.strip()
-        if raw[:1] in ("'", '"'):
-            value, index = _quoted_value(raw, lines, index, label, number, key)
-        else:
-            value = re.split(r"\s+#", raw, maxsplit=1)[0].rstrip()
-        result[key] = value
+        if binding.value is None or not _DOTENV_KEY.fullmatch(binding.key):
+            _bad_line(label, first)
+        result[binding.key] = binding.value
     return result
 
 
-def _quoted_value(
-    raw: str, lines: list[str], index: int, label: str, number: int, key: str
-) -> tuple[str, int]:
-    """Read a quoted value starting at raw (may span lines); returns (value, next line index)."""
-    quote, body = raw[0], raw[1:]
-    while True:
-        end = _closing_quote(body, quote)
-        if end >= 0:
-            break
-        if index >= len(lines):
-            raise UsageError(
-                f"--env-file {label} line {number}: the value of {key} has no closing {quote}",
-                hint=f"close the quote opened on line {number}",
-            )
-        body += "\n" + lines[index]
-        index += 1
-    trailing = body[end + 1 :].strip()
-    if trailing and not trailing.startswith("#"):
-        raise UsageError(
-            f"--env-file {label} line {number}: unexpected text after the quoted value of {key}",
-            hint="put comments after a # or quote the whole value",
-        )
-    value = body[:end]
-    if quote == '"':
-        value = re.sub(r"\\(.)", _unescape, value, flags=re.DOTALL)
-    return value, index
-
-
-def _closing_quote(body: str, quote: str) -> int:
-    """Index of the first unescaped closing quote (single quotes have no escapes), or -1."""
-    i = 0
-    while i < len(body):
-        if quote == '"' and body[i] == "\\":
-            i += 2
-            continue
-        if body[i] == quote:
-            return i
-        i += 1
-    return -1
-
-
-def _unescape(match: re.Match[str]) -> str:
-    char = match.group(1)
-    return {"n": "\n", "t": "\t", "r": "\r"}.get(char, char if char in "\"\\$'" else "\\" + char)
+def _bad_line(label: str, number: int) -> NoReturn:
+    # Name the line, never its content: it may be a value pasted without its key.
+    raise UsageError(
+        f"--env-file {label} line {number} is not KEY=VALUE",
+        hint="fix or remove that line: comments start with #, a quoted value needs its closing "
+        "quote and nothing after it but a # comment",
+    )
 
 
 def merge_env(env_file: str | Path | None, env_items: Iterable[str] | None) -> dict[str, str] | None:

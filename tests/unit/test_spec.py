@@ -153,8 +153,10 @@ def test_parse_env_file(tmp_path: Path, text: str, expected: dict[str, str]) -> 
     [
         (f"A=1\n{SECRET}\n", 2, "is not KEY=VALUE"),
         (f"A=1\n\n1BAD={SECRET}\n", 3, "is not KEY=VALUE"),
-        (f'A="{SECRET}\nB=2\n', 1, "has no closing"),
-        (f"A='{SECRET}' trailing{SECRET}\n", 1, "unexpected text after"),
+        (f"A=1\n# comment\n\nB C={SECRET}\n", 4, "is not KEY=VALUE"),
+        (f'A="{SECRET}\nB=2\n', 1, "is not KEY=VALUE"),
+        (f"A='{SECRET}' trailing{SECRET}\n", 1, "is not KEY=VALUE"),
+        (f"A=1\n\n\"\n{SECRET}\n", 3, "is not KEY=VALUE"),
     ],
 )
 def test_bad_env_file_names_file_and_line_never_value(
