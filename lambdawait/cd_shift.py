@@ -157,3 +157,33 @@ def _document(
         message=message,
     )
     return document("shift", outcome, session.elapsed(), **fields)
+
+
+def deploy_shift(
+    session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
+) -> dict[str, Any]:
+    """`deploy --engine codedeploy`: the shift step's fields; a failed or stopped rollout raises,
+    as a client-side shift's gate does, so deploy reports it the same way."""
+    from lambdawait.errors import RolledBackError, TargetFailedError
+
+    doc = run_codedeploy_shift(session, request, gates_spec, handoff)
+    outcome, deployment_id = doc["outcome"], doc.get("deploymentId")
+    if outcome in ("gate-failed", "failed"):
+        error = RolledBackError if outcome == "gate-failed" else TargetFailedError
+        raise error(
+            doc["message"],
+            hint=f"`lambdawait status {request.function}` shows the alias",
+            reason_code=(doc.get("deployment") or {}).get("errorCode"),
+            details={"deploymentId": deployment_id},
+        )
+    shift = {
+        "outcome": outcome,
+        "alias": doc["alias"],
+        "fromVersion": doc.get("fromVersion"),
+        "toVersion": request.to_version,
+        "strategy": request.strategy.name,
+        "weightsApplied": [],
+        "engine": "codedeploy",
+        "deploymentId": deployment_id,
+    }
+    return {"shift": shift, "deploymentId": deployment_id} if deployment_id else {"shift": shift}

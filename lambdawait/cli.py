@@ -332,6 +332,15 @@ def deploy(
     no_color: NoColorOpt = False,
     verbose: VerboseOpt = False,
     query: QueryOpt = None,
+    *,
+    ctx: typer.Context,
+    engine: cd.EngineOpt = "client",
+    detach: cd.DetachOpt = False,
+    codedeploy_app: cd.AppOpt = None,
+    deployment_group: cd.GroupOpt = None,
+    codedeploy_role: cd.RoleOpt = None,
+    before_allow_traffic: cd.BeforeOpt = None,
+    after_allow_traffic: cd.AfterOpt = None,
 ) -> None:
     """Create or update a function safely: pre-flight checks, no-op detection, a wait after each change."""
     out = _output(output, no_color, verbose, query)
@@ -369,6 +378,10 @@ def deploy(
             gates=_gates(alarm, check_command, smoke_invoke, check_timeout),
             on_interrupt=on_interrupt,
             force=force,
+            handoff=cd.handoff(
+                ctx, engine, detach, alarm, on_interrupt, codedeploy_app, deployment_group,
+                codedeploy_role, before_allow_traffic, after_allow_traffic,
+            ),
         )
         session = _session(region, profile, endpoint_url, out)
         out.result(run_deploy(session, spec, release, dry_run=dry_run, timeout=wait_timeout))

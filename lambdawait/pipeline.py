@@ -28,6 +28,7 @@ from lambdawait.spec import FunctionSpec
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
+    from lambdawait.cd_handoff import HandOff
     from lambdawait.deploy import DeployPlan
     from lambdawait.traffic import ShiftRequest
 
@@ -43,6 +44,7 @@ class Release:
     gates: GateSpec = field(default_factory=GateSpec)
     on_interrupt: str = "rollback"
     force: bool = False
+    handoff: HandOff | None = None  # --engine codedeploy: CodeDeploy holds the shift (cd_shift)
 
 
 def _validate_release(
@@ -295,6 +297,13 @@ def _release(
     if request is None:
         return extra
     request = replace(request, to_version=published.version)
+    if release.handoff is not None:
+        from lambdawait.cd_shift import deploy_shift
+
+        ledger.begin("alias")
+        extra.update(deploy_shift(session, request, release.gates, release.handoff))
+        ledger.land("alias")
+        return extra
     shifter = _shifter(session, release.gates)
     ledger.begin("alias")
     with (

@@ -168,11 +168,17 @@ def test_sigterm_while_following_leaves_the_deployment_running_and_says_so(
 
 
 def test_rollback_stops_a_deployment_in_flight_and_waits_until_the_alias_is_whole(
-    sim: Simulator, cli: Callable[..., Run]
+    sim: Simulator, cli: Callable[..., Run], app_dir: Path
 ) -> None:
+    """Started by `deploy --engine codedeploy --detach` (the shift's options on deploy)."""
     function(sim)
-    started = cli(*_shift_args(sim, "Canary10Percent30Minutes", "--detach", "-o", "json"))
+    started = cli(
+        "deploy", "fn", "--dir", str(app_dir), "--runtime", "python3.12", "--handler", "app.handler",
+        "--role", sim.role_arn(), "--publish", "--alias", "live", "--strategy", "Canary10Percent30Minutes",
+        "--engine", "codedeploy", "--codedeploy-role", sim.role_arn(), "--detach", "-o", "json",
+    )  # fmt: skip
     assert started.code == 0, started.stderr
+    assert started.json()["shift"]["outcome"] == "started"
     dep = started.json()["deploymentId"]
     status = cli("status", "fn", "-o", "json")
     assert status.json()["functions"][0]["deployments"][0]["deploymentId"] == dep
