@@ -104,11 +104,9 @@ def publish_version(
     version = str(response["Version"])
     if on_published is not None:
         on_published(version)
-    if on_step is not None and snapshotting(response):
-        on_step(
-            f"version {version} of {function} is Pending while Lambda runs its init and takes the "
-            "SnapStart snapshot (often minutes); waiting for it to be Active"
-        )
+    note = pending_note(response, version, function)
+    if on_step is not None and note:
+        on_step(note)
     result = waiter.wait(WaitRequest(function, version, Target.VERSION), timeout)
     final = raise_for_wait(result, context=f"version {version} of {function}")
     return PublishResult(
@@ -118,6 +116,22 @@ def publish_version(
         created=version not in before,
         status=final,
     )
+
+
+def pending_note(response: Mapping[str, Any], version: str, function: str) -> str | None:
+    """Why a version just published is Pending when that takes minutes, not a moment."""
+    from lambdawait.managed import publishing_note
+
+    if response.get("State") != "Pending":
+        return None
+    if response.get("CapacityProviderConfig"):
+        return publishing_note(version, function)
+    if snapshotting(response):
+        return (
+            f"version {version} of {function} is Pending while Lambda runs its init and takes the "
+            "SnapStart snapshot (often minutes); waiting for it to be Active"
+        )
+    return None
 
 
 def snapshotting(response: Mapping[str, Any]) -> bool:

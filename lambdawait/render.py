@@ -422,11 +422,15 @@ class Output:
             ("last modified", with_ago(e.get("lastModified"), now)),
             ("environment", ", ".join(f"{k}=****" for k in e.get("environment", {})) or "-"),
         ]
+        if e.get("stateMeaning"):
+            rows.append(("means", e["stateMeaning"]))
         for version in e.get("versions", []):
             moment = parse_time(version.get("lastModified") or "")  # the raw time is in -o json
             seen = f"{version['state']}  {version['codeSha256']}" + (
                 f"  {ago(moment, now)}" if moment else ""
             )
+            if version.get("stateMeaning"):
+                seen += f"  ({version['stateMeaning']})"
             rows.append((f"version {version['version']}", seen))
         for alias in e.get("aliases", []):
             weights = alias["additionalVersionWeights"]

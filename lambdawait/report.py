@@ -108,6 +108,8 @@ def wait_document(results: Sequence[WaitResult], elapsed: float) -> dict[str, An
 
 def status_entry(report: FunctionReport) -> dict[str, Any]:
     """One function of `lambdawait status` (environment variable names only, values masked)."""
+    from lambdawait.managed import meaning
+
     s = report.status
     return {
         **function_entry(s, qualifier=s.qualifier, remediation=report.remediation),
@@ -120,11 +122,13 @@ def status_entry(report: FunctionReport) -> dict[str, Any]:
         "memorySize": s.memory,
         "timeout": s.timeout,
         "environment": {name: "****" for name in s.env_names},
+        "stateMeaning": meaning(s.state) or None,  # the Managed Instances states (lambdawait.managed)
         "versions": [
             {
                 "version": v.version,
                 "state": v.state,
                 "stateReasonCode": v.state_reason_code,
+                "stateMeaning": meaning(v.state) or None,
                 "codeSha256": v.code_sha256,
                 "lastModified": v.last_modified,
                 "description": v.description,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lambdawait import provisioned
+from lambdawait import managed, provisioned
 from lambdawait.acceptors import Target, Verdict, classify
 from lambdawait.clock import Clock, RateLimiter
 from lambdawait.errors import client_error_code, client_error_message
@@ -167,10 +167,13 @@ def decide(request: WaitRequest, response: Mapping[str, Any]) -> _Decision:
                 f"{request.label} is Inactive ({status.state_reason_code or 'Idle'}): Lambda "
                 "reclaimed its resources; an invoke or an update reactivates it (through Pending)",
             )
+        if status.state == managed.NON_INVOCABLE and managed.is_latest(request.qualifier):
+            return _managed_latest(request, status)
         if status.state in NEWER_STATES:
             return _Decision(
                 WaitOutcome.UNSUPPORTED_STATE,
-                f"{request.label} is {status.state}: it will not become ready by waiting",
+                f"{request.label} is {status.state} ({managed.meaning(status.state)}): "
+                "it will not become ready by waiting",
             )
     verdict = classify(request.target, response)
     if verdict is Verdict.SUCCESS:
@@ -186,6 +189,22 @@ def decide(request: WaitRequest, response: Mapping[str, Any]) -> _Decision:
             f"{request.label} is in a state lambdawait does not wait through: {_describe(status)}",
         )
     return _Decision(None)
+
+
+def _managed_latest(request: WaitRequest, status: FunctionStatus) -> _Decision:
+    """$LATEST of a Managed Instances function is ActiveNonInvocable by design: that is ready."""
+    ready = managed.latest_ready(status, need_update=request.target is Target.READY)
+    if ready is None:
+        return _Decision(None)
+    if not ready:
+        reason = status.last_update_status_reason or ""
+        message = f"{request.label} failed: {_describe(status)}: {reason}".rstrip(": ")
+        return _Decision(WaitOutcome.FAILED, message)
+    return _Decision(
+        WaitOutcome.READY,
+        f"{request.label} is {request.target.value} ({managed.NON_INVOCABLE}: Lambda Managed Instances "
+        "run published versions only)",
+    )
 
 
 class _Run:

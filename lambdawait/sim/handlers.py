@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from lambdawait.sim import capacity, shapes, validation
 from lambdawait.sim import moto_bridge as moto
-from lambdawait.sim import shapes, validation
 from lambdawait.sim.lifecycle import LATEST, FunctionRecord, Lifecycle, new_revision
 from lambdawait.sim.wire import (
     Reply,
@@ -79,6 +79,7 @@ def _patch_one(ctx: Context, rec: FunctionRecord | None, config: dict[str, Any])
     status = rec.status if version == LATEST or ver is None else ver.status
     status.patch(config)
     shapes.configuration(config, moto.function(rec.region, rec.name, version), rec.region)
+    capacity.patch(config, ctx.lifecycle.behaviour(rec))
 
 
 def function_arn(region: str, name: str) -> str:

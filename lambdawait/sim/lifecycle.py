@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdawait.sim.capacity import NON_INVOCABLE, instances_behaviour, settled_state
 from lambdawait.sim.scenario import Behaviour, Scenario
 from lambdawait.sim.snapstart import snapstart_behaviour
 from lambdawait.sim.wire import SimError, conflict_in_progress, conflict_resource_state, conflict_state
@@ -191,7 +192,7 @@ class Lifecycle:
     @staticmethod
     def check_mutable(rec: FunctionRecord) -> None:
         """AWS accepts updates, publishes and tags only in Active or Inactive, with no update running."""
-        if rec.status.state not in ("Active", "Inactive"):
+        if rec.status.state not in ("Active", "Inactive", NON_INVOCABLE):
             raise conflict_resource_state(rec.arn, rec.status.state, rec.status.state_reason_code)
         if rec.status.last_update_status == "InProgress":
             raise conflict_in_progress(rec.arn)
@@ -213,7 +214,7 @@ class Lifecycle:
         def fire(due: float) -> None:
             rec.pending = None
             if b.create_outcome == "active":
-                self._set_state(rec, LATEST, rec.status, "Active", None, due)
+                self._set_state(rec, LATEST, rec.status, settled_state(b), None, due)
                 self._set_update(rec, LATEST, rec.status, "Successful", None, due)
                 rec.last_used = due
             else:
@@ -258,7 +259,9 @@ class Lifecycle:
         self, rec: FunctionRecord, version: str, now: float, snapstart: bool = False
     ) -> VersionRecord:
         b = self.behaviour(rec)
-        if snapstart:  # the snapshot is taken while the version is Pending (lambdawait.sim.snapstart)
+        if b.capacity_provider is not None:  # instances start while Pending (lambdawait.sim.capacity)
+            b = instances_behaviour(b)
+        elif snapstart:  # the snapshot is taken while the version is Pending (lambdawait.sim.snapstart)
             b = snapstart_behaviour(b)
         ver = VersionRecord(version, Status())
         rec.versions[version] = ver

@@ -67,6 +67,10 @@ class Behaviour:
     snapstart_outcome: str = "active"
     snapstart_reason_code: str = "FunctionError.InitTimeout"
     snapstart_reason: str = "Function initialization timed out while Lambda took the SnapStart snapshot."
+    # Lambda Managed Instances (lambdawait.sim.capacity): on a capacity provider (its ARN), $LATEST
+    # settles in ActiveNonInvocable and a published version is Pending while instances start.
+    capacity_provider: str | None = None
+    instances_seconds: float = 3.0
     idle_after_seconds: float | None = None
     reactivate_seconds: float | None = None
     invoke: tuple[InvokeRule, ...] = ()
@@ -208,6 +212,7 @@ _FLOAT_FIELDS = {
     "publish_seconds",
     "provisioned_seconds",
     "snapstart_seconds",
+    "instances_seconds",
 }
 _OPTIONAL_FLOAT_FIELDS = {"idle_after_seconds", "reactivate_seconds"}
 _CHOICES = {
@@ -244,6 +249,10 @@ def _coerce(key: str, value: Any) -> Any:
         return _seconds(key, value)
     if key in _OPTIONAL_FLOAT_FIELDS:
         return None
+    if key == "capacity_provider":
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError("'capacity_provider' must be a capacity provider ARN (a string)")
+        return value
     if key in _CHOICES:
         if value not in _CHOICES[key]:
             raise ScenarioError(f"'{key}' must be one of {', '.join(_CHOICES[key])}")

@@ -177,3 +177,33 @@ def test_image_tag_is_deployed_as_its_digest(sim: Simulator, cli: Callable[..., 
     assert "built for arm64 but the function runs on x86_64" in refused.stderr
     assert "--platform linux/amd64" in refused.stderr
     assert sim.mutating_calls() == 0
+
+
+def test_managed_instances_function_deployed_and_published(
+    sim: Simulator, cli: Callable[..., Run], app_dir: Any
+) -> None:
+    provider = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:fleet"
+    rule = {"match": "mi", "capacity_provider": provider, "instances_seconds": 0.3}
+    sim.set_scenario(Scenario.from_dict({"defaults": QUICK["defaults"], "functions": [rule]}))
+    base = [
+        "--dir",
+        str(app_dir),
+        "--runtime",
+        "python3.12",
+        "--handler",
+        "app.handler",
+        "--role",
+        sim.role_arn(),
+    ]
+    run = cli("deploy", "mi", *base, "--publish", "-o", "json")
+    assert run.code == 0, run.stderr
+    assert "Pending while Lambda starts its Managed Instances" in run.stderr
+    version = run.json()["version"]
+    lam = sim.client("lambda")
+    assert lam.get_function_configuration(FunctionName="mi", Qualifier=version)["State"] == "Active"
+    assert lam.get_function_configuration(FunctionName="mi")["State"] == "ActiveNonInvocable"
+
+    waited = cli("wait", "mi", "-o", "json")  # $LATEST of a Managed Instances function is ready as it is
+    assert waited.code == 0, waited.stderr
+    status = cli("status", "mi")
+    assert "ActiveNonInvocable" in status.stdout and "never invoked directly" in status.stdout

@@ -96,9 +96,13 @@ def test_inactive_is_fine_when_only_the_update_matters() -> None:
     assert result.outcome is WaitOutcome.READY
 
 
-@pytest.mark.parametrize("state", ["Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting"])
-def test_newer_states_are_reported_not_polled(state: str) -> None:
-    result, client, _, _ = run([config(state, "Successful"), config()])
+@pytest.mark.parametrize(
+    ("state", "qualifier"),
+    [("Deactivating", "3"), ("Deactivated", None), ("ActiveNonInvocable", "3"), ("Deleting", "3")],
+)
+def test_newer_states_are_reported_not_polled(state: str, qualifier: str | None) -> None:
+    # ActiveNonInvocable on $LATEST is a Managed Instances function's normal state (test_managed.py).
+    result, client, _, _ = run([config(state, "Successful"), config()], qualifier=qualifier)
     assert result.outcome is WaitOutcome.UNSUPPORTED_STATE
     assert state in result.message
     assert len(client.calls) == 1
