@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from tests.conformance.recorder import ZIP_ECHO, ZIP_ECHO_INDEX, ZIP_PYVERSION, Recorder, zip_version
@@ -421,11 +422,35 @@ def snapstart_update_function_configuration(r: Recorder) -> None:
     )
 
 
+def _push_image(r: Recorder, repo: str, layer: str) -> None:
+    ecr = r.sim.client("ecr")
+    ecr.create_repository(repositoryName=repo)
+    digest = "sha256:" + layer * 64
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 1472,
+            "digest": digest,
+        },
+        "layers": [
+            {"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 9, "digest": digest}
+        ],
+    }
+    ecr.put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag="latest")
+
+
 @replay("TestLambdaImages::test_lambda_image_crud")
 def lambda_image_crud(r: Recorder) -> None:
     fn, c = r.name("test-function"), r.client
     registry = f"{r.account}.dkr.ecr.{r.sim.region}.amazonaws.com"
-    first, second = f"{registry}/{r.name('test-repo')}", f"{registry}/{r.name('test-repo')}"
+    repos = [r.name("test-repo"), r.name("test-repo")]
+    # As the recorded test pushed alpine and debian: two images in the (simulated) ECR, so that
+    # CodeSha256 and ResolvedImageUri come from their digests.
+    for repo, layer in zip(repos, "ab", strict=True):
+        _push_image(r, repo, layer)
+    first, second = (f"{registry}/{repo}" for repo in repos)
     r.create(
         "create-image-response",
         fn,
