@@ -100,3 +100,22 @@ def test_the_json_schema_knows_exactly_the_loaders_keys(tmp_path: Path) -> None:
     jsonschema.validate(example, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"functions": {"a": {"memroy": 1}}}, schema)
+
+
+def test_the_readmes_example_file_loads(tmp_path: Path) -> None:
+    import re
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Many functions", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert example
+    path = write(tmp_path, example.group(1))
+    manifest = load(path, {"DEPLOY_ROLE_ARN": "arn:aws:iam::123456789012:role/x", "STAGE": "prod"})
+    assert [e.name for e in manifest.select([])] == ["orders-api", "orders-worker", "payments"]
+    from lambdawait.fleet import members_from
+
+    dotenv = tmp_path / "conf" / "services" / "orders" / ".env.production"  # relative to the file
+    dotenv.parent.mkdir(parents=True)
+    dotenv.write_text("MODE=worker\n")
+    members = members_from(manifest.select([]))  # every value is one deploy accepts
+    assert members[0].spec.env == {"LOG_LEVEL": "info", "TABLE": "orders-prod"}
