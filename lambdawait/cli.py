@@ -269,7 +269,14 @@ def deploy(
     architecture: Annotated[str | None, typer.Option("--architecture", help="x86_64 or arm64.")] = None,
     # Text, parsed by build_spec: a bad number is then a UsageError (JSON error document, exit 2).
     memory: Annotated[str | None, typer.Option("--memory", help="MB, 128-10240.")] = None,
-    fn_timeout: Annotated[str | None, typer.Option("--timeout", help="Function timeout, 1-900 s.")] = None,
+    fn_timeout: Annotated[
+        str | None,
+        typer.Option(
+            "--timeout",
+            help="The function's own timeout (Lambda's Timeout), 1-900 s. How long lambdawait "
+            "waits is --wait-timeout.",
+        ),
+    ] = None,
     ephemeral_storage: Annotated[
         str | None, typer.Option("--ephemeral-storage", help="/tmp size, 512-10240 MB.")
     ] = None,
@@ -315,7 +322,13 @@ def deploy(
     force: ForceOpt = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")] = False,
     wait_timeout: Annotated[
-        float, typer.Option("--wait-timeout", help="Seconds to wait for each change to land.", min=0)
+        float,
+        typer.Option(
+            "--wait-timeout",
+            help="How long lambdawait waits for each change to land, in seconds (not the "
+            "function's --timeout).",
+            min=0,
+        ),
     ] = 300.0,
     config: Annotated[
         Path | None,

@@ -39,6 +39,87 @@ class EnvChange:
         return {"added": list(self.added), "removed": list(self.removed), "changed": list(self.changed)}
 
 
+# How each configuration field is named in a plan, and its unit. "timeout (function)" because
+# `deploy --timeout` sets the function's own timeout; how long lambdawait waits is --wait-timeout.
+_LABELS: dict[str, tuple[str, str]] = {
+    "runtime": ("runtime", ""),
+    "handler": ("handler", ""),
+    "role": ("role", ""),
+    "memory": ("memory", " MB"),
+    "timeout": ("timeout (function)", " s"),
+    "ephemeral_storage": ("ephemeral storage", " MB"),
+    "layers": ("layers", ""),
+    "description": ("description", ""),
+    "subnets": ("subnets", ""),
+    "security_groups": ("security groups", ""),
+    "snapstart": ("SnapStart", ""),
+    "architecture": ("architecture", ""),
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's old and new value (env: the names only; values are often secrets)."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+    env: EnvChange | None = None
+
+    def describe(self) -> str:
+        """`timeout (function): 3 s → 600 s`; `environment: added CC; changed BB (values not shown)`."""
+        if self.env is not None:
+            return f"{self.field}: {self.env.describe() or 'unchanged'} (values not shown)"
+        if self.field in ("layers", "subnets", "security groups"):
+            return f"{self.field}: {_list_change(self.old or (), self.new or ())}"
+        return f"{self.field}: {self._show(self.old)} → {self._show(self.new)}"
+
+    def _show(self, value: Any) -> str:
+        if value is None or value == "":
+            return "(none)"
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if self.field == "code":
+            return _short_sha(str(value))
+        unit = next((u for label, u in _LABELS.values() if label == self.field), "")
+        return f"{value}{unit}"
+
+    def document(self) -> dict[str, Any]:
+        if self.env is not None:
+            return {"field": "environment", "old": None, "new": None, **self.env.document()}
+        old, new = (list(v) if isinstance(v, tuple) else v for v in (self.old, self.new))
+        return {"field": self.field, "old": old, "new": new}
+
+
+def _short_sha(sha: str) -> str:
+    return sha[:12] + "…" if len(sha) > 13 else sha
+
+
+def _list_change(old: tuple[str, ...], new: tuple[str, ...]) -> str:
+    added = [x for x in new if x not in old]
+    removed = [x for x in old if x not in new]
+    parts = [
+        f"{label} {', '.join(items)}" for label, items in (("added", added), ("removed", removed)) if items
+    ]
+    return "; ".join(parts) or f"reordered ({', '.join(new)})"
+
+
+def _field_changes(
+    have: Mapping[str, Any], want: Mapping[str, Any], fields: tuple[str, ...], env: EnvChange | None
+) -> tuple[FieldChange, ...]:
+    changes = []
+    for key in fields:
+        if key == "env":
+            changes.append(FieldChange("environment", env=env or EnvChange()))
+        elif key == "vpc":
+            for part in ("subnets", "security_groups"):
+                if part in want and have.get(part) != want[part]:
+                    changes.append(FieldChange(_LABELS[part][0], have.get(part), want[part]))
+        else:
+            changes.append(FieldChange(_LABELS.get(key, (key, ""))[0], have.get(key), want[key]))
+    return tuple(changes)
+
+
 @dataclass(frozen=True)
 class DeployPlan:
     """What a deploy will do; `--dry-run` prints exactly this."""
@@ -55,6 +136,8 @@ class DeployPlan:
     current_vpc: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     # None: the environment is not touched (no --env / --env-file).
     env: EnvChange | None = None
+    # Each changed field, old -> new (code as CodeSha256): what --dry-run shows as the diff.
+    field_changes: tuple[FieldChange, ...] = ()
 
     @property
     def changes(self) -> bool:
@@ -71,12 +154,14 @@ class DeployPlan:
         if self.create:
             names = f" with environment variables {', '.join(self.env.added)}" if self.env else ""
             return [f"create {self.function}{names}"]
+        # A step, then its fields indented under it, old -> new.
         steps = []
+        code = [c for c in self.field_changes if c.field in ("code", "architecture")]
+        config = [c for c in self.field_changes if c not in code]
         if self.code_update:
-            steps.append(f"update code of {self.function} (CodeSha256 -> {self.local_sha256 or 'new'})")
+            steps += [f"update code of {self.function}:", *(f"  {c.describe()}" for c in code)]
         if self.config_fields:
-            env = f" (environment: {self.env.describe()})" if self.env else ""
-            steps.append(f"update configuration: {', '.join(self.config_fields)}{env}")
+            steps += [f"update configuration of {self.function}:", *(f"  {c.describe()}" for c in config)]
         if self.tags:
             steps.append(f"tag: {', '.join(self.tags)}")
         return steps or [f"{self.function} is unchanged: nothing to do"]
@@ -228,9 +313,16 @@ def plan_deploy(
     tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
     vpc = config.get("VpcConfig") or {}
     current_vpc = (tuple(vpc.get("SubnetIds") or ()), tuple(vpc.get("SecurityGroupIds") or ()))
+    env = env_change(spec, config)
+    diff = _field_changes(have, want, fields, env)
+    if spec.architecture and spec.architecture != current.architecture:
+        diff = (FieldChange("architecture", current.architecture, spec.architecture), *diff)
+    if code_update:
+        new_code = local_sha or (spec.code.image_uri if spec.code and spec.code.kind == "image" else None)
+        diff = (FieldChange("code", config.get("CodeSha256"), new_code or "uploaded (S3)"), *diff)
     return DeployPlan(
         spec.name, False, code_update, fields, tags, local_sha, current, warnings, current_vpc,
-        env_change(spec, config),
+        env, diff,
     )  # fmt: skip
 
 

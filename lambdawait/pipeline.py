@@ -212,6 +212,7 @@ def _plan_document(plan: DeployPlan, release: Release, package: LocalPackage | N
         "create": plan.create,
         "codeUpdate": plan.code_update,
         "configFields": list(plan.config_fields),
+        "changes": [change.document() for change in plan.field_changes],
         "env": plan.env.document() if plan.env is not None else None,
         "tags": list(plan.tags),
         "publish": release.publish,

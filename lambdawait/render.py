@@ -364,11 +364,10 @@ class Output:
         plan = document.get("plan")
         if plan and outcome == "planned":
             for step in plan["steps"]:
-                self.out(f"  plan: {step}")
+                # A field under its step (`  timeout (function): 3 s → 600 s`) lines up under it.
+                self.out(f"        {step}" if step.startswith("  ") else f"  plan: {step}")
             if plan.get("publish"):
-                self.out(
-                    "  plan: publish a version" + (f" and shift {plan['alias']}" if plan.get("alias") else "")
-                )
+                self.out(f"  plan: {_release_text(plan)}")
         for key, label in (("version", "version"), ("codeSha256", "code sha256")):
             if document.get(key):
                 self.out(f"  {label}: {document[key]}")
@@ -462,6 +461,27 @@ class Output:
             self.out(f"  {reason['meaning']}", f"  {_esc(reason['meaning'])}")
             for step in reason["remediation"]:
                 self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
+
+
+def _release_text(plan: Mapping[str, Any]) -> str:
+    """`publish a new version, then shift alias live to it: 10% every 2m, 100% at 18m (total 18m)`."""
+    text = "publish a new version"
+    if not plan.get("alias"):
+        return text
+    from lambdawait.strategy import format_duration, parse_strategy, schedule, total_seconds
+
+    strategy = parse_strategy(plan.get("strategy") or "AllAtOnce")
+    steps = schedule(strategy)
+    move = f"then shift alias {plan['alias']} to it"
+    if len(steps) == 1:
+        return f"{text}, {move} all at once"
+    first = steps[0]
+    total = format_duration(total_seconds(steps))
+    if strategy.kind == "canary":
+        how = f"{first.weight * 100:g}% for {format_duration(first.bake_seconds)}, then 100%"
+    else:
+        how = f"{first.weight * 100:g}% more every {format_duration(first.bake_seconds)}, 100% at {total}"
+    return f"{text}, {move} ({strategy.name}): {how} (total {total}, {len(steps)} alias updates)"
 
 
 def _with_reason(value: Any, code: Any, reason: Any) -> str:

@@ -267,7 +267,7 @@ def test_dry_run_prints_plan_and_changes_nothing(sim: Simulator, cli: Cli, app_d
     sim.reset_calls()
     run = cli("deploy", "new-fn", "--dir", str(app_dir), *base(sim), "--dry-run", "--publish")
     assert run.code == 0, run.stderr
-    assert "plan: create new-fn" in run.stdout and "plan: publish a version" in run.stdout
+    assert "plan: create new-fn" in run.stdout and "plan: publish a new version" in run.stdout
     assert sim.mutating_calls() == 0
     create(sim, cli, app_dir, "fn")
     sim.reset_calls()
@@ -348,7 +348,7 @@ def test_env_removal_needs_prune_env(sim: Simulator, cli: Cli, app_dir: Path) ->
     jsonschema.validate(plan.json(), SCHEMA)
     jsonschema.validate(refused.json(), SCHEMA)
     text = cli("deploy", "fn", *keep, "--prune-env", "--dry-run")
-    step = "plan: update configuration: env (environment: added NEW; removed OTHER; changed MODE)"
+    step = "configuration of fn:\n          environment: added NEW; removed OTHER; changed MODE (values"
     assert step in text.stdout
     assert sim.mutating_calls() == 0
 

@@ -123,7 +123,9 @@ def test_env_plan_names_added_removed_and_changed_never_values() -> None:
     plan = plan_deploy(spec, None, response(config))
     assert plan.env == EnvChange(added=("NEW",), removed=("DB_PASSWORD",), changed=("MODE",))
     assert plan.describe() == [
-        "update configuration: memory, env (environment: added NEW; removed DB_PASSWORD; changed MODE)"
+        "update configuration of fn:",
+        "  memory: 128 MB → 256 MB",
+        "  environment: added NEW; removed DB_PASSWORD; changed MODE (values not shown)",
     ]
     assert plan.env.document() == {"added": ["NEW"], "removed": ["DB_PASSWORD"], "changed": ["MODE"]}
     assert SECRET not in repr(plan)
@@ -131,6 +133,44 @@ def test_env_plan_names_added_removed_and_changed_never_values() -> None:
     assert created.env is not None and created.env.added == ("A", "B")
     assert created.describe() == ["create fn with environment variables A, B"]
     assert plan_deploy(FunctionSpec("fn", memory=256), None, response(config)).env is None
+
+
+def test_plan_diff_shows_each_field_old_to_new_and_env_names_only() -> None:
+    layer = "arn:aws:lambda:us-east-1:123456789012:layer:deps:1"
+    config = active(
+        "a" * 44,
+        Environment={"Variables": {"DB_PASSWORD": SECRET, "MODE": "a"}},
+        Layers=[{"Arn": layer}],
+    )
+    spec = FunctionSpec(
+        "fn", code=ZIP, timeout=600, memory=1024, env={"MODE": SECRET, "NEW": "1"}, layers=(layer + "0",)
+    )
+    pkg = package()
+    plan = plan_deploy(spec, pkg, response(config))
+    assert plan.describe() == [
+        "update code of fn:",
+        f"  code: {'a' * 12}… → {code_sha256(pkg.data)[:12]}…",
+        "update configuration of fn:",
+        "  memory: 128 MB → 1024 MB",
+        "  timeout (function): 3 s → 600 s",
+        "  environment: added NEW; removed DB_PASSWORD; changed MODE (values not shown)",
+        f"  layers: added {layer}0; removed {layer}",
+    ]
+    documents = [change.document() for change in plan.field_changes]
+    assert documents[0] == {"field": "code", "old": "a" * 44, "new": code_sha256(pkg.data)}
+    assert {"field": "timeout (function)", "old": 3, "new": 600} in documents
+    assert {"field": "layers", "old": [layer], "new": [layer + "0"]} in documents
+    env = next(d for d in documents if d["field"] == "environment")
+    assert env == {"field": "environment", "old": None, "new": None, **plan.env.document()}  # type: ignore[union-attr]
+    assert env["removed"] == ["DB_PASSWORD"] and env["changed"] == ["MODE"]
+    assert SECRET not in repr(documents) and SECRET not in repr(plan.describe())
+
+
+def test_plan_diff_names_vpc_halves_and_snapstart() -> None:
+    config = active(VpcConfig={"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]})
+    spec = FunctionSpec("fn", subnets=("subnet-1", "subnet-2"), snapstart=True)
+    lines = plan_deploy(spec, None, response(config)).describe()
+    assert lines == ["update configuration of fn:", "  SnapStart: off → on", "  subnets: added subnet-2"]
 
 
 def test_removing_variables_is_refused_without_prune_env_naming_them() -> None:
@@ -179,7 +219,7 @@ def test_s3_code_always_uploads() -> None:
     spec = FunctionSpec("fn", code=CodeSource(kind="s3", s3_bucket="b", s3_key="k.zip"))
     plan = plan_deploy(spec, None, response(active()))
     assert plan.code_update and plan.local_sha256 is None
-    assert "CodeSha256 -> new" in plan.describe()[0]
+    assert plan.describe()[1] == "  code: old-sha → uploaded (S3)"
 
 
 def test_image_digest_is_compared_but_a_tag_always_updates() -> None:
@@ -206,7 +246,10 @@ def test_architecture_change_is_a_code_update_even_with_same_code() -> None:
 def test_code_and_config_both_planned_in_order() -> None:
     plan = plan_deploy(FunctionSpec("fn", code=ZIP, memory=512), package(), response(active("other")))
     assert plan.code_update and plan.config_fields == ("memory",)
-    assert [s.split()[0] for s in plan.describe()] == ["update", "update"]
+    assert [s for s in plan.describe() if not s.startswith("  ")] == [
+        "update code of fn:",
+        "update configuration of fn:",
+    ]
 
 
 def test_config_request_keeps_the_other_vpc_half() -> None:
@@ -505,7 +548,10 @@ def test_throttling_that_never_ends_is_an_aws_error() -> None:
 
 def test_dry_run_plan_is_data_only() -> None:
     plan = plan_deploy(FunctionSpec("fn", memory=512), None, response(active()))
-    assert isinstance(plan, DeployPlan) and plan.describe() == ["update configuration: memory"]
+    assert isinstance(plan, DeployPlan) and plan.describe() == [
+        "update configuration of fn:",
+        "  memory: 128 MB → 512 MB",
+    ]
 
 
 # --- remote checks before the first mutation ---------------------------------------------------
