@@ -38,11 +38,9 @@ def test_an_unsupported_operation_is_an_aws_error_naming_it(lambda_sim: Simulato
     assert headers["x-amzn-errortype"] == "UnsupportedOperationException"
     assert headers["content-type"] == "application/json"
     with pytest.raises(ClientError) as exc:
-        lam.put_provisioned_concurrency_config(
-            FunctionName="fn", Qualifier="1", ProvisionedConcurrentExecutions=1
-        )
+        lam.put_runtime_management_config(FunctionName="fn", UpdateRuntimeOn="Auto")
     assert error_of(exc.value)[1] == "UnsupportedOperationException"
-    assert lambda_sim.calls() == {"GetAccountSettings": 1, "PutProvisionedConcurrencyConfig": 1}
+    assert lambda_sim.calls() == {"GetAccountSettings": 1, "PutRuntimeManagementConfig": 1}
 
 
 def test_supported_means_a_simulator_handler_or_moto() -> None:
