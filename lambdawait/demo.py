@@ -1,12 +1,16 @@
 """`lambdawait demo`: the main job, end to end, against the embedded simulator; no AWS account needed.
 
 Every step runs the real `lambdawait` command a user would type, as a subprocess, against a
-simulator started in this process, so what the demo shows is exactly what the tool does.
+simulator started in this process, so what the demo shows is exactly what the tool does. The
+commands are shown as they can be copied: the endpoint comes from AWS_ENDPOINT_URL (printed once),
+the source is `app/` in a scratch directory, and the secret lives in a dotenv file, never on a
+command line.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -14,21 +18,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lambdawait.sim import Simulator
 
 # Real seconds, short enough for a demo, long enough to see each state.
 DEMO_SCENARIO: dict[str, Any] = {
-    "defaults": {"create_seconds": 2.0, "update_seconds": 1.5, "publish_seconds": 0.5},
+    "defaults": {"create_seconds": 1.0, "update_seconds": 1.0, "publish_seconds": 0.3},
     "functions": [
         {
             "match": "demo-broken*",
-            "create_seconds": 1.5,
+            "create_seconds": 1.0,
             "create_outcome": "failed",
             "create_reason_code": "SubnetOutOfIPAddresses",
             "create_reason": "All subnets specified for the function are out of IP addresses.",
         }
     ],
 }
+ALARM = "demo-fn-errors"
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class DemoStep:
     title: str
     args: tuple[str, ...]
     expect: int = 0
+    # While the command runs: when a line of its output contains `when`, the demo does `act` and
+    # shows `shown` (the command a person would type in another terminal).
+    when: str | None = None
+    shown: str = ""
 
 
 def _write_app(root: Path, greeting: str) -> None:
@@ -45,24 +57,36 @@ def _write_app(root: Path, greeting: str) -> None:
     )
 
 
-def steps(app: Path, role: str) -> list[tuple[DemoStep, Callable[[], None] | None]]:
-    """The walkthrough; the callable before a step changes the source, as a developer would."""
-    create = ("--dir", str(app), "--runtime", "python3.12", "--handler", "app.handler", "--role", role)
-    deploy = ("deploy", "demo-fn", *create)
+def steps(role: str) -> list[tuple[DemoStep, str | None]]:
+    """The walkthrough; the greeting before a step is the source change a developer would make."""
+    create = ("--dir", "app", "--runtime", "python3.12", "--handler", "app.handler", "--role", role)
+    deploy = ("deploy", "demo-fn", *create, "--env-file", "app.env")
     alias = ("--alias", "live")
+    fire = (
+        f"aws cloudwatch set-alarm-state --alarm-name {ALARM} --state-value ALARM "
+        "--state-reason 'errors after the deploy'"
+    )
+    canary = ("--publish", *alias, "--strategy", "canary:10:30s", "--alarm", ALARM)
     return [
         (
-            DemoStep("Create a function and wait until it is Active", (*deploy, "--env", "API_TOKEN=s3cr3t")),
+            DemoStep("Create a function (secrets from a dotenv file) and wait until it is Active", deploy),
             None,
         ),
         (DemoStep("Deploy the same source again: nothing changed, zero mutating calls", deploy), None),
         (
             DemoStep(
-                "Change code and memory: update, wait Successful after each", (*deploy, "--memory", "256")
+                "Preview a change: each field old -> new, nothing changed",
+                (*deploy, "--memory", "256", "--dry-run"),
             ),
-            lambda: _write_app(app, "hello v2"),
+            "hello v2",
         ),
-        (DemoStep("Publish version 1 (waits until the version is Active)", ("publish", "demo-fn")), None),
+        (DemoStep("Apply it: update, wait Successful after each step", (*deploy, "--memory", "256")), None),
+        (
+            DemoStep(
+                "Publish version 1, as JSON for scripts (-o json)", ("publish", "demo-fn", "-o", "json")
+            ),
+            None,
+        ),
         (
             DemoStep(
                 "Create the alias `live` on version 1", ("shift", "demo-fn", *alias, "--to-version", "1")
@@ -71,26 +95,17 @@ def steps(app: Path, role: str) -> list[tuple[DemoStep, Callable[[], None] | Non
         ),
         (
             DemoStep(
-                "Preview a canary shift (no change made)",
-                (
-                    "shift",
-                    "demo-fn",
-                    *alias,
-                    "--to-version",
-                    "1",
-                    "--strategy",
-                    "Canary10Percent5Minutes",
-                    "--plan",
-                ),
-            ),
-            None,
-        ),
-        (
-            DemoStep(
                 "Deploy new code, publish version 2, shift `live` linearly (50% per second)",
                 (*deploy, "--memory", "256", "--publish", *alias, "--strategy", "linear:50:1s"),
             ),
-            lambda: _write_app(app, "hello v3"),
+            "hello v3",
+        ),
+        (
+            DemoStep(
+                "Wait until a function and an alias are ready (what CI runs)",
+                ("wait", "demo-fn", "demo-fn:live"),
+            ),
+            None,
         ),
         (
             DemoStep("Inspect: state, versions, alias weights (env values masked)", ("status", "demo-fn")),
@@ -102,6 +117,32 @@ def steps(app: Path, role: str) -> list[tuple[DemoStep, Callable[[], None] | Non
                 ("rollback", "demo-fn", *alias),
             ),
             None,
+        ),
+        (
+            DemoStep(
+                "Preview a canary shift back to version 2 (no change made)",
+                (
+                    "shift",
+                    "demo-fn",
+                    *alias,
+                    "--to-version",
+                    "2",
+                    "--strategy",
+                    "Canary10Percent5Minutes",
+                    "--plan",
+                ),
+            ),
+            None,
+        ),
+        (
+            DemoStep(
+                "A canary that an alarm stops: 10% on the new version, the alarm fires, traffic goes back",
+                (*deploy, "--memory", "256", *canary),
+                expect=5,
+                when="10% on version",
+                shown=fire,
+            ),
+            "hello v4 (broken)",
         ),
         (
             DemoStep(
@@ -121,46 +162,76 @@ def run_demo(write: Callable[[str], None], *, python: str = sys.executable) -> i
 
     started = time.monotonic()
     with Simulator(Scenario.from_dict(DEMO_SCENARIO)) as sim, tempfile.TemporaryDirectory() as tmp:
-        app = Path(tmp) / "app"
-        _write_app(app, "hello")
+        work = Path(tmp)
+        _write_app(work / "app", "hello")
+        # The dotenv file keeps the secret off the command lines the demo prints.
+        (work / "app.env").write_text("API_TOKEN=s3cr3t\nLOG_LEVEL=info\n", encoding="utf-8")
+        _make_alarm(sim)
         env = {**os.environ, **sim.env(), "NO_COLOR": "1"}
-        env.pop("AWS_ENDPOINT_URL", None)  # shown explicitly on each command line instead
         env.pop("AWS_PROFILE", None)
-        write(f"lambdawait demo: simulator on {sim.endpoint} (no AWS account involved)\n")
-        write(
-            "its credentials: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1\n"
+        exports = " ".join(
+            f"{k}={env[k]}"
+            for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")
         )
-        for number, (step, before) in enumerate(steps(app, sim.role_arn()), start=1):
-            if before:
-                before()
-            args = [*step.args]
-            if step.args[0] != "explain":
-                args += ["--endpoint-url", sim.endpoint]
-            write(f"\n[{number}] {step.title}\n$ lambdawait {_display(args)}\n")
-            proc = subprocess.run(
-                [python, "-m", "lambdawait", *args],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                check=False,
-            )
-            write(proc.stdout)
-            if proc.returncode != step.expect:
-                write(f"demo: step {number} exited {proc.returncode}, expected {step.expect}\n")
+        write(
+            f"lambdawait demo: a simulated Lambda on {sim.endpoint} (no AWS account involved)\n"
+            f"every command below runs in a scratch folder (app/app.py, app.env) with\n"
+            f"  export {exports}\n"
+            f"to try them yourself: `lambdawait sim serve` prints the same exports for its port\n"
+        )
+        for number, (step, greeting) in enumerate(steps(sim.role_arn()), start=1):
+            if greeting:
+                _write_app(work / "app", greeting)
+            write(f"\n[{number}] {step.title}\n$ lambdawait {shlex.join(step.args)}\n")
+            code = _run_step(step, [python, "-m", "lambdawait", *step.args], env, work, write, sim)
+            if code != step.expect:
+                write(f"demo: step {number} exited {code}, expected {step.expect}\n")
                 return 1
-            write(f"(exit {proc.returncode}{', as expected' if step.expect else ''})\n")
+            write(f"(exit {code}{', as expected' if step.expect else ''})\n")
     write(f"\ndemo finished in {time.monotonic() - started:.1f}s\n")
     return 0
 
 
-def _display(args: list[str]) -> str:
-    """The command line as typed, with environment values masked: the demo never prints secrets."""
-    import shlex
+def _run_step(
+    step: DemoStep,
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    write: Callable[[str], None],
+    sim: Simulator,
+) -> int:
+    """Run one command, copying its output line by line; act once when `step.when` shows up."""
+    proc = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+    assert proc.stdout is not None
+    acted = step.when is None
+    for line in proc.stdout:
+        write(line)
+        if not acted and step.when and step.when in line:
+            acted = True
+            write(f"$ {step.shown}   # in another terminal (the demo does it)\n")
+            _fire_alarm(sim)
+    return proc.wait()
 
-    shown = []
-    for index, arg in enumerate(args):
-        if index and args[index - 1] == "--env" and "=" in arg:
-            arg = arg.split("=", 1)[0] + "=****"
-        shown.append(shlex.quote(arg))
-    return " ".join(shown)
+
+def _make_alarm(sim: Simulator) -> None:
+    cloudwatch = sim.client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName=ALARM,
+        MetricName="Errors",
+        Namespace="AWS/Lambda",
+        Dimensions=[{"Name": "FunctionName", "Value": "demo-fn"}],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=ALARM, StateValue="OK", StateReason="quiet")
+
+
+def _fire_alarm(sim: Simulator) -> None:
+    sim.client("cloudwatch").set_alarm_state(
+        AlarmName=ALARM, StateValue="ALARM", StateReason="errors after the deploy"
+    )

@@ -84,14 +84,25 @@ def test_demo_runs_the_whole_job() -> None:
     for needle in (
         "deploy: created",
         "deploy: unchanged",
-        "publish: published",
+        "memory: 128 MB → 256 MB",  # the --dry-run diff
+        '"outcome": "published"',  # -o json
         "shift: created",
+        "✓ demo-fn:live: ready",  # wait
         "rollback: rolled-back",
-        "SubnetOutOfIPAddresses",
-        "as expected",
+        "alarm gate fired: demo-fn-errors is in ALARM",
+        "alias live rolled back to version 1",
+        "(exit 5, as expected)",
+        "error: demo-broken: creation failed — State Failed (SubnetOutOfIPAddresses)",
     ):
         assert needle in run.stdout, needle
     assert "s3cr3t" not in run.stdout + run.stderr
+    # Every command shown can be copied and run: nothing masked, no endpoint or scratch path in it.
+    commands = [line for line in run.stdout.splitlines() if line.startswith("$ ")]
+    assert len(commands) >= 15
+    for line in commands:
+        assert "****" not in line and "--endpoint-url" not in line and "127.0.0.1" not in line, line
+        assert "/tmp" not in line, line
+    assert "export AWS_ENDPOINT_URL=http://127.0.0.1:" in run.stdout
 
 
 # -- signals before a command has its own handlers; output nobody reads --------------------------------
