@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from lambdawait.errors import translate_client_error
 from lambdawait.models import AliasInfo, FunctionReport, VersionInfo
-from lambdawait.status import alias_info, from_get_function, split_qualifier, version_info
+from lambdawait.names import split_qualifier
+from lambdawait.status import alias_info, from_get_function, version_info
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient

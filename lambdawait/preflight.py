@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from lambdawait import snapstart
 from lambdawait.errors import UsageError
+from lambdawait.names import parse_function_ref
 from lambdawait.package import (
     ARCHITECTURES,
     Findings,
@@ -84,7 +85,6 @@ DEPRECATIONS: dict[str, tuple[date, str]] = {
 DEPRECATION_NOTICE = timedelta(days=60)
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-_FUNCTION_ARN = re.compile(r"(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:([^:]*)(?::(.*))?")
 _ROLE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-/]+")
 _LAYER_ARN = re.compile(r"(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+):\d+")
 _ENV_KEY = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
@@ -168,7 +168,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-_QUALIFIED_NAME = re.compile(r"([a-zA-Z0-9_-]{1,64}):(.+)")
 _UNQUALIFIED_HINTS = {
     "deploy": "deploy updates $LATEST: pass the unqualified name or ARN",
     "publish": "publish makes a new version from $LATEST: pass the unqualified name or ARN",
@@ -176,17 +175,14 @@ _UNQUALIFIED_HINTS = {
 
 
 def _check_name(found: Findings, name: str, command: str = "deploy") -> None:
-    if _NAME.fullmatch(name):
-        return
-    arn = _FUNCTION_ARN.fullmatch(name)
-    if arn and _NAME.fullmatch(arn.group(1)) and arn.group(2) is None:
-        return
-    qualified = arn or _QUALIFIED_NAME.fullmatch(name)
-    if qualified and qualified.group(2) is not None:
-        found.fail(
-            f"function {name!r} has a qualifier (:{qualified.group(2)})",
-            _UNQUALIFIED_HINTS[command],
-        )
+    try:
+        ref = parse_function_ref(name)
+    except UsageError:
+        ref = None
+    if ref is not None and _NAME.fullmatch(ref.name):
+        if ref.qualifier is None:
+            return
+        found.fail(f"function {name!r} has a qualifier (:{ref.qualifier})", _UNQUALIFIED_HINTS[command])
         return
     found.fail(
         f"function name {name!r} is not valid",

@@ -13,17 +13,10 @@ def _str(value: Any) -> str | None:
 
 
 def split_qualifier(name: str, qualifier: str | None = None) -> tuple[str, str | None]:
-    """`fn:3` -> ("fn", "3"); an ARN keeps its own form; an explicit qualifier wins."""
-    if name.startswith("arn:"):
-        parts = name.split(":")
-        # arn:aws:lambda:region:acct:function:NAME[:QUALIFIER]
-        if len(parts) == 8:
-            return ":".join(parts[:7]), qualifier or parts[7]
-        return name, qualifier
-    if ":" in name:
-        base, _, qual = name.partition(":")
-        return base, qualifier or qual or None
-    return name, qualifier
+    """`fn:3` -> ("fn", "3"); an ARN (full or partial) keeps its form; an explicit qualifier wins."""
+    from lambdawait.names import split_qualifier as split
+
+    return split(name, qualifier)
 
 
 def from_configuration(config: Mapping[str, Any], function: str, qualifier: str | None) -> FunctionStatus:
