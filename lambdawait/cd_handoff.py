@@ -105,6 +105,15 @@ def ensure(
 
     app, group = names(function, alias, handoff)
     config, routing = config_name(strategy)
+    exists = _group_exists(cd, app, group)
+    if not exists and handoff.app:
+        raise UsageError(f"CodeDeploy has no deployment group {group} in application {app}")
+    if not exists and not handoff.role:
+        raise UsageError(
+            f"creating CodeDeploy deployment group {group} needs its service role",
+            hint="pass --codedeploy-role ARN (a role CodeDeploy can assume, with the managed policy "
+            "AWSCodeDeployRoleForLambda), or --codedeploy-app and --deployment-group to use existing ones",
+        )
     if routing is not None:
         try:
             cd.get_deployment_config(deploymentConfigName=config)
@@ -114,21 +123,8 @@ def ensure(
             cd.create_deployment_config(
                 deploymentConfigName=config, computePlatform="Lambda", trafficRoutingConfig=routing
             )
-    try:
-        cd.get_deployment_group(applicationName=app, deploymentGroupName=group)
+    if exists:
         return app, group, config
-    except botocore.exceptions.ClientError as exc:
-        absent = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException")
-        if not any(_missing(exc, code) for code in absent):
-            raise
-        if handoff.app:
-            raise UsageError(f"CodeDeploy has no deployment group {group} in application {app}") from exc
-    if not handoff.role:
-        raise UsageError(
-            f"creating CodeDeploy deployment group {group} needs its service role",
-            hint="pass --codedeploy-role ARN (a role CodeDeploy can assume, with the managed policy "
-            "AWSCodeDeployRoleForLambda), or --codedeploy-app and --deployment-group to use existing ones",
-        )
     try:
         cd.create_application(applicationName=app, computePlatform="Lambda")
     except botocore.exceptions.ClientError as exc:
@@ -144,6 +140,19 @@ def ensure(
         autoRollbackConfiguration={"enabled": True, "events": ROLLBACK_EVENTS},
     )
     return app, group, config
+
+
+def _group_exists(cd: CodeDeployClient, app: str, group: str) -> bool:
+    import botocore.exceptions
+
+    try:
+        cd.get_deployment_group(applicationName=app, deploymentGroupName=group)
+        return True
+    except botocore.exceptions.ClientError as exc:
+        absent = ("ApplicationDoesNotExistException", "DeploymentGroupDoesNotExistException")
+        if any(_missing(exc, code) for code in absent):
+            return False
+        raise
 
 
 def appspec(function: str, alias: str, current: str, target: str, handoff: HandOff) -> str:

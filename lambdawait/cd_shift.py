@@ -35,6 +35,7 @@ def run_codedeploy_shift(
     session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
 ) -> dict[str, Any]:
     handoff.check()
+    cd_handoff.config_name(request.strategy)  # seconds or fractions: refused before any AWS call
     if gates_spec.check_command or gates_spec.smoke_payload is not None:
         raise UsageError(
             "--check-command and --smoke-invoke run on this machine; CodeDeploy cannot run them",
