@@ -20,6 +20,8 @@ from typing import Any
 # Well under the 15/s quota: other tools (and people) share the account.
 DEFAULT_RATE = 10.0
 DEFAULT_READ_RATE = 60.0
+# A plan only reads: it may use most of GetFunction's own 100/s quota.
+PLAN_READ_RATE = 90.0
 # Restores run alone (every other call is stopped), so they may use nearly all of the quota.
 RESTORE_RATE = 14.0
 MIN_RATE = 1.0

@@ -77,14 +77,15 @@ def plan(
     """What apply would change, per function (reads only)."""
     out = _output(output, no_color, verbose, query)
     with _command("plan", out):
-        from lambdawait.budget import Budget
+        from lambdawait.budget import PLAN_READ_RATE, Budget
         from lambdawait.commands import Session
         from lambdawait.many import run_plan
         from lambdawait.render_many import show
 
         loaded = _manifest(config)
         session = Session(_clients(region, profile, endpoint_url), out)
-        document = run_plan(session, loaded, names or [], detailed=detailed_exitcode, budget=Budget.create())
+        budget = Budget.create(read_rate=PLAN_READ_RATE)
+        document = run_plan(session, loaded, names or [], detailed=detailed_exitcode, budget=budget)
         show(out, document)
     if document["exitCode"]:
         raise SystemExit(document["exitCode"])
