@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from lambdawait.errors import ConfigurationError
+from lambdawait.errors import ConfigurationError, UsageError
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -68,22 +68,47 @@ def _profile_not_found(options: ConnectionOptions, named: object) -> Configurati
     )
 
 
-def _client_config() -> Config:
+def _client_config(session: Session) -> Config:
     from botocore.config import Config
 
-    # The standard AWS variables still win, as they would for any AWS tool. AWS_MAX_ATTEMPTS
-    # counts the first attempt too, which is Config's total_max_attempts (its max_attempts
-    # counts retries only, one more call than the user asked for).
-    mode = os.environ.get("AWS_RETRY_MODE", "standard")
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)
-    retries: Any = {"mode": mode, "total_max_attempts": attempts}
     return Config(
-        retries=retries,
+        retries=_retries(session),
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
         max_pool_connections=MAX_POOL_CONNECTIONS,
         user_agent_extra="lambdawait",
     )
+
+
+_RETRY_MODES = ("standard", "adaptive", "legacy")
+
+
+def _retries(session: Session) -> Any:
+    """Only what the user left unset: botocore itself reads AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and
+    the profile's retry_mode / max_attempts (max attempts count the first one too).
+
+    With no mode configured, standard (older botocore defaults to legacy). Values are checked
+    here: botocore would fail on them at the first client, as an unexplained traceback.
+    """
+    try:
+        attempts = session.get_config_variable("max_attempts")
+    except ValueError:
+        raise _bad_retry_setting(session, "max_attempts", "a whole number of attempts, e.g. 5") from None
+    if attempts is not None and attempts < 1:
+        raise _bad_retry_setting(session, "max_attempts", "at least 1 (the first attempt counts)")
+    mode = session.get_config_variable("retry_mode")
+    if mode is not None and mode not in _RETRY_MODES:
+        raise _bad_retry_setting(session, "retry_mode", " or ".join(_RETRY_MODES))
+    return None if mode is not None else {"mode": "standard"}
+
+
+def _bad_retry_setting(session: Session, name: str, expected: str) -> UsageError:
+    variable = f"AWS_{name.upper()}"
+    where, value = variable, os.environ.get(variable)
+    if value is None:
+        profile = session.profile or os.environ.get("AWS_PROFILE") or "default"
+        where, value = f"{name} in AWS profile {profile!r}", str(session.get_scoped_config().get(name))
+    return UsageError(f"{where} is {value[:40]!r}: it must be {expected}", hint=f"fix or unset {where}")
 
 
 class Clients:
@@ -128,7 +153,7 @@ class Clients:
             service,
             region_name=self.region,
             endpoint_url=self.options.endpoint_url,
-            config=_client_config(),
+            config=_client_config(session),
         )
 
     def polling_lambda(self) -> LambdaClient:
