@@ -56,7 +56,8 @@ def run_codedeploy_shift(
         f"→ handed to CodeDeploy: deployment {deployment_id} ({config}, application {app}, group {group})"
     )
     if handoff.detach:
-        return _document(session, request, "started", state, None, follow_instructions(state))
+        started = f"deployment {deployment_id} started ({config}); {follow_instructions(state)}"
+        return _document(session, request, "started", state, None, started)
     return _follow(session, request, handoff, cd, state)
 
 

@@ -133,3 +133,16 @@ def test_custom_config_and_scenario_validation(sim: Simulator) -> None:
     assert got["trafficRoutingConfig"]["timeBasedCanary"] == {"canaryPercentage": 10, "canaryInterval": 5}
     with pytest.raises(ScenarioError, match="time_scale"):
         Scenario.from_dict({"codedeploy": {"time_scale": 0}})
+
+
+def test_the_scenario_can_force_a_hook_result() -> None:
+    scenario = Scenario.from_dict({**BASE, "codedeploy": {"time_scale": SCALE, "hooks": {"post": "Failed"}}})
+    with Simulator(scenario) as sim:
+        function(sim)
+        create(sim, "post")  # its invoke succeeds: the scenario overrides it
+        cd = group(sim)
+        dep = deploy(cd, hooks={"AfterAllowTraffic": "post"})
+        got = poll(lambda: deployment_info(cd, dep), finished)
+        assert got["status"] == "Failed" and got["rollbackInfo"]["rollbackDeploymentId"]
+        alias = sim.client("lambda").get_alias(FunctionName="fn", Name="live")
+        assert alias["FunctionVersion"] == "1"  # after all traffic moved, the failure rolled it back
