@@ -1,7 +1,8 @@
-"""CodeDeploy's answer shapes for the simulator: deploymentInfo, Lambda targets, groups, configs."""
+"""CodeDeploy's shapes for the simulator: deploymentInfo, Lambda targets, groups, configs, AppSpecs."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -134,3 +135,41 @@ def target(dep: Deployment, wall: Wall) -> dict[str, Any]:
             },
         },
     }
+
+
+def appspec(revision: dict[str, Any], error: Callable[[str, str], Exception]) -> dict[str, Any]:
+    """The alias, versions and hooks a Lambda AppSpec (JSON or YAML) names."""
+    content = (revision.get("appSpecContent") or {}).get("content") or revision.get("string", {}).get(
+        "content"
+    )
+    if revision.get("revisionType") not in ("AppSpecContent", "String") or not content:
+        raise error("InvalidRevisionException", "A Lambda deployment needs an AppSpecContent revision")
+    try:
+        doc = _load(str(content))
+        resource = next(iter(doc["Resources"][0].values()))["Properties"]
+        hooks = {k: str(v) for item in doc.get("Hooks") or [] for k, v in item.items()}
+        return {
+            "function": str(resource["Name"]),
+            "alias": str(resource["Alias"]),
+            "current": str(resource["CurrentVersion"]),
+            "target": str(resource["TargetVersion"]),
+            "hooks": hooks,
+        }
+    except (ValueError, KeyError, IndexError, TypeError, StopIteration, AttributeError) as exc:
+        raise error("InvalidRevisionException", f"The AppSpec file is not valid: {exc!r}") from exc
+
+
+def _load(content: str) -> Any:
+    """AppSpec content is JSON or YAML; YAML only when PyYAML is there (moto does not need it)."""
+    try:
+        return json.loads(content)
+    except ValueError:
+        pass
+    try:
+        import yaml  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        raise ValueError("a YAML AppSpec needs PyYAML in the simulator's environment") from None
+    try:
+        return yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from exc

@@ -260,7 +260,7 @@ def _create_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> di
                 "DeploymentLimitExceededException",
                 f"The Deployment Group '{other.group}' already has an active Deployment '{other.id}'",
             )
-    spec = _appspec(p.get("revision") or {})
+    spec = shapes.appspec(p.get("revision") or {}, CodeDeployError)
     if moto.alias(region, spec["function"], spec["alias"]) is None:
         raise CodeDeployError(
             "InvalidLambdaFunctionException", f"The alias {spec['alias']} of {spec['function']} was not found"
@@ -288,45 +288,6 @@ def _create_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> di
     )
     sim.deployments[dep.id] = dep
     return {"deploymentId": dep.id}
-
-
-def _appspec(revision: dict[str, Any]) -> dict[str, Any]:
-    content = (revision.get("appSpecContent") or {}).get("content") or revision.get("string", {}).get(
-        "content"
-    )
-    if revision.get("revisionType") not in ("AppSpecContent", "String") or not content:
-        raise CodeDeployError(
-            "InvalidRevisionException", "A Lambda deployment needs an AppSpecContent revision"
-        )
-    try:
-        doc = _load(str(content))
-        resource = next(iter(doc["Resources"][0].values()))["Properties"]
-        hooks = {k: str(v) for item in doc.get("Hooks") or [] for k, v in item.items()}
-        return {
-            "function": str(resource["Name"]),
-            "alias": str(resource["Alias"]),
-            "current": str(resource["CurrentVersion"]),
-            "target": str(resource["TargetVersion"]),
-            "hooks": hooks,
-        }
-    except (ValueError, KeyError, IndexError, TypeError, StopIteration, AttributeError) as exc:
-        raise CodeDeployError("InvalidRevisionException", f"The AppSpec file is not valid: {exc!r}") from exc
-
-
-def _load(content: str) -> Any:
-    """AppSpec content is JSON or YAML; YAML only when PyYAML is there (moto does not need it)."""
-    try:
-        return json.loads(content)
-    except ValueError:
-        pass
-    try:
-        import yaml  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        raise ValueError("a YAML AppSpec needs PyYAML in the simulator's environment") from None
-    try:
-        return yaml.safe_load(content)
-    except yaml.YAMLError as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def _get_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
