@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lambdawait.acceptors import Target
@@ -40,7 +40,6 @@ class DeployResult:
     plan: DeployPlan
     outcome: str  # created | updated | unchanged
     status: FunctionStatus | None
-    steps: tuple[str, ...] = field(default=())
 
 
 def _code_params(spec: FunctionSpec, package: LocalPackage | None) -> dict[str, Any]:
@@ -181,7 +180,7 @@ class Deployer:
             raise _failed(f"creating {spec.name}", result)
         status = raise_for_wait(result, context=f"creating {spec.name}")
         self.ledger.land("create", code_sha256=status.code_sha256)
-        return DeployResult(plan, "created", status, ("create",))
+        return DeployResult(plan, "created", status)
 
     def _update(self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan) -> DeployResult:
         """Code, then configuration, then tags: each guarded by the RevisionId the last one left."""
@@ -194,7 +193,7 @@ class Deployer:
         if plan.tags:
             self._tag(spec, plan)
         status = self._wait(spec.name, "after the update")
-        return DeployResult(plan, "updated", status, tuple(self.ledger.applied))
+        return DeployResult(plan, "updated", status)
 
     def _update_code(
         self, spec: FunctionSpec, package: LocalPackage | None, plan: DeployPlan, revision: str | None

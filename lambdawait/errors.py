@@ -189,7 +189,6 @@ def client_error_message(exc: BaseException) -> str:
 _AWS_HINTS: dict[str, str] = {
     "ResourceNotFoundException": "check the function name, qualifier and region",
     "AccessDeniedException": "grant the caller the lambda:* permission named in the message",
-    "AccessDeniedExceptionException": "grant the caller the permission named in the message",
     "UnrecognizedClientException": "check the credentials (AWS_PROFILE / AWS_ACCESS_KEY_ID)",
     "InvalidSignatureException": "check the secret key and the machine clock",
     "ExpiredTokenException": "refresh the session credentials",

@@ -204,7 +204,8 @@ def test_deployer_refuses_env_removal_before_any_call() -> None:
         deploy(client, FunctionSpec("fn", code=ZIP, env={"NEW": "1"}), package())
     assert client.mutating() == []
     result = deploy(client, FunctionSpec("fn", code=ZIP, env={"NEW": "1"}, prune_env=True), package())
-    assert result.steps == ("code", "configuration")
+    assert result.outcome == "updated"
+    assert client.mutating() == ["update_function_code", "update_function_configuration"]
     assert client.config is not None and client.config["Environment"] == {"Variables": {"NEW": "1"}}
 
 
@@ -325,7 +326,7 @@ def test_code_only_update_is_guarded_by_revision_and_waited_on() -> None:
     client = FakeLambda(active("old"), busy_polls=2)
     pkg = package()
     result = deploy(client, FunctionSpec("fn", code=ZIP), pkg)
-    assert result.outcome == "updated" and result.steps == ("code",)
+    assert result.outcome == "updated"
     assert client.mutating() == ["update_function_code"]
     call = next(kw for op, kw in client.calls if op == "update_function_code")
     assert call["RevisionId"] == "rev-0"
@@ -335,16 +336,16 @@ def test_code_only_update_is_guarded_by_revision_and_waited_on() -> None:
 
 def test_config_only_update() -> None:
     client = FakeLambda(active())
-    result = deploy(client, FunctionSpec("fn", memory=512, timeout=10))
-    assert result.steps == ("configuration",)
+    deploy(client, FunctionSpec("fn", memory=512, timeout=10))
+    assert client.mutating() == ["update_function_configuration"]
     call = next(kw for op, kw in client.calls if op == "update_function_configuration")
     assert call["MemorySize"] == 512 and call["Timeout"] == 10 and call["RevisionId"] == "rev-0"
 
 
 def test_code_and_config_never_surface_409_and_use_the_new_revision() -> None:
     client = FakeLambda(active("old"), busy_polls=3)
-    result = deploy(client, FunctionSpec("fn", code=ZIP, memory=512), package())
-    assert result.steps == ("code", "configuration")
+    deploy(client, FunctionSpec("fn", code=ZIP, memory=512), package())
+    assert client.mutating() == ["update_function_code", "update_function_configuration"]
     code_rev = next(kw for op, kw in client.calls if op == "update_function_code")["RevisionId"]
     cfg_rev = next(kw for op, kw in client.calls if op == "update_function_configuration")["RevisionId"]
     assert code_rev == "rev-0" and cfg_rev not in (None, code_rev)
@@ -462,9 +463,8 @@ def test_update_in_progress_is_waited_for_then_replanned() -> None:
     # Someone else's update of the same code is running when we read.
     client.update_function_code(FunctionName="fn", ZipFile=pkg.data)
     client.calls.clear()
-    result = deploy(client, FunctionSpec("fn", code=ZIP, memory=512), pkg)
+    deploy(client, FunctionSpec("fn", code=ZIP, memory=512), pkg)
     # Their update already carried our code: only the configuration is left to do.
-    assert result.steps == ("configuration",)
     assert client.mutating() == ["update_function_configuration"]
 
 
@@ -479,8 +479,8 @@ def test_someone_elses_failed_update_does_not_block_ours() -> None:
 
 def test_tags_are_applied_after_the_update() -> None:
     client = FakeLambda(active())
-    result = deploy(client, FunctionSpec("fn", memory=256, tags={"team": "a"}))
-    assert result.steps == ("configuration", "tags")
+    deploy(client, FunctionSpec("fn", memory=256, tags={"team": "a"}))
+    assert client.mutating() == ["update_function_configuration", "tag_resource"]
     assert client.tags == {"team": "a"}
     assert next(kw for op, kw in client.calls if op == "tag_resource")["Resource"] == ARN
 
