@@ -2,7 +2,8 @@
 
 botocore's standard mode retries each call 3 times within a second or two; Lambda's 15 requests/s
 control-plane quota is shared by the whole account, so parallel deploys can throttle for longer.
-The waiter has its own deadline-bound loop and uses the bare client.
+On top of that, tenacity retries what lambdawait retries itself: throttling, 5xx and connection
+errors, for a time budget. The waiter has its own deadline-bound loop and uses the bare client.
 """
 
 from __future__ import annotations
@@ -48,24 +49,38 @@ class RetryingClient:
         return call
 
     def _call(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        from tenacity import RetryCallState, Retrying, retry_if_exception
+
         from lambdawait.waiter import is_transient, retry_after
 
         deadline = self._clock() + self._budget
-        attempt = 0
-        while True:
-            try:
-                return method(*args, **kwargs)
-            except Exception as exc:
-                if not is_transient(exc):
-                    if attempt:
-                        _mark_retried(exc, attempt)
-                    raise
-                attempt += 1
-                backoff = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (attempt - 1)) * self._rng.uniform(0.5, 1.0)
-                delay = max(retry_after(exc), backoff)
-                if self._clock() + delay > deadline:
-                    raise
-                self._sleep(delay)
+        attempts = 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            attempts += 1
+            return method(*args, **kwargs)
+
+        def wait(state: RetryCallState) -> float:
+            n = state.attempt_number
+            backoff = min(MAX_BACKOFF, FIRST_BACKOFF * 2.0 ** (n - 1)) * self._rng.uniform(0.5, 1.0)
+            failure = state.outcome.exception() if state.outcome else None
+            return max(retry_after(failure) if failure else 0.0, backoff)
+
+        retrying = Retrying(
+            retry=retry_if_exception(is_transient),
+            wait=wait,
+            # Tenacity computes the wait before asking whether to stop: never sleep past the budget.
+            stop=lambda state: self._clock() + (state.upcoming_sleep or 0.0) > deadline,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except Exception as exc:
+            if attempts > 1 and not is_transient(exc):
+                _mark_retried(exc, attempts - 1)
+            raise
 
 
 def _mark_retried(exc: BaseException, attempts: int) -> None:
