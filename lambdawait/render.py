@@ -41,13 +41,16 @@ def describe_status(entry: Mapping[str, Any]) -> str:
     """`State Pending (Creating), LastUpdateStatus InProgress` from a JSON entry."""
     if not entry.get("state"):
         return "not seen"
+    state_code, update_code = entry.get("stateReasonCode"), entry.get("lastUpdateStatusReasonCode")
+    # A failed creation fails both fields with the same code: name it once, at the end.
+    once = state_code if entry.get("lastUpdateStatus") and state_code == update_code else None
     text = f"State {entry['state']}"
-    if entry.get("stateReasonCode"):
-        text += f" ({entry['stateReasonCode']})"
+    if state_code and not once:
+        text += f" ({state_code})"
     if entry.get("lastUpdateStatus"):
         text += f", LastUpdateStatus {entry['lastUpdateStatus']}"
-        if entry.get("lastUpdateStatusReasonCode"):
-            text += f" ({entry['lastUpdateStatusReasonCode']})"
+        if update_code:
+            text += f" ({update_code})"
     return text
 
 
@@ -104,19 +107,35 @@ class Output:
             self._consoles[err] = Console(file=stream, highlight=False, soft_wrap=True)
         return self._consoles[err]
 
-    def out(self, text: str, markup: str | None = None) -> None:
-        """One result line on stdout; `markup` is the Rich version used on a colour terminal."""
-        if self.rich_out and markup is not None:
-            self._console(err=False).print(markup)
+    def out(self, text: str, markup: str | None = None, *, hang: int | None = None) -> None:
+        """One result line on stdout; `markup` is the Rich version used on a colour terminal,
+        where a long line wraps with its continuation indented by `hang` (default: its indent + 2)."""
+        if self.rich_out:
+            self._wrapped(err=False, text=text, markup=markup, hang=hang)
         else:
             self.stdout.write(text + "\n")
             self.stdout.flush()
 
     def log(self, text: str) -> None:
         """One progress/log line on stderr."""
+        if self.rich_err:
+            self._wrapped(err=True, text=text, markup=None)
+            return
         with self._lock:
             self.stderr.write(text + "\n")
             self.stderr.flush()
+
+    def _wrapped(self, *, err: bool, text: str, markup: str | None, hang: int | None = None) -> None:
+        """On a terminal: wrapped at word boundaries by Rich, continuation lines indented under the
+        line's own indent (a terminal would cut mid-word); in logs lines are never wrapped."""
+        from rich.text import Text
+
+        line = Text.from_markup(markup) if markup is not None else Text(text)
+        lead = len(line.plain) - len(line.plain.lstrip(" "))
+        console = self._console(err)
+        with self._lock:
+            for part in _hang(console, line[lead:], Text(" " * lead), hang or lead + 2):
+                console.print(part, soft_wrap=True)
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
@@ -217,12 +236,7 @@ class Output:
         lines: list[Any] = []
 
         def hanging(first: Text, text: Text, indent: int) -> None:
-            # Wrapped by Rich at word boundaries to the terminal's width; continuation lines hang
-            # under the text (not the bullet), and a word longer than a line folds.
-            width = max(console.width - indent, 20)
-            for number, line in enumerate(text.wrap(console, width, overflow="fold")):
-                line.rstrip()
-                lines.append((first if number == 0 else Text(" " * indent)) + line)
+            lines.extend(_hang(console, text, first, indent))
 
         if view.headline:
             hanging(Text("✗ ", style="bold red"), Text.assemble((view.headline, "bold"), suffix), 2)
@@ -410,7 +424,10 @@ class Output:
                 _with_reason(
                     e.get("lastUpdateStatus"),
                     e.get("lastUpdateStatusReasonCode"),
-                    e.get("lastUpdateStatusReason"),
+                    # The same text as the state's (a failed creation) is said once, above.
+                    None
+                    if e.get("lastUpdateStatusReason") == e.get("stateReason")
+                    else e.get("lastUpdateStatusReason"),
                 ),
             ),
             ("runtime", f"{e.get('runtime') or e.get('packageType')} ({e.get('architecture')})"),
@@ -445,7 +462,7 @@ class Output:
             seen = f"{pc['status']} {pc['allocated']}/{pc['requested']} allocated{why}"
             rows.append((f"provisioned {pc['qualifier']}", seen))
         for key, value in rows:
-            self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}")
+            self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}", hang=17)
         steps = e.get("remediationSteps") or ([e["remediation"]] if e.get("remediation") else [])
         if steps:
             from lambdawait.render_failure import FailureView
@@ -461,6 +478,27 @@ class Output:
             self.out(f"  {reason['meaning']}", f"  {_esc(reason['meaning'])}")
             for step in reason["remediation"]:
                 self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
+
+
+def _hang(console: Any, text: Any, first: Any, indent: int) -> list[Any]:
+    """TEXT wrapped by Rich at word boundaries to the console's width, after FIRST; continuation
+    lines hang INDENT columns in (under the text, not its bullet); a word longer than a line folds."""
+    from rich.text import Text
+
+    if "\n" in text.plain:  # each line of a multi-line text on its own
+        return [out for part in text.split("\n") for out in _hang(console, part, first, indent)]
+    if not text.plain.strip():
+        return [first + text]
+    head = text.wrap(console, max(console.width - first.cell_len, 20), overflow="fold")[0]
+    rest = text[len(head.plain) :]
+    head.rstrip()
+    lines = [first + head]
+    skip = len(rest.plain) - len(rest.plain.lstrip())
+    if rest.plain.strip():
+        for line in rest[skip:].wrap(console, max(console.width - indent, 20), overflow="fold"):
+            line.rstrip()
+            lines.append(Text(" " * indent) + line)
+    return lines
 
 
 def _release_text(plan: Mapping[str, Any]) -> str:

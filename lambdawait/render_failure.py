@@ -74,12 +74,30 @@ def failure_view(entry: Mapping[str, Any], message: str | None = None) -> Failur
     label = str(entry.get("function")) + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
     reason = reason_text(entry)
     steps = entry.get("remediationSteps") or ([entry["remediation"]] if entry.get("remediation") else [])
+    headline = f"{label}: {phase(entry)} — {brief_status(entry)}"
+    said = " ".join([headline, *(str(s) for s in steps)])
     return FailureView(
-        headline=f"{label}: {phase(entry)} — {brief_status(entry)}",
+        headline=headline,
         reason=reason,
-        aftermath=_aftermath(message, reason),
+        aftermath=_unsaid(_aftermath(message, reason), said),
         steps=tuple(str(s) for s in steps),
     )
+
+
+def _unsaid(text: str | None, said: str) -> str | None:
+    """TEXT without the clauses whose every word the headline or a step already says
+    ("X is Failed (Code)", "Lambda cannot update it"): each piece once."""
+    if not text:
+        return None
+    known = set(_words(said))
+    kept = [c for c in text.split("; ") if not set(_words(c)) <= known]
+    return "; ".join(kept) or None
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return [w for w in re.findall(r"[\w$.-]+", text.lower()) if len(w) > 2]
 
 
 def _aftermath(message: str | None, reason: str | None) -> str | None:

@@ -166,3 +166,36 @@ def test_wait_result_for_a_failed_function_uses_the_same_block() -> None:
         lines[0] == "✗ broken-fn: creation failed — State Failed (SubnetOutOfIPAddresses) in 1.5s (2 polls)"
     )
     assert stdout.getvalue().count(REASON) == 1 and lines[2] == "  fix:"
+
+
+def test_a_refusal_does_not_repeat_what_the_headline_and_steps_say() -> None:
+    message = "broken-fn is Failed (SubnetOutOfIPAddresses); Lambda cannot update it; nothing was changed"
+    lines = _plain(_error_doc(CREATE_FAILED, message), message)
+    assert lines[2] == "  nothing was changed"
+    assert sum("cannot update" in line for line in lines) == 1
+
+
+def test_status_says_a_shared_reason_once() -> None:
+    from lambdawait.render import describe_status
+
+    entry = function_entry(CREATE_FAILED)
+    assert describe_status(entry) == "State Failed, LastUpdateStatus Failed (SubnetOutOfIPAddresses)"
+    stdout = io.StringIO()
+    Output("text", stdout=stdout, stderr=io.StringIO()).status(
+        {"functions": [{**entry, "function": "broken-fn"}]}
+    )
+    assert stdout.getvalue().count(REASON) == 1
+
+
+def test_result_lines_on_a_terminal_wrap_at_words_under_their_indent() -> None:
+    stream = io.StringIO()
+    out = Output("text", stdout=io.StringIO(), stderr=io.StringIO())
+    out.rich_out = True
+    out._consoles[False] = Console(file=stream, width=40, force_terminal=True, highlight=False)
+    out.out("  state          Failed (Code): all subnets are out of IP addresses", hang=17)
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", stream.getvalue()).splitlines()
+    assert lines == [
+        "  state          Failed (Code): all",
+        "                 subnets are out of IP",
+        "                 addresses",
+    ]
