@@ -66,7 +66,12 @@ def stop_in_flight(session: Session, function: str, alias: str) -> dict[str, Any
         alias=alias_doc(after),
         message=f"{alias}: stopped CodeDeploy deployment {state.id} with rollback; {end.summary()}",
     )
-    return document("rollback", "rolled-back" if whole else "alias-split", session.elapsed(), **fields)
+    from lambdawait.cd_shift import raise_for
+
+    fields["function"] = function
+    return raise_for(
+        document("rollback", "rolled-back" if whole else "alias-split", session.elapsed(), **fields)
+    )
 
 
 def status_lines(clients: Clients, function: str, aliases: list[str]) -> list[dict[str, Any]]:

@@ -113,7 +113,29 @@ def _follow(
         ) from None
     if end is None:  # pragma: no cover - FOLLOW_LIMIT outlasts every CodeDeploy deployment
         end = read(cd, state.id)
-    return _document(session, request, OUTCOMES[end.outcome()], end, None, end.summary())
+    return raise_for(_document(session, request, OUTCOMES[end.outcome()], end, None, end.summary()))
+
+
+_DECIDED = ("command", "ok", "outcome", "exitCode", "elapsedSeconds", "functions", "message")
+
+
+def raise_for(doc: dict[str, Any]) -> dict[str, Any]:
+    """A rollout CodeDeploy stopped or failed ends the command as a client-side gate does: an error
+    (exit 5 or 1) whose document keeps the deployment's fields; any other document is returned."""
+    from lambdawait.errors import AliasSplitError, RolledBackError, TargetFailedError
+
+    errors = {"gate-failed": RolledBackError, "failed": TargetFailedError, "alias-split": AliasSplitError}
+    error = errors.get(doc["outcome"])
+    if error is None:
+        return doc
+    fields = {key: value for key, value in doc.items() if key not in _DECIDED}
+    function = doc.get("function") or (doc.get("alias") or {}).get("name", "")
+    raise error(
+        doc["message"],
+        hint=f"`lambdawait status {function}` shows the alias" if doc.get("function") else None,
+        reason_code=(doc.get("deployment") or {}).get("errorCode"),
+        details=fields,
+    )
 
 
 def stop_with_rollback(session: Session, cd: Any, deployment_id: str) -> Deployment:
@@ -164,20 +186,10 @@ def _document(
 def deploy_shift(
     session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
 ) -> dict[str, Any]:
-    """`deploy --engine codedeploy`: the shift step's fields; a failed or stopped rollout raises,
-    as a client-side shift's gate does, so deploy reports it the same way."""
-    from lambdawait.errors import RolledBackError, TargetFailedError
-
-    doc = run_codedeploy_shift(session, request, gates_spec, handoff)
+    """`deploy --engine codedeploy`: the shift step's fields (a failed or stopped rollout has raised,
+    as a client-side shift's gate does, so deploy reports it the same way)."""
+    doc = run_codedeploy_shift(session, request, gates_spec, handoff)  # raises when it did not land
     outcome, deployment_id = doc["outcome"], doc.get("deploymentId")
-    if outcome in ("gate-failed", "failed"):
-        error = RolledBackError if outcome == "gate-failed" else TargetFailedError
-        raise error(
-            doc["message"],
-            hint=f"`lambdawait status {request.function}` shows the alias",
-            reason_code=(doc.get("deployment") or {}).get("errorCode"),
-            details={"deploymentId": deployment_id},
-        )
     shift = {
         "outcome": outcome,
         "alias": doc["alias"],

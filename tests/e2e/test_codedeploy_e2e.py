@@ -45,6 +45,16 @@ def _start(sim: Simulator, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def _read_until(proc: subprocess.Popen[str], needle: str) -> None:
+    """Synchronise on lambdawait's own progress line (stderr), never on a sleep."""
+    assert proc.stderr is not None
+    seen: list[str] = []
+    while not seen or needle not in seen[-1]:
+        line = proc.stderr.readline()
+        assert line, f"exited ({proc.wait()}) before {needle!r}: {''.join(seen)}"
+        seen.append(line)
+
+
 def test_wait_follows_a_deployment_created_through_the_api(sim: Simulator, cli: Callable[..., Run]) -> None:
     """As SAM would: the deployment is CodeDeploy's own; lambdawait only follows it."""
     function(sim)
@@ -76,15 +86,13 @@ def test_an_alarm_during_a_canary_is_exit_5_naming_it_with_the_alias_back(
         Threshold=1,
         ComparisonOperator="GreaterThanThreshold",
     )
-    dep = deploy(group(sim, alarms=["fn-errors"]), config=CANARY_30)
-    proc = _start(sim, tmp_path, "wait", "--deployment", dep)
-    assert proc.stderr is not None
-    first = proc.stderr.readline()  # the first progress line: lambdawait is following the canary
-    assert "10% -> version 2" in first, first
+    args = _shift_args(sim, "Canary10Percent30Minutes", "--alarm", "fn-errors")
+    proc = _start(sim, tmp_path, *args)
+    _read_until(proc, "10% -> version 2")  # lambdawait is following the live canary
     cw.set_alarm_state(AlarmName="fn-errors", StateValue="ALARM", StateReason="errors")
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 5, err
-    assert "Activated alarms: <fn-errors>" in out
+    assert "Activated alarms: <fn-errors>" in err and not out  # one error line, on stderr
     alias = _alias(sim)
     assert alias["FunctionVersion"] == "1" and not alias.get("RoutingConfig")
 
@@ -151,12 +159,7 @@ def test_sigterm_while_following_leaves_the_deployment_running_and_says_so(
 ) -> None:
     function(sim)
     proc = _start(sim, tmp_path, *_shift_args(sim, "Canary10Percent30Minutes"))
-    assert proc.stderr is not None
-    seen = []
-    while not any("⇄" in line for line in seen):  # following: CodeDeploy holds the 10% canary
-        line = proc.stderr.readline()
-        assert line, "".join(seen)
-        seen.append(line)
+    _read_until(proc, "⇄")  # following: CodeDeploy holds the 10% canary
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
