@@ -67,15 +67,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """lambdawait: create, wait, publish, shift and roll back AWS Lambda functions safely."""
-    from lambdawait.cli_many import deploy_defaults
 
-    deploy_defaults(ctx)  # `deploy NAME` takes its entry in lambdawait.toml as option defaults
+
+def _file_defaults(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """`deploy NAME` takes its entry in lambdawait.toml as option defaults (see cli_many)."""
+    from lambdawait.cli_many import file_defaults
+
+    return file_defaults(ctx, param, value)
 
 
 @contextmanager
@@ -254,7 +257,10 @@ def _gates(
 
 @app.command()
 def deploy(
-    function: Annotated[str, typer.Argument(help="Function name or ARN.")],
+    # Eager, with --config: both are read before the other options, whose defaults the file sets.
+    function: Annotated[
+        str, typer.Argument(help="Function name or ARN.", is_eager=True, callback=_file_defaults)
+    ],
     zip_file: Annotated[Path | None, typer.Option("--zip", help="Deployment package (.zip).")] = None,
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Directory to zip (deterministically) and deploy.")
@@ -336,8 +342,10 @@ def deploy(
             "--config",
             "-c",
             help="Functions file whose entry for FUNCTION gives the defaults (./lambdawait.toml).",
+            is_eager=True,
+            callback=_file_defaults,
         ),
-    ] = None,  # read before parsing, by cli_many.deploy_defaults
+    ] = None,
     region: RegionOpt = None,
     profile: ProfileOpt = None,
     endpoint_url: EndpointOpt = None,

@@ -152,39 +152,41 @@ _DEPLOY_PARAMS = {
 }  # fmt: skip
 
 
-def deploy_defaults(ctx: typer.Context) -> None:
-    """Before `deploy NAME` parses its options: the file's entry for NAME becomes their defaults.
+def file_defaults(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """Once `deploy` has seen FUNCTION and --config: the file's entry for FUNCTION becomes the
+    default of every option it sets, so an option given on the command line still wins.
 
-    Click's default_map is the mechanism: an option given on the command line wins over the file,
-    exactly like any default. A broken file is reported through deploy's own boundary (exit 2).
+    Both parameters are eager, so this runs before any other option is read, and Click then looks
+    each one's default up in `ctx.default_map`. A broken file is exit 2, like any bad input.
     """
-    if ctx.invoked_subcommand != "deploy":
-        return
-    command = ctx.command.get_command(ctx, "deploy")  # type: ignore[attr-defined]
-    args = [*getattr(ctx, "_protected_args", []), *ctx.args][1:]
-    probe = command.make_context("deploy", list(args), parent=ctx, resilient_parsing=True)
-    function, config = probe.params.get("function"), probe.params.get("config")
-    if not function:
-        return
-    out = _output(probe.params.get("output") or OutputMode.text, bool(probe.params.get("no_color")))
-    with _command("deploy", out):
+    seen = ctx.meta.setdefault("lambdawait.deploy-file", {})
+    seen[param.name] = value
+    if "function" not in seen or "config" not in seen or not seen["function"] or ctx.resilient_parsing:
+        return value
+    with _command("deploy", _output(OutputMode.text, False)):
         from lambdawait import manifest
 
-        path = manifest.find(config)
-        if path is None:
-            return
-        entry = manifest.load(path).functions.get(function)
-        if entry is None:
-            return
-        params = {p.name for p in command.params}
-        defaults = {}
-        for key, value in entry.values.items():
-            name = _DEPLOY_PARAMS.get(key)
-            if name is None or name not in params:
-                manifest.check_supported(entry)  # names the key this deploy cannot take
-                continue
-            defaults[name] = _as_option(key, value)
-        ctx.default_map = {**(ctx.default_map or {}), "deploy": defaults}
+        path = manifest.find(seen["config"])
+        entry = manifest.load(path).functions.get(seen["function"]) if path is not None else None
+        if entry is not None:
+            ctx.default_map = {**(ctx.default_map or {}), **_defaults(ctx, entry)}
+    return value
+
+
+def _defaults(ctx: typer.Context, entry: Any) -> dict[str, Any]:
+    from lambdawait import manifest
+
+    params = {p.name for p in ctx.command.params}
+    defaults = {}
+    for key, value in entry.values.items():
+        name = _DEPLOY_PARAMS.get(key)
+        if name is None or name not in params:
+            manifest.check_supported(entry)  # names a key this deploy cannot take
+            continue
+        defaults[name] = _as_option(key, value)
+    if "alias" in entry.values and "publish" in params:
+        defaults.setdefault("publish", True)  # as in apply: an alias means a version to move it to
+    return defaults
 
 
 def _as_option(key: str, value: Any) -> Any:

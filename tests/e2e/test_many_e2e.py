@@ -88,10 +88,15 @@ def test_created_from_nothing_then_one_change_then_nothing(sim: Simulator, cli: 
     assert "apply: applied" in again.stdout
     # The quota (15/s) was never exceeded: no 429 at all, or each one absorbed by a retry.
     assert sum(sim.throttled_calls().values()) == 0
-    # `deploy NAME` takes the file's entry; a flag still wins over it.
-    dry = cli("deploy", "c", *cfg, "--memory", "512", "--dry-run", "-o", "json", env=env)
+    # `deploy NAME` takes the file's entry (memory 1024 here) ...
+    write_file(tmp_path, c_memory=1024)
+    dry = cli("deploy", "c", *cfg, "--timeout", "60", "--dry-run", "-o", "json", env=env)
     assert dry.code == 0, dry.stderr
-    assert dry.json()["plan"]["configFields"] == ["memory"] and not dry.json()["plan"]["codeUpdate"]
+    assert sorted(dry.json()["plan"]["configFields"]) == ["memory", "timeout"]
+    assert not dry.json()["plan"]["codeUpdate"]  # the file's dir holds the code c runs
+    # ... and an option on the command line wins over it (256 is what c has).
+    same = cli("deploy", "c", *cfg, "--memory", "256", "--dry-run", "-o", "json", env=env)
+    assert same.json()["plan"]["configFields"] == []
 
 
 def test_a_failed_update_releases_nothing(sim: Simulator, cli: Cli, tmp_path: Path) -> None:
