@@ -97,7 +97,8 @@ def _follow(
 ) -> dict[str, Any]:
     lam = session.clients.lambda_()
     try:
-        with interrupts(session.clock):
+        title = f"CodeDeploy {state.id}: shifting {request.alias} to version {request.to_version}"
+        with interrupts(session.clock), session.out.group(title):  # a collapsible group on GitHub
             end = follow(cd, lam, state.id, clock=session.clock, timeout=FOLLOW_LIMIT,
                          on_progress=progress_sink(session.out))  # fmt: skip
     except Interrupted:

@@ -146,3 +146,12 @@ def test_the_scenario_can_force_a_hook_result() -> None:
         assert got["status"] == "Failed" and got["rollbackInfo"]["rollbackDeploymentId"]
         alias = sim.client("lambda").get_alias(FunctionName="fn", Name="live")
         assert alias["FunctionVersion"] == "1"  # after all traffic moved, the failure rolled it back
+
+
+def test_a_scenario_file_carries_the_codedeploy_table(tmp_path: Any) -> None:
+    path = tmp_path / "scenario.toml"
+    path.write_text('[codedeploy]\ntime_scale = 600\nhooks = { "pre" = "Failed" }\n')
+    settings = Scenario.load(path).codedeploy
+    assert settings.time_scale == 600.0 and settings.hooks == {"pre": "Failed"}
+    with pytest.raises(ScenarioError, match="unknown key"):
+        Scenario.from_dict({"codedeploy": {"timescale": 2}})
