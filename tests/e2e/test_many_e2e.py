@@ -78,7 +78,6 @@ def test_created_from_nothing_then_one_change_then_nothing(sim: Simulator, cli: 
     jsonschema.validate(doc, SCHEMA)
     assert doc["outcome"] == "applied" and doc["release"]["outcome"] == "released"
     assert aliases(sim) == {name: ("1", {}) for name in "abc"}
-    assert cli("plan", *cfg, "--detailed-exitcode", env=env).code == 0
     write_file(tmp_path, c_memory=256)
     changed = cli("plan", *cfg, "--detailed-exitcode", "-o", "json", env=env)
     assert changed.code == 7 and changed.json()["total"] == {"functions": 3, "changed": 1, "unchanged": 2}
@@ -86,6 +85,10 @@ def test_created_from_nothing_then_one_change_then_nothing(sim: Simulator, cli: 
     assert again.code == 0, again.stderr
     assert aliases(sim) == {"a": ("1", {}), "b": ("1", {}), "c": ("2", {})}
     assert "apply: applied" in again.stdout
+    assert cli("plan", *cfg, "--detailed-exitcode", env=env).code == 0  # then nothing
+    rolled = cli("rollback", *cfg, "c", "-o", "json", env=env)  # the last release of c, undone
+    assert rolled.code == 0, rolled.stderr
+    assert aliases(sim)["c"] == ("1", {}) and rolled.json()["functions"][0]["toVersion"] == "1"
     # The quota (15/s) was never exceeded: no 429 at all, or each one absorbed by a retry.
     assert sum(sim.throttled_calls().values()) == 0
     # `deploy NAME` takes the file's entry (memory 1024 here) ...
