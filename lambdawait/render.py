@@ -83,6 +83,9 @@ class Output:
         self._lock = threading.Lock()
         self._consoles: dict[bool, Any] = {}
         self._last_shift: tuple[int, str] | None = None
+        # On a terminal: the last line written to stderr, and the shift line a bake counts down in.
+        self._last_log: str | None = None
+        self._shift_line: str | None = None
         # When each progress line was last written: a log (not a TTY) gets a heartbeat at least
         # every HEARTBEAT_SECONDS during a wait or a bake (CircleCI kills a step silent for 10 min).
         self._monotonic = monotonic or time.monotonic
@@ -118,6 +121,7 @@ class Output:
 
     def log(self, text: str) -> None:
         """One progress/log line on stderr."""
+        self._last_log = text
         if self.rich_err:
             self._wrapped(err=True, text=text, markup=None)
             return
@@ -320,14 +324,34 @@ class Output:
         self.log(f"warning: {text}")
 
     def shift_event(self, event: ShiftEvent) -> None:
-        """One line per step or gate change (not per second of bake), readable in a CI log."""
+        """One line per step or gate change (not per second of bake), readable in a CI log; on a
+        terminal the bake's line counts down in place, so a long bake is not a frozen screen."""
+        from lambdawait.strategy import format_duration
+
         key = (event.step, event.gate_status)
-        if key == self._last_shift and not self.verbose and not self._heartbeat_due(f"shift:{event.alias}"):
-            return
+        tail = f"; next step in {format_duration(round(event.next_in))}" if event.next_in >= 1 else ""
+        line = f"⇄ {event.message}{tail}; gates {event.gate_status}"
+        if key == self._last_shift and not self.verbose:
+            if self.rich_err:
+                self._rewrite_shift_line(line)
+                return
+            if not self._heartbeat_due(f"shift:{event.alias}"):
+                return
         self._last_shift = key
         self._last_line[f"shift:{event.alias}"] = self._monotonic()
-        tail = f"; next step in {event.next_in:.0f}s" if event.next_in >= 1 else ""
-        self.log(f"⇄ {event.message}{tail}; gates {event.gate_status}")
+        self.log(line)
+        self._shift_line = line
+
+    def _rewrite_shift_line(self, line: str) -> None:
+        """Replace the shift line just printed, when it is still the last line and fits one row."""
+        shown = self._shift_line
+        width = self._console(err=True).width
+        if shown is None or shown != self._last_log or max(len(shown), len(line)) >= width:
+            return
+        with self._lock:
+            self.stderr.write("\x1b[1A\x1b[2K")  # cursor up one line, erase it
+        self.log(line)
+        self._shift_line = line
 
     # -- documents ----------------------------------------------------------------------------
 

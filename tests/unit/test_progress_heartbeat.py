@@ -47,7 +47,7 @@ def test_a_bake_logs_a_heartbeat_every_30_seconds_not_every_second() -> None:
         out.shift_event(ShiftEvent("live", 0.1, 1, 2, 300.0 - second, "ok", message))
     lines = err.getvalue().splitlines()
     assert len(lines) == 3  # at 0, 30 and 60 s
-    assert "next step in 270s" in lines[1] and "next step in 240s" in lines[2]
+    assert "next step in 4m30s" in lines[1] and "next step in 4m" in lines[2]
     assert HEARTBEAT_SECONDS == 30.0
 
 

@@ -199,3 +199,26 @@ def test_result_lines_on_a_terminal_wrap_at_words_under_their_indent() -> None:
         "                 subnets are out of IP",
         "                 addresses",
     ]
+
+
+def test_on_a_terminal_the_bake_counts_down_in_place() -> None:
+    from lambdawait.traffic import ShiftEvent
+
+    raw = io.StringIO()
+    out = Output("text", stdout=io.StringIO(), stderr=raw)
+    out.rich_err = True
+    out._consoles[True] = Console(file=out.stderr, width=80, force_terminal=True, no_color=True)  # type: ignore[arg-type]
+    for next_in in (300.0, 299.0, 61.0):
+        out.shift_event(ShiftEvent("live", 0.1, 1, 2, next_in, "ok", "live: 10% on version 2 (step 1/2)"))
+    out.log("a line in between")
+    out.shift_event(ShiftEvent("live", 0.1, 1, 2, 60.0, "ok", "live: 10% on version 2 (step 1/2)"))  # stays
+    out.shift_event(ShiftEvent("live", 1.0, 2, 2, 0.0, "ok", "live: 100% on version 2 (step 2/2)"))
+    text = re.sub(r"\x1b\[[0-9;]*m", "", raw.getvalue())
+    up = "\x1b[1A\x1b[2K"
+    assert text == (
+        "⇄ live: 10% on version 2 (step 1/2); next step in 5m; gates ok\n"
+        f"{up}⇄ live: 10% on version 2 (step 1/2); next step in 4m59s; gates ok\n"
+        f"{up}⇄ live: 10% on version 2 (step 1/2); next step in 1m1s; gates ok\n"
+        "a line in between\n"
+        "⇄ live: 100% on version 2 (step 2/2); gates ok\n"
+    )
