@@ -104,7 +104,8 @@ def show(out: Output, document: Mapping[str, Any]) -> None:
     """The result: JSON (or --query) as every command does; otherwise plan/apply text."""
     if not out._emit(document):
         _text(out, document)
-    out._ci(document)
+    # Changes found by `plan --detailed-exitcode` are news, not errors: no ::error annotations.
+    out._ci({**document, "ok": True} if document["outcome"] == "changes" else document)
 
 
 def _text(out: Output, document: Mapping[str, Any]) -> None:
