@@ -203,7 +203,10 @@ def _release_phase(
     def on_event(move: Move | None, text: str) -> None:
         progress(move.function if move else None, "release", text)
 
-    engine = SetRelease(session.clients.lambda_(), budget, session.clock, each=each, on_event=on_event)
+    keep = bool(moves) and all(m.release.on_interrupt == "keep" for m in members if m.release.alias)
+    engine = SetRelease(
+        session.clients.lambda_(), budget, session.clock, each=each, on_event=on_event, keep_on_interrupt=keep
+    )
     try:
         with interrupts(session.clock):
             engine.run(moves, steps)

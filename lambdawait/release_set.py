@@ -100,7 +100,9 @@ class SetRelease:
         each: Callable[..., None],
         on_event: Callable[[Move | None, str], None],
         run_id: str | None = None,
+        keep_on_interrupt: bool = False,
     ) -> None:
+        self.keep_on_interrupt = keep_on_interrupt  # on_interrupt = "keep": a signal restores nothing
         self.client = client
         self.budget = budget
         self.clock = clock
@@ -225,6 +227,12 @@ class SetRelease:
 
         with deferred():
             self._close()
+            if isinstance(cause, KeyboardInterrupt) and self.keep_on_interrupt:
+                left = "; ".join(f"{m.function}:{m.alias} {split_text(m.live)}" for m in moves if m.touched)
+                return InterruptedError_(
+                    f"interrupted during the release; aliases left as they are (on_interrupt = keep): {left}",
+                    hint="apply again to finish, or `lambdawait rollback -c FILE` to undo",
+                )
             if isinstance(cause, _GateFired):
                 self.on_event(None, f"{cause.failure.gate} gate fired: restoring every alias")
             touched = [m for m in moves if m.touched]
