@@ -60,13 +60,13 @@ class CodeDeploySim:
 
     def advance(self) -> None:
         """Carry every deployment in flight to now (callers may or may not hold the lock)."""
-        if not any(d.active for d in self.deployments.values()):
-            return
+        # Under the lock even to look: requests arrive on several threads, and one may be adding a
+        # deployment while another iterates them.
         with self.lifecycle.lock:
+            active = [dep for dep in self.deployments.values() if dep.active]
             now = self.lifecycle.clock()
-            for dep in list(self.deployments.values()):
-                if dep.active:
-                    rollout.advance(dep, now, self)
+            for dep in active:
+                rollout.advance(dep, now, self)
 
     # --- what a deployment asks of the simulator (cd_rollout.Environment) -------------------
 
