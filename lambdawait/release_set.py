@@ -290,6 +290,9 @@ class SetRelease:
         split = [m for m in moves if m.outcome == SPLIT]
         restored = [m for m in moves if m.outcome == RESTORED]
         said = f"{len(restored)} alias{'' if len(restored) == 1 else 'es'} restored"
+        theirs = [m for m in moves if m.outcome == NOT_OURS]
+        if theirs:
+            said += f"; {len(theirs)} changed by someone else, left as they set it"
         if split:
             names = ", ".join(f"{m.function}:{m.alias} ({split_text(m.live)})" for m in split)
             fixes = "; ".join(
