@@ -140,6 +140,8 @@ class Progress:
 
     def line(self) -> str:
         d = self.deployment
+        if d.alias is None:  # no Lambda target yet (CodeDeploy is still creating the deployment)
+            return f"{d.id} {d.status} ({d.config})"
         running = next((name for name, status in d.events if status == "InProgress"), None)
         on_target = self.weights.get(
             d.target_version or "", 1.0 if self.function_version == d.target_version else 0.0

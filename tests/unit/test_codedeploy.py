@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lambdawait.cd_follow import Deployment, FailedEvent
+from lambdawait.cd_follow import Deployment, FailedEvent, Progress
 from lambdawait.cd_handoff import HandOff, appspec, config_name, names
 from lambdawait.cli_codedeploy import handoff
 from lambdawait.errors import UsageError
@@ -107,3 +107,14 @@ def test_outcomes_and_summaries() -> None:
     assert hook.outcome() == "failed"
     assert "AfterAllowTraffic (hook post) failed: 500 on /" in hook.summary()
     assert _deployment(status="Stopped", error_code="MANUAL_STOP").outcome() == "gate-failed"
+
+
+def test_progress_lines() -> None:
+    canary = Progress(
+        _deployment(status="InProgress", events=(("AllowTraffic", "InProgress"),)), "1", {"2": 0.1}
+    )
+    assert canary.line() == "d-1 InProgress; AllowTraffic: live 10% -> version 2 (c)"
+    done = Progress(_deployment(), "2", {})
+    assert done.line() == "d-1 Succeeded: live 100% -> version 2 (c)"
+    early = Progress(_deployment(status="Created", function=None, alias=None), None, {})
+    assert early.line() == "d-1 Created (c)"
