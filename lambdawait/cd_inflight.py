@@ -19,20 +19,25 @@ ACTIVE = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 MAX_CHECKED = 50  # deployments in flight account-wide are few; bound the reads regardless
 
 
-def find_in_flight(clients: Clients, function: str, alias: str) -> Deployment | None:
-    """The deployment moving FUNCTION:ALIAS now, whoever started it (lambdawait, SAM, the console)."""
+def in_flight(clients: Clients, function: str) -> dict[str, Deployment]:
+    """The deployments moving FUNCTION's aliases now, by alias, whoever started them (lambdawait,
+    SAM, the console): one ListDeployments and one read per deployment in flight in the account."""
     import botocore.exceptions
 
+    found: dict[str, Deployment] = {}
     try:
         cd = codedeploy_client(clients)
-        ids = _active_ids(cd)
-        for deployment_id in ids[:MAX_CHECKED]:
+        for deployment_id in _active_ids(cd)[:MAX_CHECKED]:
             state = read(cd, deployment_id)
-            if state.function == function and state.alias == alias and not state.done:
-                return state
+            if state.function == function and state.alias is not None and not state.done:
+                found[state.alias] = state
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
-        return None  # no CodeDeploy permissions or endpoint: nothing we can see is in flight
-    return None
+        return {}  # no CodeDeploy permissions or endpoint: nothing we can see is in flight
+    return found
+
+
+def find_in_flight(clients: Clients, function: str, alias: str) -> Deployment | None:
+    return in_flight(clients, function).get(alias)
 
 
 def _active_ids(cd: Any) -> list[str]:
@@ -76,19 +81,17 @@ def stop_in_flight(session: Session, function: str, alias: str) -> dict[str, Any
 
 def status_lines(clients: Clients, function: str, aliases: list[str]) -> list[dict[str, Any]]:
     """For `status`: each alias's deployment in flight, as the document shows it."""
-    found = []
-    for alias in aliases:
-        state = find_in_flight(clients, function, alias)
-        if state is not None:
-            found.append(
-                {
-                    "alias": alias,
-                    "deploymentId": state.id,
-                    "status": state.status,
-                    "config": state.config,
-                    "fromVersion": state.current_version,
-                    "toVersion": state.target_version,
-                    "events": [{"name": n, "status": s} for n, s in state.events],
-                }
-            )
-    return found
+    moving = in_flight(clients, function)
+    return [
+        {
+            "alias": alias,
+            "deploymentId": state.id,
+            "status": state.status,
+            "config": state.config,
+            "fromVersion": state.current_version,
+            "toVersion": state.target_version,
+            "events": [{"name": n, "status": s} for n, s in state.events],
+        }
+        for alias, state in moving.items()
+        if alias in aliases
+    ]
