@@ -40,13 +40,26 @@ def raise_for_wait(result: WaitResult, *, context: str) -> FunctionStatus:
     """The status of a successful wait, or the lambdawait error its outcome stands for."""
     if result.ok and result.status is not None:
         return result.status
-    details = {"reasonCode": result.status.reason_code if result.status else None}
+    details: dict[str, object] = {"reasonCode": result.status.reason_code if result.status else None}
     code = result.status.reason_code if result.status else result.error_code
     message = f"{context}: {result.message}"
     if result.outcome in (WaitOutcome.FAILED, WaitOutcome.INACTIVE, WaitOutcome.UNSUPPORTED_STATE):
-        raise TargetFailedError(message, hint=result.remediation, reason_code=code, details=details)
+        hint: str | None = result.remediation
+        if result.status is not None and result.remediation:
+            # The steps for what failed (a version, an update), and the entry that shows them.
+            from lambdawait.reasons import failure_remediation
+            from lambdawait.report import function_entry
+
+            hint = failure_remediation(result.status) or result.remediation
+            details["functions"] = [function_entry(result.status, remediation=hint)]
+        raise TargetFailedError(message, hint=hint, reason_code=code, details=details)
     if result.outcome is WaitOutcome.TIMEOUT:
-        raise WaitTimeoutError(message, hint="raise the wait timeout, or check `lambdawait status`")
+        # "timeout" alone would read as the function's own Timeout (deploy --timeout).
+        hint = (
+            "raise --wait-timeout (how long lambdawait waits; not the function's Timeout), "
+            "or check `lambdawait status`"
+        )
+        raise WaitTimeoutError(message, hint=hint)
     from lambdawait.errors import AwsError, NotFoundError
 
     if result.outcome is WaitOutcome.NOT_FOUND:

@@ -222,3 +222,22 @@ def test_on_a_terminal_the_bake_counts_down_in_place() -> None:
         "a line in between\n"
         "⇄ live: 100% on version 2 (step 2/2); gates ok\n"
     )
+
+
+def test_a_failed_version_carries_its_entry_and_is_not_told_to_delete_the_function() -> None:
+    from lambdawait.errors import WaitTimeoutError
+    from lambdawait.guard import raise_for_wait
+    from lambdawait.models import WaitOutcome, WaitResult
+
+    version = FunctionStatus("orders", qualifier="7", state="Failed", state_reason_code="InvalidSubnet")
+    failed = WaitResult("orders", "7", "ready", WaitOutcome.FAILED, version, 1.0, 2, "orders:7 failed", "x")
+    with pytest.raises(TargetFailedError) as info:
+        raise_for_wait(failed, context="version 7 of orders")
+    (entry,) = info.value.details["functions"]
+    assert entry["remediationSteps"] == list(reasons.failure_steps(version))
+    assert not any("delete" in step for step in entry["remediationSteps"])
+    assert info.value.hint == entry["remediation"]
+    timeout = WaitResult("orders", None, "ready", WaitOutcome.TIMEOUT, None, 300.0, 9, "timed out after 300s")
+    with pytest.raises(WaitTimeoutError) as late:
+        raise_for_wait(timeout, context="updating code of orders")
+    assert late.value.hint is not None and "--wait-timeout" in late.value.hint
