@@ -154,7 +154,7 @@ def run_deploy(
             "planned",
             session,
             functions=[_entry(plan.current)] if plan.current else [],
-            plan=_plan_document(plan, release, prepared.package),
+            plan=_plan_document(plan, release, prepared.package, wait_timeout=timeout),
             warnings=list(plan.warnings),
             codeSha256=plan.local_sha256,
         )
@@ -200,7 +200,9 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
     return _Prepared(spec, release, package, deployer, plan, request, timeout)
 
 
-def _plan_document(plan: DeployPlan, release: Release, package: LocalPackage | None) -> dict[str, Any]:
+def _plan_document(
+    plan: DeployPlan, release: Release, package: LocalPackage | None, *, wait_timeout: float | None = None
+) -> dict[str, Any]:
     steps = plan.describe()
     if package is not None and package.included_files is not None:
         # --dir: what went into the zip, so a left-out file is seen before it is missed.
@@ -218,6 +220,8 @@ def _plan_document(plan: DeployPlan, release: Release, package: LocalPackage | N
         "publish": release.publish,
         "alias": release.alias,
         "strategy": release.strategy if release.alias else None,
+        # How long each change is waited on: the deadline, not the function's Timeout.
+        "waitTimeoutSeconds": wait_timeout,
         "steps": steps,
     }
 

@@ -406,6 +406,11 @@ class Output:
                 self.out(f"        {step}" if step.startswith("  ") else f"  plan: {step}")
             if plan.get("publish"):
                 self.out(f"  plan: {_release_text(plan)}")
+            if plan.get("waitTimeoutSeconds") and plan["steps"] and "unchanged" not in plan["steps"][0]:
+                from lambdawait.strategy import format_duration
+
+                took = format_duration(plan["waitTimeoutSeconds"])
+                self.out(f"  plan: wait up to {took} for each change to land (--wait-timeout)")
         for key, label in (("version", "version"), ("codeSha256", "code sha256")):
             if document.get(key):
                 self.out(f"  {label}: {document[key]}")

@@ -36,6 +36,7 @@ def _planned(strategy: str | None) -> dict[str, Any]:
             "publish": strategy is not None,
             "alias": "live" if strategy else None,
             "strategy": strategy,
+            "waitTimeoutSeconds": 300.0,
             "steps": plan.describe(),
         },
     )
@@ -83,3 +84,9 @@ def test_fields_line_up_under_their_step() -> None:
 )
 def test_the_release_says_how_the_alias_moves_in_human_units(strategy: str, expected: str) -> None:
     assert f"  plan: {expected}" in _text(_planned(strategy))
+
+
+def test_the_wait_deadline_is_named_apart_from_the_function_timeout() -> None:
+    lines = _text(_planned(None))
+    assert "  plan: wait up to 5m for each change to land (--wait-timeout)" in lines
+    assert "          timeout (function): 3 s → 600 s" in lines
