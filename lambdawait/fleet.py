@@ -179,14 +179,16 @@ def prepare(session: Session, members: Sequence[Member], timeout: float, *, for_
     """Read and check every function (deploy's own checks); a plan also reads where each alias is.
 
     A plan reads the alias with GetFunction(Qualifier=ALIAS), on the 100/s GetFunction quota,
-    instead of GetAlias on the shared 15/s one.
+    instead of GetAlias on the shared 15/s one, and only for a function without a deploy change
+    (with one, the alias moves to the new version whatever it serves now).
     """
     from lambdawait.pipeline import _prepare
 
     def one(member: Member) -> None:
         release = member.release if for_apply else replace(member.release, alias=None)
         member.prepared = _prepare(session, member.spec, release, timeout)
-        if member.release.alias is not None:
+        # With a deploy change the alias moves whatever it serves: one read per function, not two.
+        if member.release.alias is not None and not member.deploy_changes:
             _read_alias(session, member)
 
     each(members, one)

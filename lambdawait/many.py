@@ -69,7 +69,10 @@ def _plan_entry(member: Member) -> dict[str, Any]:
         steps.append("publish a new version" if member.deploy_changes or member.alias_behind else
                      "publish $LATEST as a version")  # fmt: skip
     if member.changes and release.alias:
-        source = f"version {member.alias_version}" if member.alias_version else "nothing (alias created)"
+        if member.deploy_changes and not plan.create:
+            source = "what it serves now (created if missing)"  # not read: one GetFunction saved
+        else:
+            source = f"version {member.alias_version}" if member.alias_version else "nothing (alias created)"
         steps.append(f"alias {release.alias}: {source} -> the new version ({release.strategy})")
     doc.update(
         {
