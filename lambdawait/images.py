@@ -99,12 +99,33 @@ def resolve(ecr: Any, uri: str) -> ResolvedImage:
         raise _not_found(uri, str(failure.get("failureReason") or "image not found"))
     image = images[0]
     digest = str(image["imageId"]["imageDigest"])
+    manifest = image.get("imageManifest") or "{}"
+    archs = architectures(manifest) or config_architectures(ecr, ref, manifest)
     return ResolvedImage(
-        given=uri,
-        pinned=f"{ref.repository_uri}@{digest}",
-        digest=digest,
-        architectures=architectures(image.get("imageManifest") or "{}"),
+        given=uri, pinned=f"{ref.repository_uri}@{digest}", digest=digest, architectures=archs
     )
+
+
+def config_architectures(ecr: Any, ref: ImageRef, manifest_text: str) -> tuple[str, ...]:
+    """A single-platform image's architecture, from its config blob (a layer download from ECR);
+    nothing when it cannot be read (then the image is not checked)."""
+    import urllib.request
+
+    try:
+        config = json.loads(manifest_text).get("config") or {}
+        if not config.get("digest"):
+            return ()
+        url = ecr.get_download_url_for_layer(
+            registryId=ref.account, repositoryName=ref.repository, layerDigest=config["digest"]
+        )["downloadUrl"]
+        if not str(url).startswith(("https://", "http://")):
+            return ()
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            blob = json.loads(answer.read(1_000_000))
+    except Exception:
+        return ()  # a config we cannot read is no reason to refuse the deploy
+    arch = _LAMBDA_ARCH.get(str(blob.get("architecture")))
+    return (arch,) if arch else ()
 
 
 def _not_found(uri: str, why: str) -> UsageError:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from lambdawait.sim import control, handlers, images, invoke, operations, paging, provisioned, roles
+from lambdawait.sim import control, ecr, handlers, images, invoke, operations, paging, provisioned, roles
 from lambdawait.sim.codedeploy import CodeDeploySim
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
@@ -94,6 +94,8 @@ class SimApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         self.codedeploy.advance()  # deployments move with time: bring them to now before any answer
+        if path.startswith(ecr.BLOB_PATH):  # an ECR layer download (lambdawait.sim.ecr)
+            return _send(ecr.blob(self.lifecycle, path), start_response)
         if path.startswith("/_sim/"):
             return _send(control.handle(self, environ, path, _read_body(environ)), start_response)
         scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
@@ -101,6 +103,10 @@ class SimApp:
             target = environ.get("HTTP_X_AMZ_TARGET", "")
             reply = self.codedeploy.handle(target, _read_body(environ), scope.group(1))
             return _send(reply, start_response)
+        if scope is not None and scope.group(2) == "ecr":
+            answered = ecr.intercept(self.lifecycle, environ, scope.group(1))
+            if answered is not None:
+                return _send(answered, start_response)
         if scope is None or scope.group(2) != "lambda":
             return self.inner(environ, start_response)
         try:
