@@ -74,6 +74,30 @@ def read(client: LambdaClient, function: str, qualifier: str) -> ProvisionedConf
     return ProvisionedConfig.parse(response)
 
 
+def read_if_allowed(
+    client: LambdaClient, function: str, qualifier: str
+) -> tuple[ProvisionedConfig | None, str | None]:
+    """The config, or (None, why) when the caller may not read it: a role without
+    lambda:GetProvisionedConcurrencyConfig still shifts, without waiting for capacity."""
+    import botocore.exceptions
+
+    try:
+        response = client.get_provisioned_concurrency_config(FunctionName=function, Qualifier=qualifier)
+    except botocore.exceptions.ClientError as exc:
+        code = client_error_code(exc)
+        if code == NOT_FOUND:
+            return None, None
+        if code == "AccessDeniedException":
+            return None, (
+                f"cannot read the provisioned concurrency of {function}:{qualifier} (AccessDenied): "
+                "steps will not wait for it (grant lambda:GetProvisionedConcurrencyConfig)"
+            )
+        raise translate_client_error(
+            exc, action=f"reading the provisioned concurrency of {function}:{qualifier}"
+        ) from exc
+    return ProvisionedConfig.parse(response), None
+
+
 def list_all(client: LambdaClient, function: str) -> tuple[ProvisionedInfo, ...]:
     """Every alias's and version's config, for `status` (which may lack the permission: then none)."""
     import botocore.exceptions

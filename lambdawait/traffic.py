@@ -162,7 +162,9 @@ class Shifter:
         current = get_alias(self.client, req.function, req.alias)
         if current is not None:
             self._check_current(req, current, target_role)
-            self.provisioned = provisioned.read(self.client, req.function, req.alias)
+            self.provisioned, denied = provisioned.read_if_allowed(self.client, req.function, req.alias)
+            if denied:
+                self._emit_text(req, f"warning: {denied}")
         self.gates.check_alarms_exist()
         return current
 

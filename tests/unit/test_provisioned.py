@@ -96,3 +96,16 @@ def test_shift_without_provisioned_concurrency_reads_once_and_never_waits() -> N
     shifter, fake, _, request, _ = make("canary:10:5s")
     shifter.run(request)
     assert [op for op, _, _ in fake.calls].count(PROVISIONED) == 1
+
+
+def test_shift_without_permission_to_read_the_config_warns_and_goes_on() -> None:
+    from tests.fakes import client_error
+
+    shifter, fake, _, request, events = make("canary:10:5s")
+
+    def denied(**kwargs: Any) -> dict[str, Any]:
+        raise client_error("AccessDeniedException", 403, "not authorized")
+
+    fake.get_provisioned_concurrency_config = denied  # type: ignore[method-assign]
+    assert shifter.run(request).outcome == "shifted"
+    assert any("lambda:GetProvisionedConcurrencyConfig" in e.message for e in events)
