@@ -20,6 +20,7 @@ DONE = ("Succeeded", "Failed", "Stopped")
 # over a 30-minute canary is ~360 GetDeployment calls, far below CodeDeploy's request limits.
 FIRST_POLL_SECONDS = 0.1
 MAX_POLL_SECONDS = 5.0
+HEARTBEAT_SECONDS = 30.0  # as render.HEARTBEAT_SECONDS for a client-side bake
 
 
 @dataclass(frozen=True)
@@ -166,13 +167,15 @@ def follow(
     deadline = clock.now() + timeout
     delay = FIRST_POLL_SECONDS
     last: tuple[Any, ...] | None = None
+    said = clock.now()
     while True:
         state = read(cd, deployment_id)
         progress = _observe(lam, state)
         key = (state.status, state.events, progress.function_version, tuple(sorted(progress.weights.items())))
-        if key != last:
+        # A line on each change, and a heartbeat through a long bake: CI kills a step silent too long.
+        if key != last or clock.now() - said >= HEARTBEAT_SECONDS:
             on_progress(progress)
-            last = key
+            last, said = key, clock.now()
         if state.done:
             return state
         remaining = deadline - clock.now()

@@ -202,3 +202,15 @@ def deploy_shift(
         "deploymentId": deployment_id,
     }
     return {"shift": shift, "deploymentId": deployment_id} if deployment_id else {"shift": shift}
+
+
+def plan_fields(request: ShiftRequest, handoff: HandOff) -> dict[str, Any]:
+    """`shift --plan --engine codedeploy`: where the shift would run (refusing what CodeDeploy can't)."""
+    handoff.check()
+    config, routing = cd_handoff.config_name(request.strategy)
+    app, group = cd_handoff.names(request.function, request.alias, handoff)
+    custom = " (a custom configuration, created if missing)" if routing else ""
+    return {
+        "engine": "codedeploy",
+        "message": f"CodeDeploy would hold this shift: {config}{custom}, application {app}, group {group}",
+    }

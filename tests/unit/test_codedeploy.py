@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from lambdawait.cd_follow import Deployment, FailedEvent, Progress
+from lambdawait.cd_follow import Deployment, FailedEvent, Progress, follow
 from lambdawait.cd_handoff import HandOff, appspec, config_name, names
+from lambdawait.cd_shift import plan_fields
 from lambdawait.cli_codedeploy import handoff
+from lambdawait.commands import shift_request
 from lambdawait.errors import UsageError
 from lambdawait.strategy import parse_strategy
 
@@ -118,3 +121,59 @@ def test_progress_lines() -> None:
     assert done.line() == "d-1 Succeeded: live 100% -> version 2 (c)"
     early = Progress(_deployment(status="Created", function=None, alias=None), None, {})
     assert early.line() == "d-1 Created (c)"
+
+
+def test_plan_names_where_codedeploy_would_hold_the_shift() -> None:
+    request = shift_request("fn", "live", "2", "canary:25:7m", "rollback", False)
+    message = plan_fields(request, HandOff())["message"]
+    assert "lambdawait.Canary25Percent7Minutes (a custom configuration" in message
+    assert "application lambdawait-fn, group fn-live" in message
+    with pytest.raises(UsageError, match="whole minutes"):
+        plan_fields(shift_request("fn", "live", "2", "canary:10:30s", "rollback", False), HandOff())
+
+
+class _FakeClock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+class _Canary:
+    """CodeDeploy and Lambda answering a canary that bakes 100 s, then succeeds."""
+
+    def __init__(self, clock: _FakeClock) -> None:
+        self.clock = clock
+
+    def get_deployment(self, deploymentId: str) -> dict[str, Any]:
+        status = "Succeeded" if self.clock.t >= 100 else "InProgress"
+        return {"deploymentInfo": {"status": status, "deploymentConfigName": "c"}}
+
+    def list_deployment_targets(self, deploymentId: str) -> dict[str, Any]:
+        return {"targetIds": ["fn:live"]}
+
+    def get_deployment_target(self, deploymentId: str, targetId: str) -> dict[str, Any]:
+        info = {"functionName": "fn", "functionAlias": "live", "currentVersion": "1", "targetVersion": "2"}
+        return {"deploymentTarget": {"lambdaTarget": {"lambdaFunctionInfo": info, "lifecycleEvents": []}}}
+
+    def get_alias(self, FunctionName: str, Name: str) -> dict[str, Any]:
+        if self.clock.t >= 100:
+            return {"FunctionVersion": "2"}
+        return {"FunctionVersion": "1", "RoutingConfig": {"AdditionalVersionWeights": {"2": 0.1}}}
+
+
+def test_follow_prints_changes_and_a_heartbeat_through_a_long_bake() -> None:
+    clock = _FakeClock()
+    fake = _Canary(clock)
+    lines: list[str] = []
+    end = follow(fake, fake, "d-1", clock=clock, timeout=1000, on_progress=lambda p: lines.append(p.line()))  # type: ignore[arg-type]
+    assert end is not None and end.status == "Succeeded"
+    assert lines[0].endswith("live 10% -> version 2 (c)") and lines[-1].startswith("d-1 Succeeded")
+    assert 3 <= len(lines) <= 6  # the 100 s bake is not silent, and not one line per poll
+    early = _FakeClock()
+    waited = _Canary(early)
+    assert follow(waited, waited, "d-1", clock=early, timeout=1, on_progress=lines.append) is None  # type: ignore[arg-type]
