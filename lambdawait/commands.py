@@ -264,6 +264,10 @@ def run_shift(
             notes += plan_note(session.clients.lambda_(), request.function, request.alias)
         document = plan_document(session, request, current)
         document["warnings"] = [*notes, *document.get("warnings", [])]
+        if handoff is not None and document["outcome"] == "planned":
+            from lambdawait.cd_shift import plan_fields
+
+            document.update(plan_fields(request, handoff))
         return document
     shifter = _shifter(session, gates_spec)
     # Handlers first: a CI log's group opening means a signal from now on restores the alias.
