@@ -33,10 +33,6 @@ TRANSIENT_CODES = frozenset(
     }
 )
 DEFAULT_TIMEOUT = 300.0
-RECREATE = (
-    "a function whose creation failed cannot be updated: delete it "
-    "(aws lambda delete-function --function-name {function}) and create it again"
-)
 # Lambda's GetFunction quota is 100 req/s per account; leave half for everything else.
 DEFAULT_POLL_RATE = 50.0
 
@@ -369,19 +365,16 @@ class Waiter:
         remediation = None
         if outcome in (WaitOutcome.FAILED, WaitOutcome.INACTIVE, WaitOutcome.UNSUPPORTED_STATE):
             # The catalogue is only loaded when there is something to explain.
-            from lambdawait.reasons import remediation_for
+            from lambdawait.reasons import failure_remediation, remediation_for
 
             code = status.reason_code if status else None
             if outcome is WaitOutcome.INACTIVE:
                 code = code or "Idle"
-            remediation = remediation_for(code)
+            # Steps chosen for what failed: a Failed creation is deleted and re-created (Lambda
+            # never updates it), a failed update is fixed and updated again.
+            remediation = (failure_remediation(status) if status else None) or remediation_for(code)
             if request.target is Target.PROVISIONED:
                 remediation = provisioned.REMEDIATION
-            if status is not None and status.state == "Failed" and not request.qualifier:
-                # The catalogue's "update again" cannot apply: Lambda never updates a Failed function.
-                remediation = "; ".join(
-                    filter(None, [remediation, RECREATE.format(function=request.function)])
-                )
         return WaitResult(
             function=request.function,
             qualifier=request.qualifier,

@@ -249,6 +249,9 @@ def test_failed_creation_remediation_says_to_recreate_not_update() -> None:
     result, _, _, _ = run([config("Failed", "Failed", state_code="SubnetOutOfIPAddresses")])
     assert result.remediation is not None
     assert "delete-function --function-name fn" in result.remediation
+    # ... and only that: no "update the function again" beside it, the delete advice once.
+    assert "update the function again" not in result.remediation
+    assert result.remediation.count("delete-function") == 1
 
 
 def test_failed_update_of_a_live_function_keeps_the_catalogue_advice() -> None:
