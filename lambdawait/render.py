@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from lambdawait.errors import OUTCOME_EXIT_CODES, ExitCode, LambdawaitError
+from lambdawait.render_text import describe_status, hanging_lines, plural, release_text, with_reason
 from lambdawait.streams import SafeStream
 
 if TYPE_CHECKING:
@@ -30,28 +31,6 @@ if TYPE_CHECKING:
 # Outcomes shown with a ✓: those that mean exit 0 in the one outcome table.
 OK_OUTCOMES = frozenset(o for o, code in OUTCOME_EXIT_CODES.items() if code is ExitCode.OK)
 HEARTBEAT_SECONDS = 30.0
-
-
-def plural(count: int, word: str) -> str:
-    """`1 poll`, `3 polls`."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def describe_status(entry: Mapping[str, Any]) -> str:
-    """`State Pending (Creating), LastUpdateStatus InProgress` from a JSON entry."""
-    if not entry.get("state"):
-        return "not seen"
-    state_code, update_code = entry.get("stateReasonCode"), entry.get("lastUpdateStatusReasonCode")
-    # A failed creation fails both fields with the same code: name it once, at the end.
-    once = state_code if entry.get("lastUpdateStatus") and state_code == update_code else None
-    text = f"State {entry['state']}"
-    if state_code and not once:
-        text += f" ({state_code})"
-    if entry.get("lastUpdateStatus"):
-        text += f", LastUpdateStatus {entry['lastUpdateStatus']}"
-        if update_code:
-            text += f" ({update_code})"
-    return text
 
 
 class Output:
@@ -138,7 +117,7 @@ class Output:
         lead = len(line.plain) - len(line.plain.lstrip(" "))
         console = self._console(err)
         with self._lock:
-            for part in _hang(console, line[lead:], Text(" " * lead), hang or lead + 2):
+            for part in hanging_lines(console, line[lead:], Text(" " * lead), hang or lead + 2):
                 console.print(part, soft_wrap=True)
 
     @contextmanager
@@ -240,7 +219,7 @@ class Output:
         lines: list[Any] = []
 
         def hanging(first: Text, text: Text, indent: int) -> None:
-            lines.extend(_hang(console, text, first, indent))
+            lines.extend(hanging_lines(console, text, first, indent))
 
         if view.headline:
             hanging(Text("✗ ", style="bold red"), Text.assemble((view.headline, "bold"), suffix), 2)
@@ -405,7 +384,7 @@ class Output:
                 # A field under its step (`  timeout (function): 3 s → 600 s`) lines up under it.
                 self.out(f"        {step}" if step.startswith("  ") else f"  plan: {step}")
             if plan.get("publish"):
-                self.out(f"  plan: {_release_text(plan)}")
+                self.out(f"  plan: {release_text(plan)}")
             if plan.get("waitTimeoutSeconds") and plan["steps"] and "unchanged" not in plan["steps"][0]:
                 from lambdawait.strategy import format_duration
 
@@ -447,10 +426,10 @@ class Output:
         self.out(label, f"[bold]{_esc(label)}[/]")
         now = self.now()
         rows = [
-            ("state", _with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
+            ("state", with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
             (
                 "last update",
-                _with_reason(
+                with_reason(
                     e.get("lastUpdateStatus"),
                     e.get("lastUpdateStatusReasonCode"),
                     # The same text as the state's (a failed creation) is said once, above.
@@ -507,57 +486,6 @@ class Output:
             self.out(f"  {reason['meaning']}", f"  {_esc(reason['meaning'])}")
             for step in reason["remediation"]:
                 self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
-
-
-def _hang(console: Any, text: Any, first: Any, indent: int) -> list[Any]:
-    """TEXT wrapped by Rich at word boundaries to the console's width, after FIRST; continuation
-    lines hang INDENT columns in (under the text, not its bullet); a word longer than a line folds."""
-    from rich.text import Text
-
-    if "\n" in text.plain:  # each line of a multi-line text on its own
-        return [out for part in text.split("\n") for out in _hang(console, part, first, indent)]
-    if not text.plain.strip():
-        return [first + text]
-    head = text.wrap(console, max(console.width - first.cell_len, 20), overflow="fold")[0]
-    rest = text[len(head.plain) :]
-    head.rstrip()
-    lines = [first + head]
-    skip = len(rest.plain) - len(rest.plain.lstrip())
-    if rest.plain.strip():
-        for line in rest[skip:].wrap(console, max(console.width - indent, 20), overflow="fold"):
-            line.rstrip()
-            lines.append(Text(" " * indent) + line)
-    return lines
-
-
-def _release_text(plan: Mapping[str, Any]) -> str:
-    """`publish a new version, then shift alias live to it: 10% every 2m, 100% at 18m (total 18m)`."""
-    text = "publish a new version"
-    if not plan.get("alias"):
-        return text
-    from lambdawait.strategy import format_duration, parse_strategy, schedule, total_seconds
-
-    strategy = parse_strategy(plan.get("strategy") or "AllAtOnce")
-    steps = schedule(strategy)
-    move = f"then shift alias {plan['alias']} to it"
-    if len(steps) == 1:
-        return f"{text}, {move} all at once"
-    first = steps[0]
-    total = format_duration(total_seconds(steps))
-    if strategy.kind == "canary":
-        how = f"{first.weight * 100:g}% for {format_duration(first.bake_seconds)}, then 100%"
-    else:
-        how = f"{first.weight * 100:g}% more every {format_duration(first.bake_seconds)}, 100% at {total}"
-    return f"{text}, {move} ({strategy.name}): {how} (total {total}, {len(steps)} alias updates)"
-
-
-def _with_reason(value: Any, code: Any, reason: Any) -> str:
-    text = str(value)
-    if code:
-        text += f" ({code})"
-    if reason and value not in ("Active", "Successful"):
-        text += f": {reason}"
-    return text
 
 
 def _status_text(status: FunctionStatus | None) -> str:
