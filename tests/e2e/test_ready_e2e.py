@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lambdawait.sim import Scenario, Simulator
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import EXE, Run
 from tests.e2e.shift_setup import QUICK, alias_state, two_versions
+from tests.sim.helpers import read_exports
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -179,31 +185,50 @@ def test_image_tag_is_deployed_as_its_digest(sim: Simulator, cli: Callable[..., 
     assert sim.mutating_calls() == 0
 
 
-def test_managed_instances_function_deployed_and_published(
-    sim: Simulator, cli: Callable[..., Run], app_dir: Any
-) -> None:
-    provider = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:fleet"
-    rule = {"match": "mi", "capacity_provider": provider, "instances_seconds": 0.3}
-    sim.set_scenario(Scenario.from_dict({"defaults": QUICK["defaults"], "functions": [rule]}))
-    base = [
-        "--dir",
-        str(app_dir),
-        "--runtime",
-        "python3.12",
-        "--handler",
-        "app.handler",
-        "--role",
-        sim.role_arn(),
-    ]
-    run = cli("deploy", "mi", *base, "--publish", "-o", "json")
-    assert run.code == 0, run.stderr
-    assert "Pending while Lambda starts its Managed Instances" in run.stderr
-    version = run.json()["version"]
-    lam = sim.client("lambda")
-    assert lam.get_function_configuration(FunctionName="mi", Qualifier=version)["State"] == "Active"
-    assert lam.get_function_configuration(FunctionName="mi")["State"] == "ActiveNonInvocable"
+MANAGED = """
+[defaults]
+create_seconds = 0.05
+update_seconds = 0.05
 
-    waited = cli("wait", "mi", "-o", "json")  # $LATEST of a Managed Instances function is ready as it is
-    assert waited.code == 0, waited.stderr
-    status = cli("status", "mi")
-    assert "ActiveNonInvocable" in status.stdout and "never invoked directly" in status.stdout
+[[functions]]
+match = "mi"
+capacity_provider = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:fleet"
+instances_seconds = 0.3
+"""
+
+
+def test_managed_instances_function_deployed_and_published(tmp_path: Path, app_dir: Path) -> None:
+    """Against `lambdawait sim serve --scenario FILE`: the scenario file puts `mi` on Managed Instances."""
+    scenario = tmp_path / "managed.toml"
+    scenario.write_text(MANAGED)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
+    server = subprocess.Popen(
+        [str(EXE), "sim", "serve", "--port", "0", "--scenario", str(scenario)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean,
+    )  # fmt: skip
+    try:
+        env = {**clean, **read_exports(server, time.monotonic() + 30), "NO_COLOR": "1", "HOME": str(tmp_path)}
+
+        def lw(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([str(EXE), *args], env=env, capture_output=True, text=True, timeout=60)
+
+        role = "arn:aws:iam::123456789012:role/lambdawait-sim"
+        base = ("--dir", str(app_dir), "--runtime", "python3.12", "--handler", "app.handler", "--role", role)
+        run = lw("deploy", "mi", *base, "--publish", "-o", "json")
+        assert run.returncode == 0, run.stderr
+        assert "Pending while Lambda starts its Managed Instances" in run.stderr
+        version = json.loads(run.stdout)["version"]
+        published = json.loads(lw("status", f"mi:{version}", "-o", "json").stdout)["functions"][0]
+        assert published["state"] == "Active"
+        latest = lw("wait", "mi", "-o", "json")  # $LATEST of a Managed Instances function is ready as it is
+        assert latest.returncode == 0, latest.stderr
+        assert json.loads(latest.stdout)["functions"][0]["state"] == "ActiveNonInvocable"
+        status = lw("status", "mi")
+        assert "never invoked directly" in status.stdout
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
