@@ -94,12 +94,24 @@ def run_apply(
     members = members_from(manifest.select(names))
     remove = install(session.clients.polling_lambda(), budget)
     try:
-        return _apply(session, members, budget, progress)
+        return _apply(session, members, budget, progress, _retry_command(manifest))
     finally:
         remove()
 
 
-def _apply(session: Session, members: list[Member], budget: Budget, progress: Sink) -> dict[str, Any]:
+def _retry_command(manifest: Manifest) -> str:
+    """`lambdawait apply`, with -c FILE unless the file is the one apply finds by itself."""
+    from pathlib import Path
+
+    from lambdawait.manifest import FILE_NAME
+
+    default = (Path.cwd() / FILE_NAME).resolve()
+    return "lambdawait apply" + ("" if manifest.path.resolve() == default else f" -c {manifest.path}")
+
+
+def _apply(
+    session: Session, members: list[Member], budget: Budget, progress: Sink, retry: str
+) -> dict[str, Any]:
     from lambdawait.commands import _document
 
     with interrupts(session.clock):
@@ -110,7 +122,7 @@ def _apply(session: Session, members: list[Member], budget: Budget, progress: Si
     if not changed:
         docs = [_doc(m, "unchanged") for m in members]
         return _document("apply", "unchanged", session, functions=docs, release={"outcome": "unchanged"})
-    _deploy_phase(session, members, budget, progress)
+    _deploy_phase(session, members, budget, progress, retry)
     moves = _moves(session, changed)
     release = _release_phase(session, members, moves, budget, progress)
     return _document(
@@ -126,7 +138,9 @@ def _doc(member: Member, outcome: str) -> dict[str, Any]:
     return doc
 
 
-def _deploy_phase(session: Session, members: list[Member], budget: Budget, progress: Sink) -> None:
+def _deploy_phase(
+    session: Session, members: list[Member], budget: Budget, progress: Sink, retry: str
+) -> None:
     stop = threading.Event()
 
     def on_change(member: Member, state: str) -> None:
@@ -140,12 +154,12 @@ def _deploy_phase(session: Session, members: list[Member], budget: Budget, progr
         with interrupts(session.clock):
             deploy(session, members, on_change, stop, on_abort=abort)
     except KeyboardInterrupt:
-        raise _not_released(members, "interrupted while deploying") from None
+        raise _not_released(members, "interrupted while deploying", retry) from None
     if any(m.state == FAILED for m in members):
-        raise _not_released(members, "updates failed")
+        raise _not_released(members, "updates failed", retry)
 
 
-def _not_released(members: Sequence[Member], why: str) -> LambdawaitError:
+def _not_released(members: Sequence[Member], why: str, command: str) -> LambdawaitError:
     """Nothing was released: which functions have new code on $LATEST, which are untouched, how to retry."""
     from lambdawait.errors import InterruptedError_
 
@@ -160,11 +174,11 @@ def _not_released(members: Sequence[Member], why: str) -> LambdawaitError:
         f"{why} ({', '.join(m.name for m in failed) or 'none failed'}); no alias moved. "
         f"New code on $LATEST: {', '.join(new_code) or 'none'}; untouched: {', '.join(untouched) or 'none'}"
     )
-    hint = f"fix the cause, then `lambdawait apply {' '.join(retry)}`"
+    hint = f"fix the cause, then `{command} {' '.join(retry)}`"
     details = {
         "functions": [_doc(m, m.state) for m in members],
         "release": {"outcome": "not-released", "newCodeOnLatest": new_code, "untouched": untouched},
-        "retryCommand": f"lambdawait apply {' '.join(retry)}",
+        "retryCommand": f"{command} {' '.join(retry)}",
     }
     if why.startswith("interrupted") or first is None:
         return InterruptedError_(message, hint=hint, details=details)

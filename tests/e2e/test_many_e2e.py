@@ -112,7 +112,7 @@ def test_a_failed_update_releases_nothing(sim: Simulator, cli: Cli, tmp_path: Pa
     doc = run.json()
     jsonschema.validate(doc, SCHEMA)
     assert doc["release"] == {"outcome": "not-released", "newCodeOnLatest": ["a", "c"], "untouched": ["b"]}
-    assert doc["retryCommand"] == "lambdawait apply a b c"
+    assert doc["retryCommand"] == f"lambdawait apply -c {path} a b c"
     assert aliases(sim) == {name: ("1", {}) for name in "abc"}  # no alias moved
     assert "no alias moved" in run.stderr
 

@@ -93,3 +93,15 @@ def test_an_alias_someone_else_changed_is_left_as_they_set_it(sim: Simulator) ->
         engine.run(moves, (Step(0.5, 0, 0), Step(1.0, 0, 0)))
     assert alias(sim, "a") == ("1", {}) and alias(sim, "b") == ("2", {})  # b: as they set it
     assert [m.outcome for m in moves] == [RESTORED, NOT_OURS, "pending"]
+
+
+def test_on_interrupt_keep_leaves_every_alias_where_the_signal_found_it(sim: Simulator) -> None:
+    engine, moves = release(sim, None, keep_on_interrupt=True)
+
+    def interrupted(active: Any, step: Step) -> None:
+        raise KeyboardInterrupt
+
+    engine._bake = interrupted  # type: ignore[method-assign]
+    with pytest.raises(InterruptedError_, match="on_interrupt = keep"):
+        engine.run(moves, (Step(0.5, 0, 0), Step(1.0, 0, 0)))
+    assert alias(sim, "a") == ("1", {"2": 0.5}) and alias(sim, "b") == ("1", {"2": 0.5})
