@@ -175,3 +175,35 @@ def test_bad_files_are_exit_2_naming_the_key(sim: Simulator, cli: Cli, tmp_path:
     missing = cli("apply", "-c", str(path))  # ${ROLE} is not in its environment
     assert missing.code == 2 and "${ROLE}" in missing.stderr
     assert sim.mutating_calls() == 0
+
+
+def test_sigterm_while_deploying_releases_nothing_and_says_what_changed(
+    sim: Simulator, cli: Cli, tmp_path: Path
+) -> None:
+    path, env = setup(sim, tmp_path)
+    assert cli("apply", "-c", str(path), env=env).code == 0
+    sim.set_scenario(Scenario.from_dict({"defaults": {**FAST, "update_seconds": 30.0}}))
+    (tmp_path / "app" / "app.py").write_text("def handler(event, context):\n    return 5\n")
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    proc = subprocess.Popen(
+        [str(EXE), "apply", "-c", str(path), "-o", "json"],
+        env={**base_env(sim, home), **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    waiting = set()
+    for line in proc.stderr:  # every code update accepted and being waited on (30 s each)
+        if "wait: Active/InProgress" in line:
+            waiting.add(line.split("]", 1)[1].split(":", 1)[0].strip())
+        if waiting == {"a", "b", "c"}:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    doc = json.loads(out)
+    assert doc["outcome"] == "interrupted" and doc["release"]["outcome"] == "not-released"
+    assert doc["release"]["newCodeOnLatest"] == ["a", "b", "c"]  # accepted, still landing
+    assert aliases(sim) == {name: ("1", {}) for name in "abc"}
