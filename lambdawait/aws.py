@@ -120,6 +120,7 @@ class Clients:
         self._lambda: LambdaClient | None = None
         self._lambda_retrying: LambdaClient | None = None
         self._cloudwatch: CloudWatchClient | None = None
+        self._others: dict[str, Any] = {}
         self.region: str | None = None
 
     def _checked_session(self) -> Session:
@@ -169,3 +170,17 @@ class Clients:
 
             self._cloudwatch = cast("CloudWatchClient", RetryingClient(self._create("cloudwatch")))
         return self._cloudwatch
+
+    def codedeploy(self) -> Any:
+        """The CodeDeploy client, for the CodeDeploy engine (throttling retried like Lambda's)."""
+        if "codedeploy" not in self._others:
+            from lambdawait.retrying import RetryingClient
+
+            self._others["codedeploy"] = RetryingClient(self._create("codedeploy"))
+        return self._others["codedeploy"]
+
+    def ecr(self) -> Any:
+        """The ECR client, to resolve an image tag to its digest before deploying."""
+        if "ecr" not in self._others:
+            self._others["ecr"] = self._create("ecr")
+        return self._others["ecr"]

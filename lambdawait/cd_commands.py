@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 
 def codedeploy_client(clients: Clients) -> Any:
     """CodeDeploy from the same botocore session, endpoint and retry config as Lambda."""
-    # Clients has no public factory for CodeDeploy yet (aws.py is being reworked); see the report.
-    return clients._create("codedeploy")
+    return clients.codedeploy()
 
 
 def follow_instructions(state: Deployment) -> str:

@@ -191,7 +191,7 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
 
         # Through ECR (read-only), before any change: the digest to deploy and its architecture.
         # (Clients has no ecr() yet: aws.py is another helper's this session.)
-        ecr = session.clients._create("ecr")
+        ecr = session.clients.ecr()
         spec = pin(ecr, spec, archs[0] if response is not None else None, session.out.step)
     request = _validate_release(session, spec, release, response)
     plan = plan_deploy(spec, package, response, report.warnings)
