@@ -34,8 +34,12 @@ def error_annotations(document: Mapping[str, Any]) -> list[str]:
     if document.get("ok", True):
         return []
     lines = []
+    from lambdawait.errors import OUTCOME_EXIT_CODES, ExitCode
+
     for entry in document.get("functions") or []:
-        if entry.get("outcome") in (None, "ready", "ok"):
+        # Only a function whose own outcome is a failure: in a failed `apply`, the functions that
+        # were deployed or left untouched are context, not errors.
+        if OUTCOME_EXIT_CODES.get(entry.get("outcome") or "ok", ExitCode.OK) is ExitCode.OK:
             continue
         code = (
             entry.get("lastUpdateStatusReasonCode") or entry.get("stateReasonCode") or entry.get("errorCode")

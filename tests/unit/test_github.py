@@ -201,3 +201,20 @@ def test_fix_section_names_each_function_when_several_failed() -> None:
     }
     text = github.summary(doc)
     assert "#### Fix\n\n**a**\n- step for a\n**b**\n- step for b" in text
+
+
+def test_a_failed_apply_annotates_only_the_functions_that_failed() -> None:
+    from lambdawait.github import error_annotations
+
+    document = {
+        "command": "apply",
+        "ok": False,
+        "outcome": "failed",
+        "functions": [
+            {"function": "a", "outcome": "deployed"},
+            {"function": "b", "outcome": "failed", "stateReasonCode": "InvalidZipFileException"},
+            {"function": "c", "outcome": "untouched"},
+        ],
+    }
+    lines = error_annotations(document)
+    assert len(lines) == 1 and "lambdawait apply: b (InvalidZipFileException)" in lines[0]
