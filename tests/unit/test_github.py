@@ -217,4 +217,4 @@ def test_a_failed_apply_annotates_only_the_functions_that_failed() -> None:
         ],
     }
     lines = error_annotations(document)
-    assert len(lines) == 1 and "lambdawait apply: b (InvalidZipFileException)" in lines[0]
+    assert len(lines) == 1 and "lambdawait apply%3A b (InvalidZipFileException)" in lines[0]
