@@ -377,7 +377,7 @@ def _rev(revision: str | None) -> dict[str, Any]:
 
 
 def _failure_details(status: FunctionStatus | None, remediation: str | None) -> dict[str, Any]:
-    from lambdawait.report import function_entry
+    from lambdawait.entries import function_entry
 
     if status is None:
         return {}

@@ -47,8 +47,8 @@ def raise_for_wait(result: WaitResult, *, context: str) -> FunctionStatus:
         hint: str | None = result.remediation
         if result.status is not None and result.remediation:
             # The steps for what failed (a version, an update), and the entry that shows them.
+            from lambdawait.entries import function_entry
             from lambdawait.reasons import failure_remediation
-            from lambdawait.report import function_entry
 
             hint = failure_remediation(result.status) or result.remediation
             details["functions"] = [function_entry(result.status, remediation=hint)]

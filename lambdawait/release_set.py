@@ -74,7 +74,7 @@ class Move:
         return self.pending is not None and self.pending.met_by(alias)
 
     def document(self) -> dict[str, Any]:
-        from lambdawait.report import alias_doc
+        from lambdawait.entries import alias_doc
 
         return {
             "function": self.function,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from lambdawait.entries import alias_doc as alias_doc
+from lambdawait.entries import function_entry as function_entry
 from lambdawait.errors import ExitCode, LambdawaitError, exit_code_for, worst_outcome
 from lambdawait.models import (
-    AliasInfo,
     FunctionReport,
-    FunctionStatus,
     WaitOutcome,
     WaitResult,
-    status_fields,
 )
 
 if TYPE_CHECKING:
@@ -39,47 +38,6 @@ def document(command: str, outcome: str, elapsed: float, /, **fields: Any) -> di
 def overall_outcome(outcomes: Sequence[str]) -> str:
     """`ready` when all are; otherwise the outcome that decides the exit code."""
     return worst_outcome(outcomes, all_ok=WaitOutcome.READY.value)
-
-
-def alias_doc(alias: AliasInfo | None) -> dict[str, Any] | None:
-    """An alias as the JSON contract shows it."""
-    if alias is None:
-        return None
-    return {
-        "name": alias.name,
-        "functionVersion": alias.function_version,
-        "additionalVersionWeights": alias.weights,
-        "revisionId": alias.revision_id,
-    }
-
-
-def function_entry(
-    status: FunctionStatus | None,
-    *,
-    function: str | None = None,
-    qualifier: str | None = None,
-    remediation: str | None = None,
-) -> dict[str, Any]:
-    """The fields every per-function entry of the JSON contract carries (null when not seen).
-
-    When there is a remediation, its steps are chosen for what the status shows (a failed creation
-    is re-created, a failed update is updated again) and `remediation` is those steps on one line.
-    """
-    steps: tuple[str, ...] = ()
-    if remediation and status is not None:
-        from lambdawait.reasons import failure_steps
-
-        steps = failure_steps(status)
-    return {
-        "function": function or (status.function if status else None),
-        "qualifier": qualifier,
-        **status_fields(status),
-        "remediation": "; ".join(steps) if steps else remediation,
-        "remediationSteps": list(steps) if steps else ([remediation] if remediation else []),
-        "version": status.version if status else None,
-        "codeSha256": status.code_sha256 if status else None,
-        "revisionId": status.revision_id if status else None,
-    }
 
 
 def wait_entry(result: WaitResult) -> dict[str, Any]:

@@ -472,7 +472,7 @@ class Shifter:
         )
 
     def _details(self, req: ShiftRequest, state: _Live, alias: AliasInfo | None) -> dict[str, object]:
-        from lambdawait.report import alias_doc
+        from lambdawait.entries import alias_doc
 
         return {
             "alias": alias_doc(alias),
@@ -484,7 +484,7 @@ class Shifter:
 
     def _interrupted_before_traffic(self, req: ShiftRequest) -> InterruptedError_:
         """Interrupted during the checks: nothing of ours to undo; report the alias as it is."""
-        from lambdawait.report import alias_doc
+        from lambdawait.entries import alias_doc
         from lambdawait.signals import deferred
 
         with deferred():
