@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from simproc import SimServer
 
 if TYPE_CHECKING:
-    from lambdawait.waiter import Waiter
+    from lambdawait.aws.waiter import Waiter
 
 
 class CallCounter:
@@ -27,9 +27,9 @@ class CallCounter:
 
 def lambdawait_waiter(sim: SimServer) -> tuple[Waiter, CallCounter]:
     """lambdawait's Waiter with its defaults, on a client from lambdawait's own factory (as the CLI)."""
-    from lambdawait.aws import Clients, ConnectionOptions
-    from lambdawait.clock import SystemClock
-    from lambdawait.waiter import Waiter
+    from lambdawait.aws.clients import Clients, ConnectionOptions
+    from lambdawait.aws.waiter import Waiter
+    from lambdawait.core.clock import SystemClock
 
     os.environ.update(sim.env())  # the factory reads credentials and region from the environment
     client = Clients(ConnectionOptions(endpoint_url=sim.endpoint)).lambda_()

@@ -37,8 +37,8 @@ def _flips(sim: SimServer, names: Sequence[str], after: float) -> list[float]:
 
 
 def _lambdawait_in_process(sim: SimServer, names: Sequence[str]) -> dict[str, Any]:
-    from lambdawait.acceptors import Target
-    from lambdawait.waiter import WaitRequest
+    from lambdawait.aws.waiter import WaitRequest
+    from lambdawait.core.acceptors import Target
 
     waiter, counter = lambdawait_waiter(sim)
     requests = [WaitRequest(n, None, Target.READY) for n in names]

@@ -36,8 +36,8 @@ class Trial:
 
 def _lambdawait_engine(sim: SimServer) -> Callable[[str], tuple[bool, int]]:
     """lambdawait's Waiter in-process, on a client built exactly as the CLI builds it."""
-    from lambdawait.acceptors import Target
-    from lambdawait.waiter import WaitRequest
+    from lambdawait.aws.waiter import WaitRequest
+    from lambdawait.core.acceptors import Target
 
     waiter, counter = lambdawait_waiter(sim)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from harness import percentile
 
-from lambdawait.waiter import PollSchedule
+from lambdawait.aws.waiter import PollSchedule
 
 LONG_WAIT = 5.0
 BOTOCORE_DELAY = 1.0

@@ -24,55 +24,30 @@ def main() -> None:
     _startup()
     # `--version` is what scripts probe most; answer it without importing Typer, Rich or boto3.
     if sys.argv[1:] == ["--version"]:
+        from lambdawait.core.version import version_line
+
         sys.stdout.write(version_line() + "\n")
         return
     try:
         code = _run(sys.argv[1:])
     except BrokenPipeError:
         # Only output outside the commands' SafeStreams gets here (help, the demo): the reader left.
-        from lambdawait.streams import silence
+        from lambdawait.output.streams import silence
 
         silence(sys.stdout)
         code = _BROKEN_PIPE_EXIT
     _exit(code)
 
 
-def version_line() -> str:
-    """`lambdawait 0.1.0 (Python 3.11.7, botocore 1.44.8)`: what a bug report needs first."""
-    from lambdawait import __version__
-
-    python = "{}.{}.{}".format(*sys.version_info[:3])
-    return f"lambdawait {__version__} (Python {python}, botocore {_botocore_version()})"
-
-
-def _botocore_version() -> str:
-    # Read from botocore's own source: importing botocore or importlib.metadata costs 20-60 ms, and
-    # `--version` is what scripts probe most. The metadata is the fallback for unusual installs.
-    for entry in sys.path:
-        try:
-            with open(os.path.join(entry or ".", "botocore", "__init__.py"), encoding="utf-8") as source:
-                for line in source:
-                    if line.startswith("__version__ ="):
-                        return line.split("=", 1)[1].strip().strip("'\"")
-        except OSError:
-            continue
-    try:
-        from importlib.metadata import version
-
-        return version("botocore")
-    except Exception:  # a version line must never fail
-        return "not installed"
-
-
 def _run(argv: Sequence[str]) -> object:
     if argv[:1] == ["wait"]:
-        from lambdawait import fastpath
+        from lambdawait.cli import fastpath
 
         try:
             fastpath.main(argv)  # returns only when Typer should parse the command line
         except SystemExit as exc:
             return exc.code
-    from lambdawait.cli import app
+    from lambdawait.cli.app import app
 
     try:
         return app(prog_name="lambdawait", standalone_mode=False)
@@ -99,7 +74,7 @@ def _startup() -> None:
 def _signal_at_startup(signum: int, frame: FrameType | None) -> None:
     # runner.command sets `started` once its own handlers are in place; when they are removed again
     # this handler is back, and by then the result is decided (and maybe printed): it stands.
-    runner = sys.modules.get("lambdawait.runner")
+    runner = sys.modules.get("lambdawait.cli.boundary")
     if runner is not None and getattr(runner, "started", False):
         return
     os._exit(130)
@@ -111,7 +86,7 @@ def _exit(code: object) -> NoReturn:
         signal.signal(sig, signal.SIG_IGN)
     # Nor can a reader that went away: flushing into a closed pipe at exit would print "Exception
     # ignored ..." and make the interpreter exit 120.
-    from lambdawait.streams import flush_quietly
+    from lambdawait.output.streams import flush_quietly
 
     flush_quietly(sys.stdout)
     flush_quietly(sys.stderr)
@@ -133,9 +108,9 @@ def _usage_error(exc: Any, argv: Sequence[str]) -> NoReturn:
     if type(exc).__name__ == "NoArgsIsHelpError" or ctx is None:
         exc.show()  # `lambdawait` or `lambdawait sim` alone: the help is the answer
         sys.exit(exc.exit_code)
-    from lambdawait.errors import UsageError
-    from lambdawait.render import Output
-    from lambdawait.report import error_document
+    from lambdawait.core.errors import UsageError
+    from lambdawait.output.documents import error_document
+    from lambdawait.output.render import Output
 
     err = UsageError(exc.format_message(), hint=f"run `{ctx.command_path} --help`")
     command = ctx.info_name or "lambdawait"

@@ -7,7 +7,7 @@ import threading
 from types import FrameType
 from typing import TextIO
 
-from lambdawait.errors import UsageError
+from lambdawait.core.errors import UsageError
 from lambdawait.sim.scenario import Scenario, ScenarioError
 from lambdawait.sim.simulator import Simulator
 

@@ -168,10 +168,10 @@ def _rollback_cli(sim: Simulator, a: Attempt) -> Rolled:
 
 def _rollback_library(sim: Simulator, a: Attempt) -> Rolled:
     """The code below `lambdawait rollback`'s boundary, in-process: a subprocess costs ~0.5 s of CPU."""
-    from lambdawait.clock import SystemClock
-    from lambdawait.errors import LambdawaitError
-    from lambdawait.rollback import rollback
-    from lambdawait.waiter import Waiter
+    from lambdawait.aws.rollback import rollback
+    from lambdawait.aws.waiter import Waiter
+    from lambdawait.core.clock import SystemClock
+    from lambdawait.core.errors import LambdawaitError
 
     client = sim.client("lambda")
     try:

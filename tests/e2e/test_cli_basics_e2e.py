@@ -71,7 +71,7 @@ def test_explain_unknown_code_suggests_and_exits_2() -> None:
 
 
 def test_explain_list_covers_botocore() -> None:
-    from lambdawait.reasons import botocore_codes
+    from lambdawait.core.reasons import botocore_codes
 
     listed = {r["code"] for r in json.loads(_run("explain", "--list", "-o", "json").stdout)["reasons"]}
     for codes in botocore_codes().values():

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lambdawait.package import build_zip, code_sha256
+from lambdawait.core.package import build_zip, code_sha256
 from lambdawait.sim import Simulator
 from tests.e2e.conftest import Run
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from lambdawait.cli import SIM_PORT
+from lambdawait.cli.app import SIM_PORT
 from tests.e2e.conftest import EXE
 
 # Runs the entry point with some top-level packages made unimportable, as without the [sim] extra.

@@ -35,7 +35,7 @@ def test_soak_never_leaves_an_alias_split_unreported(
     assert {p.anchor for p in runs if p.signal != "none"} == set(ANCHORS)
     # No account quotas: four lanes would spend seconds in their 429 backoffs (the injected throttles
     # already take that path). The three rollbacks run in-process, through the code below the CLI
-    # (`lambdawait.rollback.rollback`): 24 more processes would double the test's time, and the
+    # (`lambdawait.aws.rollback.rollback`): 24 more processes would double the test's time, and the
     # rollback command's own documents are covered by test_rollback_e2e (bench/soak.py runs them).
     scenario = {"defaults": TIMINGS, "quotas": {"enabled": False}}
     sim = lambda_sim_factory(scenario)

@@ -13,15 +13,15 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from lambdawait.acceptors import Target
-from lambdawait.cli import app
-from lambdawait.clock import SystemClock
-from lambdawait.deploy import Deployer, plan_deploy
-from lambdawait.describe import describe
-from lambdawait.models import WaitOutcome
-from lambdawait.package import code_sha256
-from lambdawait.spec import CodeSource, FunctionSpec
-from lambdawait.waiter import Waiter, WaitRequest
+from lambdawait.aws.deploy import Deployer, plan_deploy
+from lambdawait.aws.describe import describe
+from lambdawait.aws.waiter import Waiter, WaitRequest
+from lambdawait.cli.app import app
+from lambdawait.core.acceptors import Target
+from lambdawait.core.clock import SystemClock
+from lambdawait.core.models import WaitOutcome
+from lambdawait.core.package import code_sha256
+from lambdawait.core.spec import CodeSource, FunctionSpec
 
 ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -93,7 +93,7 @@ def test_deployer_create_then_unchanged_then_config_update(aws: dict[str, Any], 
         handler="app.handler",
         role=aws["role"],
     )
-    from lambdawait.package import load_package
+    from lambdawait.core.package import load_package
 
     package = load_package(spec.code)  # type: ignore[arg-type]
     assert package is not None

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdawait.cd_handoff import HandOff, ensure
-from lambdawait.errors import UsageError
+from lambdawait.aws.cd_handoff import HandOff, ensure
+from lambdawait.core.errors import UsageError
+from lambdawait.core.strategy import parse_strategy
 from lambdawait.sim import Simulator
-from lambdawait.strategy import parse_strategy
 
 
 @pytest.fixture

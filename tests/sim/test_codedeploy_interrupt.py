@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from lambdawait.aws import Clients, ConnectionOptions
-from lambdawait.cd_handoff import HandOff
-from lambdawait.cd_shift import run_codedeploy_shift
-from lambdawait.commands import Session, shift_request
-from lambdawait.errors import InterruptedError_
-from lambdawait.gates import GateSpec
-from lambdawait.render import Output
+from lambdawait.app.cd_shift import run_codedeploy_shift
+from lambdawait.app.commands import Session, shift_request
+from lambdawait.aws.cd_handoff import HandOff
+from lambdawait.aws.clients import Clients, ConnectionOptions
+from lambdawait.aws.gates import GateSpec
+from lambdawait.core.errors import InterruptedError_
+from lambdawait.output.render import Output
 from lambdawait.sim import Simulator
 from lambdawait.sim.scenario import Scenario
 from tests.sim.cd_helpers import deployment_info, function

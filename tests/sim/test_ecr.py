@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.images import check_architecture, resolve
+from lambdawait.aws.images import check_architecture, resolve
+from lambdawait.core.errors import UsageError
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from lambdawait.describe import describe, list_aliases, list_versions
+from lambdawait.aws.describe import describe, list_aliases, list_versions
 from lambdawait.sim import Scenario, Simulator
 from tests.sim.helpers import create, error_of, make_zip
 

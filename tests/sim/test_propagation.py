@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdawait.propagation import is_role_propagation_error, retry_while_role_propagates
+from lambdawait.aws.propagation import is_role_propagation_error, retry_while_role_propagates
 from lambdawait.sim import Scenario, ScenarioError, Simulator
 from lambdawait.sim.roles import ROLE_NOT_ASSUMABLE, check_assumable
 from lambdawait.sim.wire import SimError

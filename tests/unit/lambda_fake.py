@@ -7,8 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdawait.clock import RateLimiter
-from lambdawait.waiter import Waiter
+from lambdawait.aws.waiter import Waiter
+from lambdawait.core.clock import RateLimiter
 from tests.fakes import FakeClock
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:fn"
@@ -190,7 +190,7 @@ class FakeLambda:
 
 
 def _sha(code: dict[str, Any]) -> str:
-    from lambdawait.package import code_sha256
+    from lambdawait.core.package import code_sha256
 
     if "ZipFile" in code:
         return code_sha256(code["ZipFile"])

@@ -1,4 +1,4 @@
-"""The client configuration built in lambdawait.aws: retries as botocore resolves them.
+"""The client configuration built in lambdawait.aws.clients: retries as botocore resolves them.
 
 botocore reads AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the profile's retry_mode / max_attempts
 itself; lambdawait only supplies standard mode when nothing chose one, and refuses bad values in
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from lambdawait.aws import Clients, ConnectionOptions
-from lambdawait.errors import ExitCode, UsageError
+from lambdawait.aws.clients import Clients, ConnectionOptions
+from lambdawait.core.errors import ExitCode, UsageError
 
 # A named profile does not read the AWS_ACCESS_KEY_ID variables: its keys sit in the profile.
 CI = "[profile ci]\nregion = us-east-1\naws_access_key_id = x\naws_secret_access_key = x\n"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lambdawait.budget import AdaptiveLimiter, Budget, Closed, install, priority, restore_capacity
+from lambdawait.core.budget import AdaptiveLimiter, Budget, Closed, install, priority, restore_capacity
 from lambdawait.sim import Simulator
 
 

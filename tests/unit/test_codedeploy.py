@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from lambdawait.cd_follow import Deployment, FailedEvent, Progress, follow
-from lambdawait.cd_handoff import HandOff, appspec, config_name, names
-from lambdawait.cd_shift import plan_fields
-from lambdawait.cli_codedeploy import handoff
-from lambdawait.commands import shift_request
-from lambdawait.errors import UsageError
-from lambdawait.strategy import parse_strategy
+from lambdawait.app.cd_shift import plan_fields
+from lambdawait.app.commands import shift_request
+from lambdawait.aws.cd_follow import Deployment, FailedEvent, Progress, follow
+from lambdawait.aws.cd_handoff import HandOff, appspec, config_name, names
+from lambdawait.cli.codedeploy import handoff
+from lambdawait.core.errors import UsageError
+from lambdawait.core.strategy import parse_strategy
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from lambdawait.deploy import Deployer, DeployPlan, check_plan, config_request, plan_deploy
-from lambdawait.deploy_plan import EnvChange
-from lambdawait.errors import AwsError, ConflictError, ExitCode, TargetFailedError, UsageError
-from lambdawait.package import LocalPackage, code_sha256, inspect_zip
-from lambdawait.spec import CodeSource, FunctionSpec
+from lambdawait.aws.deploy import Deployer, DeployPlan, check_plan, config_request, plan_deploy
+from lambdawait.core.errors import AwsError, ConflictError, ExitCode, TargetFailedError, UsageError
+from lambdawait.core.package import LocalPackage, code_sha256, inspect_zip
+from lambdawait.core.plan import EnvChange
+from lambdawait.core.spec import CodeSource, FunctionSpec
 from tests.fakes import FakeClock
 from tests.unit.lambda_fake import ARN, FakeLambda, active, error, waiter
 
@@ -520,7 +520,7 @@ def test_env_values_echoed_by_lambda_are_masked_in_errors() -> None:
 
 
 def test_throttling_beyond_botocore_is_retried_by_the_retrying_client() -> None:
-    from lambdawait.retrying import RetryingClient
+    from lambdawait.aws.retrying import RetryingClient
 
     clock = FakeClock()
     client = FakeLambda(active())
@@ -573,7 +573,7 @@ class LayerReader:
 
 
 def test_every_layer_version_sent_must_exist() -> None:
-    from lambdawait.pipeline import check_layers_exist
+    from lambdawait.app.deploy import check_layers_exist
 
     spec = FunctionSpec("fn", layers=(f"{LAYER}:1", f"{LAYER}2:3"))
     plan = plan_deploy(spec, None, response(active()))
@@ -586,7 +586,7 @@ def test_every_layer_version_sent_must_exist() -> None:
 
 
 def test_layer_check_reads_nothing_when_layers_are_unchanged_and_tolerates_other_errors() -> None:
-    from lambdawait.pipeline import check_layers_exist
+    from lambdawait.app.deploy import check_layers_exist
 
     spec = FunctionSpec("fn", layers=(f"{LAYER}:1",))
     unchanged = plan_deploy(spec, None, response(active(Layers=[{"Arn": f"{LAYER}:1"}])))

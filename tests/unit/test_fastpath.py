@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from lambdawait import fastpath
-from lambdawait.cli import app
+from lambdawait.cli import fastpath
+from lambdawait.cli.app import app
 
 FORMS = [
     ["wait", "fn"],

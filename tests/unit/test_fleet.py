@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lambdawait.cli import app
-from lambdawait.fleet import each
+from lambdawait.app.fleet import each
+from lambdawait.cli.app import app
 
 
 def test_each_stops_starting_work_after_the_first_failure_and_raises_it() -> None:

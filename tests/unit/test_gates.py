@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.gates import Gates, GateSpec, parse_check_timeout, parse_payload, run_shell
+from lambdawait.aws.gates import Gates, GateSpec, parse_check_timeout, parse_payload, run_shell
+from lambdawait.core.errors import UsageError
 from tests.fakes import client_error
 
 
@@ -309,7 +309,7 @@ def test_step_end_runs_cheapest_first() -> None:
 
 
 def test_check_command_parsing() -> None:
-    from lambdawait.gates import parse_check_command
+    from lambdawait.aws.gates import parse_check_command
 
     assert parse_check_command(None) is None and parse_check_command("") is None
     assert parse_check_command("./check.sh --token x") == "./check.sh --token x"

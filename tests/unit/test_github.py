@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lambdawait import github
+from lambdawait.output import github
 
 FAILED: dict[str, Any] = {
     "command": "wait",
@@ -204,7 +204,7 @@ def test_fix_section_names_each_function_when_several_failed() -> None:
 
 
 def test_a_failed_apply_annotates_only_the_functions_that_failed() -> None:
-    from lambdawait.github import error_annotations
+    from lambdawait.output.github import error_annotations
 
     document = {
         "command": "apply",

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from lambdawait.errors import AwsError, ConflictError, ExitCode, NotFoundError, WaitTimeoutError
-from lambdawait.guard import MAX_BUSY_RETRIES, guarded_call, raise_for_wait, retried_after_transport_error
-from lambdawait.models import FunctionStatus, WaitOutcome, WaitResult
+from lambdawait.aws.guard import MAX_BUSY_RETRIES, guarded_call, raise_for_wait, retried_after_transport_error
+from lambdawait.core.errors import AwsError, ConflictError, ExitCode, NotFoundError, WaitTimeoutError
+from lambdawait.core.models import FunctionStatus, WaitOutcome, WaitResult
 from tests.unit.lambda_fake import error
 
 IN_PROGRESS = "The operation cannot be performed at this time. An update is in progress for resource: arn"

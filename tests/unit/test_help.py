@@ -9,7 +9,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from lambdawait.cli import app
+from lambdawait.cli.app import app
 
 ROOT = typer.main.get_command(app)
 

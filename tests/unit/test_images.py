@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.images import ResolvedImage, architectures, check_architecture, parse
+from lambdawait.aws.images import ResolvedImage, architectures, check_architecture, parse
+from lambdawait.core.errors import UsageError
 
 REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app"
 DIGEST = "sha256:" + "c" * 64

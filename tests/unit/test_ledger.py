@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambdawait.errors import (
+from lambdawait.core.errors import (
     AwsError,
     ConflictError,
     ExitCode,
@@ -12,7 +12,7 @@ from lambdawait.errors import (
     UsageError,
     WaitTimeoutError,
 )
-from lambdawait.ledger import Ledger
+from lambdawait.core.ledger import Ledger
 
 SHA = "3Kf2a9c1ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ="
 ALL = ["code", "configuration", "tags", "publish", "alias"]

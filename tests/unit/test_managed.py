@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambdawait.acceptors import Target
-from lambdawait.models import WaitOutcome
+from lambdawait.core.acceptors import Target
+from lambdawait.core.models import WaitOutcome
 from tests.fakes import config
 from tests.unit.test_waiter import run
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.manifest import KNOWN_KEYS, find, load
+from lambdawait.core.errors import UsageError
+from lambdawait.core.manifest import KNOWN_KEYS, find, load
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema" / "lambdawait.schema.json"
 
@@ -112,7 +112,7 @@ def test_the_readmes_example_file_loads(tmp_path: Path) -> None:
     path = write(tmp_path, example.group(1))
     manifest = load(path, {"DEPLOY_ROLE_ARN": "arn:aws:iam::123456789012:role/x", "STAGE": "prod"})
     assert [e.name for e in manifest.select([])] == ["orders-api", "orders-worker", "payments"]
-    from lambdawait.fleet import members_from
+    from lambdawait.app.fleet import members_from
 
     dotenv = tmp_path / "conf" / "services" / "orders" / ".env.production"  # relative to the file
     dotenv.parent.mkdir(parents=True)

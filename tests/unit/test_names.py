@@ -1,11 +1,11 @@
-"""lambdawait.names: every form Lambda's FunctionName accepts, parsed one way for every command."""
+"""lambdawait.core.names: every form Lambda's FunctionName accepts, parsed one way for every command."""
 
 from __future__ import annotations
 
 import pytest
 
-from lambdawait.errors import ExitCode, UsageError
-from lambdawait.names import FunctionRef, parse_function_ref, split_qualifier
+from lambdawait.core.errors import ExitCode, UsageError
+from lambdawait.core.names import FunctionRef, parse_function_ref, split_qualifier
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function:my-fn"
 PARTIAL = "123456789012:function:my-fn"
@@ -91,8 +91,8 @@ def test_other_shapes_are_usage_errors(text: str, problem: str) -> None:
 def test_wait_and_status_send_a_partial_arn_whole() -> None:
     # `wait` and `status` split FUNCTION[:QUALIFIER] through these; the partial ARN's account
     # was once taken for the function name and "function:my-fn" for the qualifier.
-    from lambdawait.commands import wait_requests
-    from lambdawait.status import split_qualifier as status_split
+    from lambdawait.app.commands import wait_requests
+    from lambdawait.core.responses import split_qualifier as status_split
 
     assert status_split(f"{PARTIAL}:live") == (PARTIAL, "live")
     (request,) = wait_requests([f"{PARTIAL}:3"], "version", None)

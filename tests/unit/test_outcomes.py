@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from lambdawait import errors
-from lambdawait.errors import OUTCOME_EXIT_CODES, ExitCode, exit_code_for, worst_outcome
-from lambdawait.models import WaitOutcome, WaitResult
-from lambdawait.render import Output
-from lambdawait.report import document, error_document, wait_document
-from lambdawait.runner import command
+from lambdawait.cli.boundary import command
+from lambdawait.core import errors
+from lambdawait.core.errors import OUTCOME_EXIT_CODES, ExitCode, exit_code_for, worst_outcome
+from lambdawait.core.models import WaitOutcome, WaitResult
+from lambdawait.output.documents import document, error_document, wait_document
+from lambdawait.output.render import Output
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 

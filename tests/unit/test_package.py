@@ -1,4 +1,4 @@
-"""Unit tests for lambdawait.package: deterministic zips, CodeSha256, reading --zip, inspection."""
+"""Unit tests for lambdawait.core.package: deterministic zips, CodeSha256, reading --zip, inspection."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.package import build_zip, code_sha256, inspect_zip, load_package
-from lambdawait.package_checks import elf_machine, handler_candidates, read_entry_head
-from lambdawait.spec import CodeSource
+from lambdawait.core.errors import UsageError
+from lambdawait.core.package import build_zip, code_sha256, inspect_zip, load_package
+from lambdawait.core.package_checks import elf_machine, handler_candidates, read_entry_head
+from lambdawait.core.spec import CodeSource
 
 
 def fake_elf(machine: int, *, bits: int = 64, little: bool = True, e_type: int = 2) -> bytes:

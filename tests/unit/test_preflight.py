@@ -1,4 +1,4 @@
-"""Unit tests for lambdawait.preflight: every rejection is one line naming the problem and fix."""
+"""Unit tests for lambdawait.core.preflight: every rejection is one line naming the problem and fix."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from lambdawait.errors import ExitCode, UsageError
-from lambdawait.package import LocalPackage, inspect_zip
-from lambdawait.preflight import DEPRECATIONS, RESERVED_ENV_KEYS, check, known_runtimes
-from lambdawait.spec import CodeSource, FunctionSpec
+from lambdawait.core.errors import ExitCode, UsageError
+from lambdawait.core.package import LocalPackage, inspect_zip
+from lambdawait.core.preflight import DEPRECATIONS, RESERVED_ENV_KEYS, check, known_runtimes
+from lambdawait.core.spec import CodeSource, FunctionSpec
 from tests.unit.test_package import fake_elf, make_zip
 
 SECRET = "s3cr3t-VALUE-never-printed-42"
@@ -462,7 +462,7 @@ def test_deprecated_runtime_warnings(runtime: str, today: date, expected: str | 
 def test_a_runtime_newer_than_the_botocore_model_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     # botocore 1.34.0's model predates python3.13: an older botocore must not block it.
     older_model = known_runtimes() - {"python3.13"}
-    monkeypatch.setattr("lambdawait.preflight.known_runtimes", lambda: older_model)
+    monkeypatch.setattr("lambdawait.core.preflight.known_runtimes", lambda: older_model)
     (warning,) = run(spec(runtime="python3.13"), pkg(PY_PKG))
     assert "runtime python3.13 is not in this botocore's Lambda model" in warning
     assert "upgrade botocore" in warning

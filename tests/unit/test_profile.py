@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lambdawait.aws import Clients, ConnectionOptions
-from lambdawait.errors import ConfigurationError
+from lambdawait.aws.clients import Clients, ConnectionOptions
+from lambdawait.core.errors import ConfigurationError
 
 
 @pytest.fixture

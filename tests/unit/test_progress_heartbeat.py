@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from lambdawait.acceptors import Target
-from lambdawait.models import FunctionStatus
-from lambdawait.render import HEARTBEAT_SECONDS, Output, _row_mark, plural
-from lambdawait.traffic import ShiftEvent
-from lambdawait.waiter import WaitEvent, WaitRequest
+from lambdawait.aws.shift import ShiftEvent
+from lambdawait.aws.waiter import WaitEvent, WaitRequest
+from lambdawait.core.acceptors import Target
+from lambdawait.core.models import FunctionStatus
+from lambdawait.output.render import HEARTBEAT_SECONDS, Output, _row_mark, plural
 
 REQ = WaitRequest("fn", None, Target.READY)
 PENDING = FunctionStatus("fn", state="Pending", state_reason_code="Creating")

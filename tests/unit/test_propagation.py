@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdawait.propagation import (
+from lambdawait.aws.propagation import (
     ROLE_NOT_ASSUMABLE,
     is_role_propagation_error,
     retry_while_role_propagates,

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from lambdawait.acceptors import Target
-from lambdawait.commands import wait_requests
-from lambdawait.errors import RolledBackError, UsageError
-from lambdawait.models import WaitOutcome
-from lambdawait.waiter import Waiter, WaitRequest
+from lambdawait.app.commands import wait_requests
+from lambdawait.aws.waiter import Waiter, WaitRequest
+from lambdawait.core.acceptors import Target
+from lambdawait.core.errors import RolledBackError, UsageError
+from lambdawait.core.models import WaitOutcome
 from tests.fakes import FakeClock
 from tests.unit.test_traffic import START, make
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambdawait.errors import ConflictError, ExitCode, TargetFailedError, UsageError
-from lambdawait.publish import publish_version
+from lambdawait.aws.publish import publish_version
+from lambdawait.core.errors import ConflictError, ExitCode, TargetFailedError, UsageError
 from tests.unit.lambda_fake import FakeLambda, active, error, waiter
 
 

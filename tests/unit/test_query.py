@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.query import Query, format_value
-from lambdawait.render import Output
-from lambdawait.runner import command
+from lambdawait.cli.boundary import command
+from lambdawait.core.errors import UsageError
+from lambdawait.output.query import Query, format_value
+from lambdawait.output.render import Output
 
 DOC = {
     "command": "publish",
@@ -71,7 +71,7 @@ def test_a_query_that_cannot_be_applied_is_a_warning_and_stdout_stays_empty() ->
 
 
 def test_an_error_document_is_queried_too_and_the_exit_code_stands() -> None:
-    from lambdawait.errors import TargetFailedError
+    from lambdawait.core.errors import TargetFailedError
 
     out, stdout, stderr = output("text", "[outcome, exitCode]")
     with pytest.raises(SystemExit) as info, command("wait", out):

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from lambdawait import reasons
-from lambdawait.errors import ExitCode, UsageError
+from lambdawait.core import reasons
+from lambdawait.core.errors import ExitCode, UsageError
 
 
 def _enum(shape: str) -> set[str]:
@@ -163,7 +163,7 @@ def test_invalid_entrypoint_explains_exec_format_error() -> None:
 
 
 def test_importing_reasons_does_not_load_botocore() -> None:
-    code = "import sys, lambdawait.reasons; print('botocore' in sys.modules)"
+    code = "import sys, lambdawait.core.reasons; print('botocore' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

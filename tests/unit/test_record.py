@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdawait.record import (
+from lambdawait.core.record import (
     MAX_DESCRIPTION,
     MAX_TAG_KEY,
     RELEASED,
@@ -72,7 +72,7 @@ def test_tag_key_fits_lambdas_limit_for_any_alias_name() -> None:
 
 def test_tag_value_round_trips() -> None:
     rec = ReleaseRecord("r1", "4", "5", ROLLED_BACK)
-    from lambdawait.record import body
+    from lambdawait.core.record import body
 
     assert parse_text(body(rec)) == rec
 

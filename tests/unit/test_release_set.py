@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from lambdawait.budget import Budget, install
-from lambdawait.clock import SystemClock
-from lambdawait.errors import InterruptedError_, RolledBackError
-from lambdawait.fleet import each
-from lambdawait.gates import Gates, GateSpec
-from lambdawait.release_set import NOT_OURS, RESTORED, Move, SetRelease
+from lambdawait.app.fleet import each
+from lambdawait.aws.gates import Gates, GateSpec
+from lambdawait.aws.release_set import NOT_OURS, RESTORED, Move, SetRelease
+from lambdawait.core.budget import Budget, install
+from lambdawait.core.clock import SystemClock
+from lambdawait.core.errors import InterruptedError_, RolledBackError
+from lambdawait.core.strategy import Step
 from lambdawait.sim import Simulator
-from lambdawait.strategy import Step
 
 
 def package(text: str) -> bytes:

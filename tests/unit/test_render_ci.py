@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.render import Output
+from lambdawait.core.errors import UsageError
+from lambdawait.output.render import Output
 
 DOC = {
     "command": "publish",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from lambdawait.acceptors import Target
-from lambdawait.models import FunctionStatus
-from lambdawait.render import Output
-from lambdawait.waiter import WaitEvent, WaitRequest
+from lambdawait.aws.waiter import WaitEvent, WaitRequest
+from lambdawait.core.acceptors import Target
+from lambdawait.core.models import FunctionStatus
+from lambdawait.output.render import Output
 
 REQ = WaitRequest("fn", None, Target.READY)
 PENDING = FunctionStatus("fn", state="Pending", state_reason_code="Creating")

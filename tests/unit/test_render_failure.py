@@ -12,11 +12,11 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from lambdawait import reasons
-from lambdawait.errors import TargetFailedError
-from lambdawait.models import FunctionStatus
-from lambdawait.render import Output
-from lambdawait.report import error_document, function_entry
+from lambdawait.core import reasons
+from lambdawait.core.errors import TargetFailedError
+from lambdawait.core.models import FunctionStatus
+from lambdawait.output.documents import error_document, function_entry
+from lambdawait.output.render import Output
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 REASON = "All subnets specified for the function are out of IP addresses."
@@ -176,7 +176,7 @@ def test_a_refusal_does_not_repeat_what_the_headline_and_steps_say() -> None:
 
 
 def test_status_says_a_shared_reason_once() -> None:
-    from lambdawait.render import describe_status
+    from lambdawait.output.render import describe_status
 
     entry = function_entry(CREATE_FAILED)
     assert describe_status(entry) == "State Failed, LastUpdateStatus Failed (SubnetOutOfIPAddresses)"
@@ -202,7 +202,7 @@ def test_result_lines_on_a_terminal_wrap_at_words_under_their_indent() -> None:
 
 
 def test_on_a_terminal_the_bake_counts_down_in_place() -> None:
-    from lambdawait.traffic import ShiftEvent
+    from lambdawait.aws.shift import ShiftEvent
 
     raw = io.StringIO()
     out = Output("text", stdout=io.StringIO(), stderr=raw)
@@ -225,9 +225,9 @@ def test_on_a_terminal_the_bake_counts_down_in_place() -> None:
 
 
 def test_a_failed_version_carries_its_entry_and_is_not_told_to_delete_the_function() -> None:
-    from lambdawait.errors import WaitTimeoutError
-    from lambdawait.guard import raise_for_wait
-    from lambdawait.models import WaitOutcome, WaitResult
+    from lambdawait.aws.guard import raise_for_wait
+    from lambdawait.core.errors import WaitTimeoutError
+    from lambdawait.core.models import WaitOutcome, WaitResult
 
     version = FunctionStatus("orders", qualifier="7", state="Failed", state_reason_code="InvalidSubnet")
     failed = WaitResult("orders", "7", "ready", WaitOutcome.FAILED, version, 1.0, 2, "orders:7 failed", "x")

@@ -10,10 +10,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from lambdawait.deploy import plan_deploy
-from lambdawait.render import Output
-from lambdawait.report import document
-from lambdawait.spec import FunctionSpec
+from lambdawait.aws.deploy import plan_deploy
+from lambdawait.core.spec import FunctionSpec
+from lambdawait.output.documents import document
+from lambdawait.output.render import Output
 from tests.unit.lambda_fake import active
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdawait.retrying import RetryingClient
+from lambdawait.aws.retrying import RetryingClient
 from tests.fakes import FakeClock, client_error
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from lambdawait import record
-from lambdawait.errors import (
+from lambdawait.aws.restore import RESTORE_BUDGET_SECONDS
+from lambdawait.core import record
+from lambdawait.core.errors import (
     AliasSplitError,
     AwsError,
     ExitCode,
@@ -19,7 +20,6 @@ from lambdawait.errors import (
     LambdawaitError,
     UsageError,
 )
-from lambdawait.restore import RESTORE_BUDGET_SECONDS
 from tests.fakes import client_error
 from tests.unit.test_traffic import START, FakeGates, _rollback, make
 

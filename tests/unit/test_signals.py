@@ -7,8 +7,8 @@ import signal
 
 import pytest
 
-from lambdawait.clock import SystemClock
-from lambdawait.signals import Interrupted, deferred, interrupts
+from lambdawait.core.clock import SystemClock
+from lambdawait.core.signals import Interrupted, deferred, interrupts
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -50,7 +50,7 @@ def test_handlers_restored_after_interrupts_block() -> None:
 
 
 def test_in_a_command_a_signal_after_a_phase_is_held_for_the_next_one() -> None:
-    from lambdawait.signals import command_scope
+    from lambdawait.core.signals import command_scope
 
     before = signal.getsignal(signal.SIGTERM)
     with command_scope():
@@ -65,7 +65,7 @@ def test_in_a_command_a_signal_after_a_phase_is_held_for_the_next_one() -> None:
 
 
 def test_in_a_command_a_signal_after_the_last_phase_leaves_the_result_standing() -> None:
-    from lambdawait.signals import command_scope
+    from lambdawait.core.signals import command_scope
 
     with command_scope():
         with interrupts(SystemClock()):
@@ -76,7 +76,7 @@ def test_in_a_command_a_signal_after_the_last_phase_leaves_the_result_standing()
 
 
 def test_in_a_command_sigterm_before_any_phase_is_a_keyboard_interrupt() -> None:
-    from lambdawait.signals import command_scope
+    from lambdawait.core.signals import command_scope
 
     with pytest.raises(KeyboardInterrupt), command_scope():
         os.kill(os.getpid(), signal.SIGTERM)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from lambdawait.deploy_plan import config_request, plan_deploy
-from lambdawait.errors import UsageError
-from lambdawait.preflight import check
-from lambdawait.publish import snapshotting
-from lambdawait.snapstart import supports
-from lambdawait.spec import build_spec
+from lambdawait.aws.publish import snapshotting
+from lambdawait.core.errors import UsageError
+from lambdawait.core.plan import config_request, plan_deploy
+from lambdawait.core.preflight import check
+from lambdawait.core.snapstart import supports
+from lambdawait.core.spec import build_spec
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Unit tests for lambdawait.sourcetree: what of a --dir is zipped, what is excluded and why, links."""
+"""Unit tests for lambdawait.core.sourcetree: what of a --dir is zipped, what is excluded and why, links."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.package import build_zip, load_package
-from lambdawait.sourcetree import Rules, select
-from lambdawait.spec import CodeSource
+from lambdawait.core.errors import UsageError
+from lambdawait.core.package import build_zip, load_package
+from lambdawait.core.sourcetree import Rules, select
+from lambdawait.core.spec import CodeSource
 
 SECRET = "AWS_SECRET_ACCESS_KEY=planted-unit-secret"
 CODE = {"app.py": "def handler(e, c):\n    return 1\n", "pkg/__init__.py": "", "pkg/mod.py": "X = 1\n"}

@@ -1,4 +1,4 @@
-"""Unit tests for lambdawait.spec: code-source, KEY=VALUE and dotenv parsing, secret masking."""
+"""Unit tests for lambdawait.core.spec: code-source, KEY=VALUE and dotenv parsing, secret masking."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lambdawait.errors import ExitCode, UsageError
-from lambdawait.spec import (
+from lambdawait.core.errors import ExitCode, UsageError
+from lambdawait.core.spec import (
     CodeSource,
     FunctionSpec,
     MaskedEnv,

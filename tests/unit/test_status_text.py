@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lambdawait.ago import ago, parse_time, with_ago
-from lambdawait.render import Output
+from lambdawait.output.ago import ago, parse_time, with_ago
+from lambdawait.output.render import Output
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
 

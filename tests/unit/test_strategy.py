@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from lambdawait.errors import ExitCode, UsageError
-from lambdawait.strategy import (
+from lambdawait.core.errors import ExitCode, UsageError
+from lambdawait.core.strategy import (
     MAX_DURATION_SECONDS,
     Step,
     Strategy,

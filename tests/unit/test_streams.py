@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from lambdawait.errors import UsageError
-from lambdawait.render import Output
-from lambdawait.runner import command
-from lambdawait.streams import SafeStream, flush_quietly
+from lambdawait.cli.boundary import command
+from lambdawait.core.errors import UsageError
+from lambdawait.output.render import Output
+from lambdawait.output.streams import SafeStream, flush_quietly
 
 DOC: dict[str, Any] = {
     "command": "publish",
@@ -143,7 +143,7 @@ def test_an_unwritable_step_summary_is_one_warning(tmp_path: Path, monkeypatch: 
     failed = {**DOC, "ok": False, "outcome": "gate-failed", "exitCode": 5, "error": {"message": "gate"}}
     out = Output("json", stdout=stdout, stderr=stderr)
     with pytest.raises(SystemExit) as info, command("shift", out):
-        from lambdawait.errors import RolledBackError
+        from lambdawait.core.errors import RolledBackError
 
         raise RolledBackError("check-command gate fired", details={"gate": "check-command"})
     assert info.value.code == 5 and json.loads(stdout.getvalue())["outcome"] == "gate-failed"

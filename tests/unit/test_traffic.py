@@ -9,20 +9,20 @@ from typing import Any
 
 import pytest
 
-from lambdawait import record
-from lambdawait.errors import (
+from lambdawait.aws.gates import GateFailure
+from lambdawait.aws.restore import restore_alias
+from lambdawait.aws.rollback import rollback
+from lambdawait.aws.shift import Shifter, ShiftEvent, ShiftRequest
+from lambdawait.aws.waiter import Waiter
+from lambdawait.core import record
+from lambdawait.core.errors import (
     ConflictError,
     InterruptedError_,
     NotFoundError,
     RolledBackError,
     UsageError,
 )
-from lambdawait.gates import GateFailure
-from lambdawait.restore import restore_alias
-from lambdawait.rollback import rollback
-from lambdawait.strategy import _PREDEFINED, parse_strategy, schedule, total_seconds
-from lambdawait.traffic import Shifter, ShiftEvent, ShiftRequest
-from lambdawait.waiter import Waiter
+from lambdawait.core.strategy import _PREDEFINED, parse_strategy, schedule, total_seconds
 from tests.fakes import FakeClock, client_error
 
 ROLE = "arn:aws:iam::123456789012:role/app"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from lambdawait.acceptors import Target
-from lambdawait.clock import RateLimiter
-from lambdawait.models import WaitOutcome
-from lambdawait.waiter import PollSchedule, Waiter, WaitEvent, WaitRequest
+from lambdawait.aws.waiter import PollSchedule, Waiter, WaitEvent, WaitRequest
+from lambdawait.core.acceptors import Target
+from lambdawait.core.clock import RateLimiter
+from lambdawait.core.models import WaitOutcome
 from tests.fakes import FakeClock, ScriptedLambda, client_error, config
 
 

@@ -1,0 +1,216 @@
+"""`shift --engine codedeploy`: the client-side shift's pre-flight, then a CodeDeploy deployment.
+
+Detached, it returns the deployment id at once (outcome `started`); otherwise it follows the
+deployment with the same progress lines. A signal while following leaves the durable rollout
+running (and says how to follow and stop it), unless `--on-interrupt rollback` asked to stop it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lambdawait.app.cd_commands import (
+    codedeploy_client,
+    deployment_fields,
+    follow_instructions,
+    progress_sink,
+)
+from lambdawait.aws import cd_handoff
+from lambdawait.aws.cd_follow import Deployment, follow, read
+from lambdawait.aws.cd_handoff import HandOff
+from lambdawait.core.errors import InterruptedError_, UsageError
+from lambdawait.core.signals import Interrupted, deferred, interrupts
+
+if TYPE_CHECKING:
+    from lambdawait.app.commands import Session
+    from lambdawait.aws.gates import GateSpec
+    from lambdawait.aws.shift import ShiftRequest
+    from lambdawait.core.models import AliasInfo
+
+FOLLOW_LIMIT = 7 * 24 * 3600.0  # CodeDeploy ends every deployment long before this
+OUTCOMES = {"ok": "shifted", "gate-failed": "gate-failed", "failed": "failed", "timeout": "timeout"}
+
+
+def run_codedeploy_shift(
+    session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
+) -> dict[str, Any]:
+    handoff.check()
+    cd_handoff.config_name(request.strategy)  # seconds or fractions: refused before any AWS call
+    if gates_spec.check_command or gates_spec.smoke_payload is not None:
+        raise UsageError(
+            "--check-command and --smoke-invoke run on this machine; CodeDeploy cannot run them",
+            hint="give CodeDeploy hook functions: --before-allow-traffic FN / --after-allow-traffic FN",
+        )
+    current = _preflight(session, request, gates_spec)
+    if current.function_version == request.to_version and not current.weights:
+        return _document(session, request, "unchanged", None, current, "nothing to shift")
+    cd = codedeploy_client(session.clients)
+    app, group, config = cd_handoff.ensure(cd, request.function, request.alias, request.strategy, handoff)
+    content = cd_handoff.appspec(
+        request.function, request.alias, current.function_version, request.to_version, handoff
+    )
+    description = f"lambdawait: {request.alias} {current.function_version} -> {request.to_version}"
+    deployment_id = cd_handoff.create_deployment(cd, app, group, config, content, description)
+    state = read(cd, deployment_id)
+    session.out.log(
+        f"→ handed to CodeDeploy: deployment {deployment_id} ({config}, application {app}, group {group})"
+    )
+    if handoff.detach:
+        started = f"deployment {deployment_id} started ({config}); {follow_instructions(state)}"
+        return _document(session, request, "started", state, None, started)
+    return _follow(session, request, handoff, cd, state)
+
+
+def _preflight(session: Session, request: ShiftRequest, gates_spec: GateSpec) -> AliasInfo:
+    """The client-side shift's guards: a split left by someone, roles, alarms, the version, capacity."""
+    from lambdawait.app.commands import _shifter
+    from lambdawait.aws.gates import GateSpec
+    from lambdawait.aws.guard import raise_for_wait
+    from lambdawait.aws.shift import VERSION_WAIT_TIMEOUT
+    from lambdawait.aws.waiter import WaitRequest
+    from lambdawait.core.acceptors import Target
+
+    shifter = _shifter(session, GateSpec(alarms=gates_spec.alarms))
+    current = shifter.precheck(request)
+    if current is None or not current.function_version.isdigit():
+        raise UsageError(
+            f"CodeDeploy shifts an alias between two versions; {request.alias} "
+            + ("does not exist" if current is None else f"serves {current.function_version}"),
+            hint=f"point it at a version first: `lambdawait shift {request.function} --alias "
+            f"{request.alias} --to-version N --strategy AllAtOnce`",
+        )
+    waited = session.waiter().wait(
+        WaitRequest(request.function, request.to_version, Target.VERSION), VERSION_WAIT_TIMEOUT
+    )
+    raise_for_wait(waited, context=f"version {request.to_version} of {request.function}")
+    if shifter.provisioned is not None and shifter.provisioned.status != "READY":
+        from lambdawait.aws.provisioned import wait_ready
+
+        ready, why = wait_ready(session.waiter(), request.function, request.alias, VERSION_WAIT_TIMEOUT)
+        if not ready:
+            raise UsageError(f"provisioned concurrency of {request.alias} is not ready: {why}")
+    return current
+
+
+def _follow(
+    session: Session, request: ShiftRequest, handoff: HandOff, cd: Any, state: Deployment
+) -> dict[str, Any]:
+    lam = session.clients.lambda_()
+    try:
+        title = f"CodeDeploy {state.id}: shifting {request.alias} to version {request.to_version}"
+        with interrupts(session.clock), session.out.group(title):  # a collapsible group on GitHub
+            end = follow(cd, lam, state.id, clock=session.clock, timeout=FOLLOW_LIMIT,
+                         on_progress=progress_sink(session.out))  # fmt: skip
+    except Interrupted:
+        if not handoff.rollback_on_interrupt:
+            raise InterruptedError_(
+                f"stopped waiting; deployment {state.id} goes on in CodeDeploy (the rollout is durable)",
+                hint=follow_instructions(state),
+            ) from None
+        stopped = stop_with_rollback(session, cd, state.id)
+        raise InterruptedError_(
+            f"deployment {state.id} stopped with rollback: {stopped.summary()}",
+            hint=f"`lambdawait status {request.function}` shows the alias",
+        ) from None
+    if end is None:  # pragma: no cover - FOLLOW_LIMIT outlasts every CodeDeploy deployment
+        end = read(cd, state.id)
+    return raise_for(_document(session, request, OUTCOMES[end.outcome()], end, None, end.summary()))
+
+
+_DECIDED = ("command", "ok", "outcome", "exitCode", "elapsedSeconds", "functions", "message")
+
+
+def raise_for(doc: dict[str, Any]) -> dict[str, Any]:
+    """A rollout CodeDeploy stopped or failed ends the command as a client-side gate does: an error
+    (exit 5 or 1) whose document keeps the deployment's fields; any other document is returned."""
+    from lambdawait.core.errors import AliasSplitError, RolledBackError, TargetFailedError
+
+    errors = {"gate-failed": RolledBackError, "failed": TargetFailedError, "alias-split": AliasSplitError}
+    error = errors.get(doc["outcome"])
+    if error is None:
+        return doc
+    fields = {key: value for key, value in doc.items() if key not in _DECIDED}
+    function = doc.get("function") or (doc.get("alias") or {}).get("name", "")
+    raise error(
+        doc["message"],
+        hint=f"`lambdawait status {function}` shows the alias" if doc.get("function") else None,
+        reason_code=(doc.get("deployment") or {}).get("errorCode"),
+        details=fields,
+    )
+
+
+def stop_with_rollback(session: Session, cd: Any, deployment_id: str) -> Deployment:
+    """StopDeployment with rollback, then follow until CodeDeploy reports the end (signals held)."""
+    import botocore.exceptions
+
+    with deferred():
+        session.out.log(f"→ stopping deployment {deployment_id} with rollback")
+        try:
+            cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+        except botocore.exceptions.ClientError as exc:
+            if (
+                getattr(exc, "response", {}).get("Error", {}).get("Code")
+                != "DeploymentAlreadyCompletedException"
+            ):
+                raise
+        clock = type(session.clock)()  # the session's clock is cancelled by the signal
+        end = follow(cd, session.clients.lambda_(), deployment_id, clock=clock, timeout=300.0,
+                     on_progress=progress_sink(session.out))  # fmt: skip
+    return end if end is not None else read(cd, deployment_id)
+
+
+def _document(
+    session: Session,
+    request: ShiftRequest,
+    outcome: str,
+    state: Deployment | None,
+    current: AliasInfo | None,
+    message: str,
+) -> dict[str, Any]:
+    from lambdawait.aws.aliases import get_alias
+    from lambdawait.output.documents import alias_doc, document
+
+    alias = current or get_alias(session.clients.lambda_(), request.function, request.alias)
+    fields: dict[str, Any] = {"fromVersion": alias.function_version if alias else None}
+    if state is not None:
+        fields.update(deployment_fields(state))
+    fields.update(
+        engine="codedeploy",
+        alias=alias_doc(alias),
+        toVersion=request.to_version,
+        strategy=request.strategy.name,
+        message=message,
+    )
+    return document("shift", outcome, session.elapsed(), **fields)
+
+
+def deploy_shift(
+    session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
+) -> dict[str, Any]:
+    """`deploy --engine codedeploy`: the shift step's fields (a failed or stopped rollout has raised,
+    as a client-side shift's gate does, so deploy reports it the same way)."""
+    doc = run_codedeploy_shift(session, request, gates_spec, handoff)  # raises when it did not land
+    outcome, deployment_id = doc["outcome"], doc.get("deploymentId")
+    shift = {
+        "outcome": outcome,
+        "alias": doc["alias"],
+        "fromVersion": doc.get("fromVersion"),
+        "toVersion": request.to_version,
+        "strategy": request.strategy.name,
+        "weightsApplied": [],
+        "engine": "codedeploy",
+        "deploymentId": deployment_id,
+    }
+    return {"shift": shift, "deploymentId": deployment_id} if deployment_id else {"shift": shift}
+
+
+def plan_fields(request: ShiftRequest, handoff: HandOff) -> dict[str, Any]:
+    """`shift --plan --engine codedeploy`: where the shift would run (refusing what CodeDeploy can't)."""
+    handoff.check()
+    config, routing = cd_handoff.config_name(request.strategy)
+    app, group = cd_handoff.names(request.function, request.alias, handoff)
+    custom = " (a custom configuration, created if missing)" if routing else ""
+    return {
+        "engine": "codedeploy",
+        "message": f"CodeDeploy would hold this shift: {config}{custom}, application {app}, group {group}",
+    }

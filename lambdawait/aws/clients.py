@@ -1,0 +1,186 @@
+"""The only place AWS sessions and clients are built (profile, region, endpoint, retries).
+
+Clients come from botocore directly: boto3's session adds nothing lambdawait uses and costs
+tens of milliseconds of imports (s3transfer) on every command.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from lambdawait.core.errors import ConfigurationError, UsageError
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from botocore.session import Session
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_lambda import LambdaClient
+
+# Polls of many functions share one client; the pool must not be the bottleneck.
+MAX_POOL_CONNECTIONS = 64
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """What the user said about where to connect; None means "the standard AWS lookup"."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+
+def resolve_region(options: ConnectionOptions, session_region: str | None) -> str | None:
+    """The flag wins, then AWS_REGION (which botocore alone ignores), then the session's lookup."""
+    return options.region or os.environ.get("AWS_REGION") or session_region
+
+
+def _session(options: ConnectionOptions) -> Session:
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        session = botocore.session.Session(profile=options.profile)
+        session.get_scoped_config()  # an unknown profile fails here, not at the first call
+        return session
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise _profile_not_found(options, exc.kwargs.get("profile")) from exc
+
+
+def _profile_not_found(options: ConnectionOptions, named: object) -> ConfigurationError:
+    """Name the profile and where it came from: with no --profile, botocore read AWS_PROFILE."""
+    import botocore.session
+
+    profile = options.profile or named or os.environ.get("AWS_PROFILE")
+    source = "--profile" if options.profile else "AWS_PROFILE"
+    try:  # the configured profiles are a courtesy: listing them must not fail the command
+        known = sorted(botocore.session.Session().available_profiles)
+    except Exception:
+        known = []
+    return ConfigurationError(
+        f"AWS profile {profile!r} (from {source}) not found",
+        hint=f"configured profiles: {', '.join(known[:10])}"
+        if known
+        else "no profiles are configured in ~/.aws/config or ~/.aws/credentials",
+    )
+
+
+def _client_config(session: Session) -> Config:
+    from botocore.config import Config
+
+    return Config(
+        retries=_retries(session),
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
+        user_agent_extra="lambdawait",
+    )
+
+
+_RETRY_MODES = ("standard", "adaptive", "legacy")
+
+
+def _retries(session: Session) -> Any:
+    """Only what the user left unset: botocore itself reads AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and
+    the profile's retry_mode / max_attempts (max attempts count the first one too).
+
+    With no mode configured, standard (older botocore defaults to legacy). Values are checked
+    here: botocore would fail on them at the first client, as an unexplained traceback.
+    """
+    try:
+        attempts = session.get_config_variable("max_attempts")
+    except ValueError:
+        raise _bad_retry_setting(session, "max_attempts", "a whole number of attempts, e.g. 5") from None
+    if attempts is not None and attempts < 1:
+        raise _bad_retry_setting(session, "max_attempts", "at least 1 (the first attempt counts)")
+    mode = session.get_config_variable("retry_mode")
+    if mode is not None and mode not in _RETRY_MODES:
+        raise _bad_retry_setting(session, "retry_mode", " or ".join(_RETRY_MODES))
+    return None if mode is not None else {"mode": "standard"}
+
+
+def _bad_retry_setting(session: Session, name: str, expected: str) -> UsageError:
+    variable = f"AWS_{name.upper()}"
+    where, value = variable, os.environ.get(variable)
+    if value is None:
+        profile = session.profile or os.environ.get("AWS_PROFILE") or "default"
+        where, value = f"{name} in AWS profile {profile!r}", str(session.get_scoped_config().get(name))
+    return UsageError(f"{where} is {value[:40]!r}: it must be {expected}", hint=f"fix or unset {where}")
+
+
+class Clients:
+    """Builds each AWS client once per process and hands the same one to every caller."""
+
+    def __init__(self, options: ConnectionOptions) -> None:
+        self.options = options
+        self._session: Session | None = None
+        self._lambda: LambdaClient | None = None
+        self._lambda_retrying: LambdaClient | None = None
+        self._cloudwatch: CloudWatchClient | None = None
+        self._others: dict[str, Any] = {}
+        self.region: str | None = None
+
+    def _checked_session(self) -> Session:
+        if self._session is None:
+            session = _session(self.options)
+            region = resolve_region(self.options, session.get_config_variable("region"))
+            if not region:
+                raise ConfigurationError(
+                    "no AWS region configured",
+                    hint="set AWS_REGION (or AWS_DEFAULT_REGION), or pass --region",
+                )
+            if session.get_credentials() is None:
+                raise ConfigurationError(
+                    "no AWS credentials found",
+                    hint="set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                )
+            self._session, self.region = session, region
+        return self._session
+
+    def lambda_(self) -> LambdaClient:
+        """The Lambda client for every call but polling: throttling is retried for a while."""
+        if self._lambda_retrying is None:
+            from lambdawait.aws.retrying import RetryingClient
+
+            self._lambda_retrying = cast("LambdaClient", RetryingClient(self.polling_lambda()))
+        return self._lambda_retrying
+
+    def _create(self, service: str) -> Any:
+        session = self._checked_session()
+        return session.create_client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.options.endpoint_url,
+            config=_client_config(session),
+        )
+
+    def polling_lambda(self) -> LambdaClient:
+        """The bare Lambda client (retry mode standard, bounded timeouts), for the waiter's own loop."""
+        if self._lambda is None:
+            self._lambda = cast("LambdaClient", self._create("lambda"))
+        return self._lambda
+
+    def cloudwatch(self) -> CloudWatchClient:
+        """The CloudWatch client, for alarm health gates (throttling retried like Lambda's)."""
+        if self._cloudwatch is None:
+            from lambdawait.aws.retrying import RetryingClient
+
+            self._cloudwatch = cast("CloudWatchClient", RetryingClient(self._create("cloudwatch")))
+        return self._cloudwatch
+
+    def codedeploy(self) -> Any:
+        """The CodeDeploy client, for the CodeDeploy engine (throttling retried like Lambda's)."""
+        if "codedeploy" not in self._others:
+            from lambdawait.aws.retrying import RetryingClient
+
+            self._others["codedeploy"] = RetryingClient(self._create("codedeploy"))
+        return self._others["codedeploy"]
+
+    def ecr(self) -> Any:
+        """The ECR client, to resolve an image tag to its digest before deploying."""
+        if "ecr" not in self._others:
+            self._others["ecr"] = self._create("ecr")
+        return self._others["ecr"]

@@ -1,0 +1,75 @@
+"""One place that turns every failure into its one-line error, JSON document and exit code.
+
+Typer-free, so the fast `wait` path shares it; the process exits with SystemExit(code).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+# True once a command's own signal handling is in place. The entry point's startup handler (see
+# __main__) exits 130 only before that: afterwards a result may already be out, and it stands.
+started = False
+
+
+@contextmanager
+def command(name: str, output: Any) -> Iterator[float]:
+    """Turn every failure into its one-line error and exit code; Ctrl-C exits 130."""
+    import botocore.exceptions
+
+    from lambdawait.core.errors import AwsError, ConfigurationError, LambdawaitError
+    from lambdawait.core.signals import command_scope
+
+    global started
+    start = time.monotonic()
+    with command_scope():
+        started = True
+        try:
+            yield start
+        except LambdawaitError as err:
+            _fail(output, name, err, start)
+        except botocore.exceptions.NoCredentialsError as exc:
+            hint = "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            _fail(output, name, ConfigurationError("no AWS credentials found", hint=hint), start, exc)
+        except botocore.exceptions.NoRegionError as exc:
+            hint = "set AWS_REGION or pass --region"
+            _fail(output, name, ConfigurationError("no AWS region configured", hint=hint), start, exc)
+        except botocore.exceptions.ClientError as exc:
+            from lambdawait.core.errors import translate_client_error
+
+            _fail(output, name, translate_client_error(exc, action=name), start, exc)
+        except botocore.exceptions.BotoCoreError as exc:
+            _fail(output, name, AwsError(str(exc), hint="check --endpoint-url and the network"), start, exc)
+        except KeyboardInterrupt:
+            # Interrupted where no cleanup was needed: still exactly one JSON document in JSON mode.
+            from lambdawait.core.errors import InterruptedError_
+
+            hint = "re-run when ready; `lambdawait status` shows where things were left"
+            _fail(output, name, InterruptedError_("interrupted", hint=hint), start)
+        except Exception as exc:
+            _fail(output, name, _internal_error(output, exc), start, exc)
+
+
+def _internal_error(output: Any, exc: Exception) -> Any:
+    """A bug is neither "the function failed" (1) nor "AWS said no" (4): its own outcome and exit 70,
+    one line, and the traceback only when asked for."""
+    from lambdawait.core.errors import InternalError
+
+    if getattr(output, "verbose", False):
+        import traceback
+
+        output.log(traceback.format_exc().rstrip())
+    return InternalError(
+        f"internal error: {type(exc).__name__}: {exc}",
+        hint="a lambdawait bug; re-run with --verbose for the traceback and report it",
+    )
+
+
+def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:
+    from lambdawait.output.documents import error_document
+
+    output.error(err, error_document(name, err, time.monotonic() - start))
+    raise SystemExit(int(err.exit_code)) from cause

@@ -1,0 +1,519 @@
+"""Presentation: Rich for people on a terminal, plain lines for CI logs, JSON for machines.
+
+Results go to stdout, progress and logs to stderr. Text is rendered from the same result documents
+that `--output json` prints, so both always say the same thing. Both streams are SafeStreams: a
+reader that goes away or an encoding that cannot show a character never reaches the command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from lambdawait.core.errors import OUTCOME_EXIT_CODES, ExitCode, LambdawaitError
+from lambdawait.output.render_text import describe_status, hanging_lines, plural, release_text, with_reason
+from lambdawait.output.streams import SafeStream
+
+if TYPE_CHECKING:
+    from lambdawait.aws.shift import ShiftEvent
+    from lambdawait.aws.waiter import WaitEvent
+    from lambdawait.core.models import FunctionStatus
+    from lambdawait.output.query import Query
+    from lambdawait.output.render_failure import FailureView
+
+# Outcomes shown with a ✓: those that mean exit 0 in the one outcome table.
+OK_OUTCOMES = frozenset(o for o, code in OUTCOME_EXIT_CODES.items() if code is ExitCode.OK)
+HEARTBEAT_SECONDS = 30.0
+
+
+class Output:
+    """Owns stdout/stderr and decides between Rich, plain lines and JSON."""
+
+    def __init__(
+        self,
+        mode: str = "text",
+        *,
+        no_color: bool = False,
+        verbose: bool = False,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+        query: str | None = None,
+        now: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.query_text = query
+        self._query: Query | None = None
+        self.stdout = SafeStream(stdout if stdout is not None else sys.stdout)
+        self.stderr = SafeStream(stderr if stderr is not None else sys.stderr)
+        self.verbose = verbose
+        # For "2 minutes ago" in `status`: the clock is a parameter so tests can fix it.
+        self.now = now or (lambda: datetime.now(timezone.utc))
+        plain = no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
+        self.rich_out = not plain and mode == "text" and self.stdout.isatty()
+        self.rich_err = not plain and self.stderr.isatty()
+        self._lock = threading.Lock()
+        self._consoles: dict[bool, Any] = {}
+        self._last_shift: tuple[int, str] | None = None
+        # On a terminal: the last line written to stderr, and the shift line a bake counts down in.
+        self._last_log: str | None = None
+        self._shift_line: str | None = None
+        # When each progress line was last written: a log (not a TTY) gets a heartbeat at least
+        # every HEARTBEAT_SECONDS during a wait or a bake (CircleCI kills a step silent for 10 min).
+        self._monotonic = monotonic or time.monotonic
+        self._last_line: dict[str, float] = {}
+        from lambdawait.output import github
+
+        self.github = github.enabled()
+
+    @property
+    def json(self) -> bool:
+        return self.mode == "json"
+
+    # -- low level ---------------------------------------------------------------------------
+
+    def _console(self, err: bool) -> Any:
+        """The one Rich Console of a stream, built on first use (it measures the terminal once)."""
+        if err not in self._consoles:
+            from rich.console import Console
+
+            # Rich writes through the SafeStream too (it only needs write, flush, isatty and encoding).
+            stream = cast("IO[str]", self.stderr if err else self.stdout)
+            self._consoles[err] = Console(file=stream, highlight=False, soft_wrap=True)
+        return self._consoles[err]
+
+    def out(self, text: str, markup: str | None = None, *, hang: int | None = None) -> None:
+        """One result line on stdout; `markup` is the Rich version used on a colour terminal,
+        where a long line wraps with its continuation indented by `hang` (default: its indent + 2)."""
+        if self.rich_out:
+            self._wrapped(err=False, text=text, markup=markup, hang=hang)
+        else:
+            self.stdout.write(text + "\n")
+            self.stdout.flush()
+
+    def log(self, text: str) -> None:
+        """One progress/log line on stderr."""
+        self._last_log = text
+        if self.rich_err:
+            self._wrapped(err=True, text=text, markup=None)
+            return
+        with self._lock:
+            self.stderr.write(text + "\n")
+            self.stderr.flush()
+
+    def _wrapped(self, *, err: bool, text: str, markup: str | None, hang: int | None = None) -> None:
+        """On a terminal: wrapped at word boundaries by Rich, continuation lines indented under the
+        line's own indent (a terminal would cut mid-word); in logs lines are never wrapped."""
+        from rich.text import Text
+
+        line = Text.from_markup(markup) if markup is not None else Text(text)
+        lead = len(line.plain) - len(line.plain.lstrip(" "))
+        console = self._console(err)
+        with self._lock:
+            for part in hanging_lines(console, line[lead:], Text(" " * lead), hang or lead + 2):
+                console.print(part, soft_wrap=True)
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        """A collapsible `::group::` in a GitHub Actions log; nothing elsewhere."""
+        if self.github:
+            self.log(f"::group::{title}")
+        try:
+            yield
+        finally:
+            if self.github:
+                self.log("::endgroup::")
+
+    def _ci(self, document: Mapping[str, Any] | None) -> None:
+        """On GitHub Actions: `::error` annotations for failures, a step-summary section and the
+        step outputs ($GITHUB_OUTPUT, written wherever it is set: other runners use it too).
+
+        After the result itself, so that nothing here can keep the result from being printed; a
+        file that cannot be written is a warning, never a different outcome.
+        """
+        if document is None:
+            return
+        from lambdawait.output import github
+
+        problems = [github.append_outputs(document)]
+        if self.github:
+            for line in github.error_annotations(document):
+                self.log(line)
+            problems.append(github.append_summary(document))
+        for problem in problems:
+            if problem:
+                self.warn(problem)
+
+    def emit_json(self, document: Mapping[str, Any]) -> None:
+        self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
+        self.stdout.flush()
+
+    def compile_query(self) -> None:
+        """Compile `--query` (raising UsageError for a bad one): called before any AWS call."""
+        if self.query_text is not None and self._query is None:
+            from lambdawait.output.query import Query
+
+            self._query = Query(self.query_text)
+
+    def _emit(self, document: Mapping[str, Any]) -> bool:
+        """Print the document, or what `--query` picks from it, when JSON or a query asks for it."""
+        if self._query is not None:
+            from lambdawait.output.query import format_value
+
+            try:
+                value = self._query.search(document)
+            except ValueError as exc:  # e.g. length() of a number: the outcome stands, stdout is empty
+                self.warn(f"--query {self.query_text!r} could not be applied: {exc}")
+                return True
+            self.stdout.write(format_value(value, as_json=self.json) + "\n")
+            self.stdout.flush()
+            return True
+        if self.json:
+            self.emit_json(document)
+            return True
+        return False
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
+        """The error on stderr (and the JSON error document on stdout in JSON mode): one line, or
+        for a failed function a headline, AWS's reason and the steps, as `explain` shows them."""
+        if document is not None:
+            self._emit(document)
+        from lambdawait.output.render_failure import failed_entry, failure_view
+
+        entry = failed_entry(document) if document is not None else None
+        if entry is not None:
+            self.failure(failure_view(entry, err.message), err=True, plain_mark="error: ")
+        else:
+            self.log(f"error: {err.one_line()}")
+        self._ci(document)
+
+    def failure(self, view: FailureView, *, err: bool, plain_mark: str = "✗ ", suffix: str = "") -> None:
+        """A failed function: a red ✗ headline, AWS's reason, what is live, then the steps as
+        bullets; wrapped by Rich to the terminal, one item per line elsewhere."""
+        if self.rich_err if err else self.rich_out:
+            self._rich_failure(view, err=err, suffix=suffix)
+            return
+        lines = [f"{plain_mark}{view.headline}{suffix}"] if view.headline else []
+        lines += [f"  {text}" for text in (view.reason, view.aftermath) if text]
+        if view.steps:
+            lines += ["  fix:", *(f"  - {step}" for step in view.steps)]
+        for line in lines:
+            if err:
+                self.log(line)
+            else:
+                self.out(line)
+
+    def _rich_failure(self, view: FailureView, *, err: bool, suffix: str) -> None:
+        from rich.text import Text
+
+        console = self._console(err)
+        lines: list[Any] = []
+
+        def hanging(first: Text, text: Text, indent: int) -> None:
+            lines.extend(hanging_lines(console, text, first, indent))
+
+        if view.headline:
+            hanging(Text("✗ ", style="bold red"), Text.assemble((view.headline, "bold"), suffix), 2)
+        for text, style in ((view.reason, ""), (view.aftermath, "dim")):
+            if text:
+                hanging(Text("  "), Text(text, style=style), 2)
+        if view.steps:
+            lines.append(Text("  fix:", style="yellow"))
+            for step in view.steps:
+                hanging(Text("  • ", style="yellow"), Text(step), 4)
+        with self._lock:
+            for line in lines:
+                console.print(line, soft_wrap=True)
+
+    # -- progress -----------------------------------------------------------------------------
+
+    @contextmanager
+    def wait_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
+        """A sink for wait events: a live table on a terminal, one line per transition elsewhere."""
+        with self.group("Waiting for " + ", ".join(labels)), self._wait_sink(labels) as sink:
+            yield sink
+
+    @contextmanager
+    def _wait_sink(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
+        if self.rich_err and not self.json and not self.github:
+            with self._live_progress(labels) as sink:
+                yield sink
+            return
+
+        yield self._log_event
+
+    @contextmanager
+    def _live_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
+        from rich.live import Live
+        from rich.table import Table
+
+        rows: dict[str, tuple[str, float, int]] = {label: ("waiting", 0.0, 0) for label in labels}
+
+        marks: dict[str, str] = {label: "[cyan]⏳[/]" for label in labels}
+
+        def table() -> Table:
+            grid = Table.grid(padding=(0, 2))
+            for label, (text, elapsed, polls) in rows.items():
+                grid.add_row(marks[label], label, text, f"{elapsed:5.1f}s", plural(polls, "poll"))
+            return grid
+
+        with Live(table(), console=self._console(err=True), refresh_per_second=10, transient=True) as live:
+
+            def sink(event: WaitEvent) -> None:
+                text = event.note or _status_text(event.status)
+                with self._lock:
+                    rows[event.request.label] = (text, event.elapsed, event.polls)
+                    marks[event.request.label] = _row_mark(event.status)
+                    live.update(table())
+
+            yield sink
+
+    def transition(self, event: WaitEvent) -> None:
+        """Default wait sink for multi-step commands: one line per state transition."""
+        self._log_event(event, quiet_ready_start=True)
+
+    def _log_event(self, event: WaitEvent, *, quiet_ready_start: bool = False) -> None:
+        """One line per transition (every poll with --verbose); an already-ready start may stay quiet."""
+        quiet = quiet_ready_start and event.polls == 1 and _is_ready(event.status)
+        label = event.request.label
+        if (event.changed and not quiet) or event.note or self.verbose or self._heartbeat_due(label):
+            what = event.note or _status_text(event.status)
+            self.log(f"[{event.elapsed:6.1f}s] {label}: {what}")
+            self._last_line[label] = self._monotonic()
+
+    def _heartbeat_due(self, key: str) -> bool:
+        """A log line is due: nothing was written for `key` for HEARTBEAT_SECONDS (seeded on first use)."""
+        now = self._monotonic()
+        last = self._last_line.setdefault(key, now)
+        return now - last >= HEARTBEAT_SECONDS
+
+    def step(self, text: str) -> None:
+        self.log(f"→ {text}")
+
+    def warn(self, text: str) -> None:
+        self.log(f"warning: {text}")
+
+    def shift_event(self, event: ShiftEvent) -> None:
+        """One line per step or gate change (not per second of bake), readable in a CI log; on a
+        terminal the bake's line counts down in place, so a long bake is not a frozen screen."""
+        from lambdawait.core.strategy import format_duration
+
+        key = (event.step, event.gate_status)
+        tail = f"; next step in {format_duration(round(event.next_in))}" if event.next_in >= 1 else ""
+        line = f"⇄ {event.message}{tail}; gates {event.gate_status}"
+        if key == self._last_shift and not self.verbose:
+            if self.rich_err:
+                self._rewrite_shift_line(line)
+                return
+            if not self._heartbeat_due(f"shift:{event.alias}"):
+                return
+        self._last_shift = key
+        self._last_line[f"shift:{event.alias}"] = self._monotonic()
+        self.log(line)
+        self._shift_line = line
+
+    def _rewrite_shift_line(self, line: str) -> None:
+        """Replace the shift line just printed, when it is still the last line and fits one row."""
+        shown = self._shift_line
+        width = self._console(err=True).width
+        if shown is None or shown != self._last_log or max(len(shown), len(line)) >= width:
+            return
+        with self._lock:
+            self.stderr.write("\x1b[1A\x1b[2K")  # cursor up one line, erase it
+        self.log(line)
+        self._shift_line = line
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def wait_result(self, document: Mapping[str, Any]) -> None:
+        if not self._emit(document):
+            for entry in document["functions"]:
+                self.function_line(entry)
+        self._ci(document)
+
+    def function_line(self, entry: Mapping[str, Any]) -> None:
+        """One function's outcome, with reason and remediation when it is not ready."""
+        from lambdawait.output.render_failure import failure_view, is_failing
+
+        label = entry["function"] + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
+        outcome = entry["outcome"]
+        ok = outcome in OK_OUTCOMES
+        mark, colour = ("✓", "green") if ok else ("✗", "red")
+        polls = plural(entry["polls"], "poll") if "polls" in entry else ""
+        timing = f" in {entry['elapsedSeconds']:.1f}s ({polls})" if polls else ""
+        if not ok and is_failing(entry):
+            self.failure(failure_view(entry, entry.get("message")), err=False, suffix=timing)
+            return
+        head = f"{mark} {label}: {outcome} — {describe_status(entry)}{timing}"
+        self.out(
+            head,
+            f"[{colour}]{mark}[/] [bold]{_esc(label)}[/]: [{colour}]{outcome}[/] — "
+            f"{_esc(describe_status(entry))}{timing}",
+        )
+        if not ok and entry.get("message"):
+            self.out(f"  {entry['message']}", f"  {_esc(entry['message'])}")
+        reason = entry.get("lastUpdateStatusReason") or entry.get("stateReason")
+        if not ok and reason and reason not in (entry.get("message") or ""):
+            self.out(f"  reason: {reason}", f"  [dim]reason:[/] {_esc(reason)}")
+        if entry.get("remediation"):
+            self.out(f"  fix: {entry['remediation']}", f"  [yellow]fix:[/] {_esc(entry['remediation'])}")
+
+    def result(self, document: Mapping[str, Any]) -> None:
+        """deploy / publish / shift / rollback results: a summary line, then the details."""
+        if not self._emit(document):
+            self._result_text(document)
+        self._ci(document)
+
+    def _result_text(self, document: Mapping[str, Any]) -> None:
+        command, outcome = document["command"], document["outcome"]
+        for entry in document.get("functions", []):
+            if entry.get("function"):
+                self.out(f"{entry['function']}: {describe_status(entry)}")
+        plan = document.get("plan")
+        if plan and outcome == "planned":
+            for step in plan["steps"]:
+                # A field under its step (`  timeout (function): 3 s → 600 s`) lines up under it.
+                self.out(f"        {step}" if step.startswith("  ") else f"  plan: {step}")
+            if plan.get("publish"):
+                self.out(f"  plan: {release_text(plan)}")
+            if plan.get("waitTimeoutSeconds") and plan["steps"] and "unchanged" not in plan["steps"][0]:
+                from lambdawait.core.strategy import format_duration
+
+                took = format_duration(plan["waitTimeoutSeconds"])
+                self.out(f"  plan: wait up to {took} for each change to land (--wait-timeout)")
+        for key, label in (("version", "version"), ("codeSha256", "code sha256")):
+            if document.get(key):
+                self.out(f"  {label}: {document[key]}")
+        from lambdawait.core.strategy import format_duration
+
+        for step in document.get("schedule", []):
+            at = format_duration(step["atSeconds"])
+            self.out(f"  at {at:>8}  {step['weight'] * 100:g}% -> version {document['toVersion']}")
+        if document.get("schedule"):
+            self.out(f"  total: {format_duration(document['totalSeconds'])}")
+        if document.get("message"):
+            self.out(f"  {document['message']}")
+        for warning in document.get("warnings", []):
+            self.out(f"  warning: {warning}")
+        alias = document.get("alias") or (document.get("shift") or {}).get("alias")
+        if isinstance(alias, dict):
+            split = "".join(f", {w * 100:g}% -> {v}" for v, w in alias["additionalVersionWeights"].items())
+            self.out(f"  alias {alias['name']} -> {alias['functionVersion']}{split}")
+        if document.get("fromVersion"):
+            self.out(f"  from version {document['fromVersion']} to {document['toVersion']}")
+        mark, colour = ("✓", "green") if outcome in OK_OUTCOMES else ("✗", "red")
+        self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
+
+    def status(self, document: Mapping[str, Any]) -> None:
+        if not self._emit(document):
+            for entry in document["functions"]:
+                self._status_block(entry)
+        self._ci(document)
+
+    def _status_block(self, e: Mapping[str, Any]) -> None:
+        from lambdawait.output.ago import ago, parse_time, with_ago
+
+        label = e["function"] + (f":{e['qualifier']}" if e.get("qualifier") else "")
+        self.out(label, f"[bold]{_esc(label)}[/]")
+        now = self.now()
+        rows = [
+            ("state", with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
+            (
+                "last update",
+                with_reason(
+                    e.get("lastUpdateStatus"),
+                    e.get("lastUpdateStatusReasonCode"),
+                    # The same text as the state's (a failed creation) is said once, above.
+                    None
+                    if e.get("lastUpdateStatusReason") == e.get("stateReason")
+                    else e.get("lastUpdateStatusReason"),
+                ),
+            ),
+            ("runtime", f"{e.get('runtime') or e.get('packageType')} ({e.get('architecture')})"),
+            ("handler", e.get("handler") or "-"),
+            ("memory", f"{e['memorySize']} MB" if e.get("memorySize") else "-"),
+            ("timeout", f"{e['timeout']} s" if e.get("timeout") else "-"),
+            ("code sha256", e.get("codeSha256")),
+            ("last modified", with_ago(e.get("lastModified"), now)),
+            ("environment", ", ".join(f"{k}=****" for k in e.get("environment", {})) or "-"),
+        ]
+        if e.get("stateMeaning"):
+            rows.append(("means", e["stateMeaning"]))
+        for version in e.get("versions", []):
+            moment = parse_time(version.get("lastModified") or "")  # the raw time is in -o json
+            seen = f"{version['state']}  {version['codeSha256']}" + (
+                f"  {ago(moment, now)}" if moment else ""
+            )
+            if version.get("stateMeaning"):
+                seen += f"  ({version['stateMeaning']})"
+            rows.append((f"version {version['version']}", seen))
+        for alias in e.get("aliases", []):
+            weights = alias["additionalVersionWeights"]
+            split = "".join(f", {w * 100:g}% -> {v}" for v, w in weights.items())
+            rows.append((f"alias {alias['name']}", f"-> {alias['functionVersion']}{split}"))
+        for d in e.get("deployments", []):
+            events = ", ".join(f"{x['name']} {x['status']}" for x in d["events"])
+            moving = f"{d['fromVersion']} -> {d['toVersion']}"
+            line = f"{d['deploymentId']} {d['status']} ({d['config']}): {moving}"
+            rows.append((f"codedeploy {d['alias']}", line + (f"; {events}" if events else "")))
+        for pc in e.get("provisionedConcurrency", []):
+            why = f": {pc['statusReason']}" if pc.get("statusReason") else ""
+            seen = f"{pc['status']} {pc['allocated']}/{pc['requested']} allocated{why}"
+            rows.append((f"provisioned {pc['qualifier']}", seen))
+        for key, value in rows:
+            self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}", hang=17)
+        steps = e.get("remediationSteps") or ([e["remediation"]] if e.get("remediation") else [])
+        if steps:
+            from lambdawait.output.render_failure import FailureView
+
+            self.failure(FailureView("", None, None, tuple(steps)), err=False, plain_mark="")
+
+    def explain(self, document: Mapping[str, Any]) -> None:
+        if self._emit(document):
+            return
+        for reason in document["reasons"]:
+            where = ", ".join(reason["appliesTo"])
+            self.out(f"{reason['code']} ({where})", f"[bold]{_esc(reason['code'])}[/] [dim]({where})[/]")
+            self.out(f"  {reason['meaning']}", f"  {_esc(reason['meaning'])}")
+            for step in reason["remediation"]:
+                self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
+
+
+def _status_text(status: FunctionStatus | None) -> str:
+    if status is None:
+        return "waiting"
+    return describe_status(
+        {
+            "state": status.state,
+            "stateReasonCode": status.state_reason_code,
+            "lastUpdateStatus": status.last_update_status,
+            "lastUpdateStatusReasonCode": status.last_update_status_reason_code,
+        }
+    )
+
+
+def _row_mark(status: FunctionStatus | None) -> str:
+    """The live table's mark: ⏳ while waiting, ✓ once ready, ✗ on a failed state."""
+    if status is not None and "Failed" in (status.state, status.last_update_status):
+        return "[red]✗[/]"
+    return "[green]✓[/]" if _is_ready(status) else "[cyan]⏳[/]"
+
+
+def _is_ready(status: FunctionStatus | None) -> bool:
+    return (
+        status is not None and status.state == "Active" and status.last_update_status in ("Successful", None)
+    )
+
+
+def _esc(text: str) -> str:
+    # A backslash before "[" is Rich's own escape; doing it here keeps Rich off plain-output paths.
+    return text.replace("[", "\\[")

@@ -1,0 +1,136 @@
+"""Showing many functions: a live table on a terminal, one line per transition in logs, plan text."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from lambdawait.output.render import Output
+
+Sink = Callable[[str | None, str, str], None]
+
+
+class QuietSteps:
+    """The command's Output for the engines underneath, with their step lines sent to `sink`.
+
+    Deploy's engines speak one function at a time ("→ updating code of fn"); with many functions
+    the table (or the transition lines) already says that, so their lines become table updates.
+    """
+
+    def __init__(self, out: Output, sink: Sink) -> None:
+        self._out = out
+        self._sink = sink
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+    def step(self, text: str) -> None:
+        function = _function_of(text)
+        self._sink(function, "deploy", text)
+
+    def transition(self, event: Any) -> None:
+        if event.changed and event.status is not None:
+            status = event.status
+            self._sink(event.request.function, "wait", f"{status.state}/{status.last_update_status}")
+
+    def warn(self, text: str) -> None:
+        self._out.warn(text)
+
+
+def _function_of(text: str) -> str | None:
+    for marker in (" of ", "creating ", "tagging ", "waiting for "):
+        if marker in text:
+            rest = text.split(marker, 1)[1]
+            return rest.split(":", 1)[0].split(" ", 1)[0] or None
+    return None
+
+
+@contextmanager
+def progress(out: Output, names: Sequence[str]) -> Iterator[Sink]:
+    """A live table (function, phase, state, elapsed) on a terminal; one line per transition elsewhere."""
+    start = time.monotonic()
+    if out.rich_err and not out.json and not out.github:
+        with _live(out, names, start) as sink:
+            yield sink
+        return
+    lock = threading.Lock()
+    last: dict[str | None, tuple[str, str]] = {}
+
+    def line(function: str | None, phase: str, state: str) -> None:
+        with lock:
+            if last.get(function) == (phase, state):
+                return
+            last[function] = (phase, state)
+        what = f"{function}: {phase}: {state}" if function else state
+        out.log(f"[{time.monotonic() - start:6.1f}s] {what}")
+
+    yield line
+
+
+@contextmanager
+def _live(out: Output, names: Sequence[str], start: float) -> Iterator[Sink]:
+    from rich.live import Live
+    from rich.table import Table
+
+    rows: dict[str, list[Any]] = {name: ["plan", "reading", start] for name in names}
+    rows["(release)"] = ["release", "waiting", start]
+    lock = threading.Lock()
+
+    def table() -> Table:
+        grid = Table("function", "phase", "state", "elapsed", box=None, padding=(0, 2))
+        now = time.monotonic()
+        for name, (phase, state, since) in rows.items():
+            grid.add_row(name, phase, state, f"{now - since:5.1f}s")
+        return grid
+
+    with Live(table(), console=out._console(err=True), refresh_per_second=8, transient=True) as live:
+
+        def sink(function: str | None, phase: str, state: str) -> None:
+            with lock:
+                key = function if function in rows else "(release)"
+                row = rows[key]
+                if row[0] != phase:
+                    row[2] = time.monotonic()
+                row[0], row[1] = phase, state
+                live.update(table())
+
+        yield sink
+
+
+def show(out: Output, document: Mapping[str, Any]) -> None:
+    """The result: JSON (or --query) as every command does; otherwise plan/apply text."""
+    if not out._emit(document):
+        _text(out, document)
+    # Changes found by `plan --detailed-exitcode` are news, not errors: no ::error annotations.
+    out._ci({**document, "ok": True} if document["outcome"] == "changes" else document)
+
+
+def _text(out: Output, document: Mapping[str, Any]) -> None:
+    command = document["command"]
+    for entry in document.get("functions", []):
+        mark = "~" if entry.get("changes") else "="
+        if command == "plan":
+            out.out(f"{mark} {entry['function']}: {'changes' if entry.get('changes') else 'no changes'}")
+            for step in (entry.get("plan") or {}).get("steps", []):
+                out.out(f"    {step}")
+        else:
+            version = f" version {entry['version']}" if entry.get("version") else ""
+            out.out(f"{entry['function']}: {entry.get('outcome')}{version}")
+    total = document.get("total")
+    if total:
+        out.out(
+            f"Plan: {total['changed']} to change, {total['unchanged']} unchanged "
+            f"({total['functions']} function{'' if total['functions'] == 1 else 's'})"
+        )
+    release = document.get("release") or {}
+    for alias in release.get("aliases", []):
+        where = f"{alias['function']}:{alias['alias']}"
+        out.out(f"  {where} -> version {alias['toVersion']} ({alias['outcome']})")
+    from lambdawait.output.render import OK_OUTCOMES
+
+    outcome = document["outcome"]
+    mark, colour = ("✓", "green") if outcome in OK_OUTCOMES or outcome == "changes" else ("✗", "red")
+    out.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
