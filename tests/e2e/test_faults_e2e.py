@@ -53,12 +53,14 @@ def _seed_function(sim: Simulator, name: str) -> None:
 # -- 1. deploy -> publish -> canary under throttling and 5xx ------------------------------------------
 
 
-RUNS = 20
+# 12 releases are enough to meet every fault here; the seeded soak (test_soak_e2e, bench/soak.py) adds
+# lost replies and signals on top.
+RUNS = 12
 FUNCTIONS = 4
 
 
 def test_deploy_publish_canary_survives_throttling_and_5xx(sim: Simulator, cli: Cli, tmp_path: Path) -> None:
-    """20 consecutive releases (spread over 4 functions, one process each at a time) all land."""
+    """12 consecutive releases (spread over 4 functions, one process each at a time) all land."""
     names = [f"faulty-{i}" for i in range(FUNCTIONS)]
     sim.set_scenario(Scenario.from_dict(QUICK))
     for name in names:
@@ -103,7 +105,7 @@ def test_deploy_publish_canary_survives_throttling_and_5xx(sim: Simulator, cli: 
     assert problems == [], "\n".join(problems)
     faulted = faulted_calls(sim)
     # The faults really happened, on reads, writes and polls alike.
-    assert sum(faulted.values()) >= 40, faulted
+    assert sum(faulted.values()) >= 2 * RUNS, faulted
     assert {"GetFunction", "UpdateFunctionCode", "PublishVersion", "UpdateAlias"} <= set(faulted), faulted
 
 
