@@ -301,7 +301,7 @@ def test_dry_run_says_which_files_the_package_leaves_out(sim: Simulator, cli: Cl
 
 def test_deploy_waits_for_an_update_in_progress(sim: Simulator, cli: Cli, app_dir: Path) -> None:
     create(sim, cli, app_dir, "fn")
-    scenario(sim, update_seconds=1.5)  # outlasts the CLI start-up, so its read sees InProgress
+    scenario(sim, update_seconds=4)  # outlasts the CLI start-up (even loaded), so its read sees InProgress
     sim.client("lambda").update_function_configuration(FunctionName="fn", MemorySize=200)
     run = cli("deploy", "fn", "--timeout", "20")
     assert run.code == 0, run.stderr

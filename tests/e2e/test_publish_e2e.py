@@ -36,7 +36,7 @@ def _scenario(sim: Simulator, **defaults: object) -> None:
 
 def test_publish_waits_for_update_then_version_is_active(sim: Simulator, cli: Cli) -> None:
     sha = _ready(sim, cli)
-    _scenario(sim, update_seconds=1.5)  # still InProgress when the CLI has started
+    _scenario(sim, update_seconds=4)  # still InProgress when the CLI has started, even on a loaded machine
     sim.client("lambda").update_function_configuration(FunctionName="fn", MemorySize=256)
     run = cli("publish", "fn", "--code-sha256", sha, "-o", "json")
     assert run.code == 0, run.stderr
