@@ -31,6 +31,13 @@ def sim(lambda_sim_factory: Callable[[Any], Simulator]) -> Simulator:
     return lambda_sim_factory(SCENARIO)
 
 
+def _slower(sim: Simulator, time_scale: float) -> None:
+    """For a test that acts while a rollout is in flight: room enough for a loaded CI machine."""
+    from lambdawait.sim import Scenario
+
+    sim.set_scenario(Scenario.from_dict({**SCENARIO, "codedeploy": {"time_scale": time_scale}}))
+
+
 def _alias(sim: Simulator) -> Any:
     return sim.client("lambda").get_alias(FunctionName="fn", Name="live")
 
@@ -136,6 +143,7 @@ def _shift_args(sim: Simulator, strategy: str, *extra: str) -> tuple[str, ...]:
 def test_a_detached_canary_returns_its_id_at_once_and_wait_follows_it(
     sim: Simulator, cli: Callable[..., Run], tmp_path: Path
 ) -> None:
+    _slower(sim, 60)  # canary:10:5m holds 10% for 5 s: still live when the detached run has returned
     function(sim)
     outputs = tmp_path / "github_output"
     run = cli(
@@ -163,6 +171,7 @@ def test_a_detached_canary_returns_its_id_at_once_and_wait_follows_it(
 def test_sigterm_while_following_leaves_the_deployment_running_and_says_so(
     sim: Simulator, tmp_path: Path
 ) -> None:
+    _slower(sim, 30)  # the 30-minute canary holds 10% for 60 s: in flight when the signal lands
     function(sim)
     proc = _start(sim, tmp_path, *_shift_args(sim, "Canary10Percent30Minutes"))
     _read_until(proc, "⇄")  # following: CodeDeploy holds the 10% canary
@@ -180,6 +189,7 @@ def test_rollback_stops_a_deployment_in_flight_and_waits_until_the_alias_is_whol
     sim: Simulator, cli: Callable[..., Run], app_dir: Path
 ) -> None:
     """Started by `deploy --engine codedeploy --detach` (the shift's options on deploy)."""
+    _slower(sim, 30)  # the 30-minute canary holds 10% for 60 s: in flight until the rollback
     function(sim)
     started = cli(
         "deploy", "fn", "--dir", str(app_dir), "--runtime", "python3.12", "--handler", "app.handler",
