@@ -10,7 +10,7 @@ closed connection) is reconciled the same way.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from lambdawait.aws.guard import retried_after_transport_error
 from lambdawait.core import record
 from lambdawait.core.errors import (
     ConflictError,
+    LambdawaitError,
     client_error_code,
     translate_client_error,
 )
@@ -117,8 +118,6 @@ def update_alias(
     during: str,
 ) -> AliasInfo:
     """One UpdateAlias guarded by the RevisionId last seen; a lost reply is reconciled by re-reading."""
-    import botocore.exceptions
-
     kwargs: dict[str, Any] = {
         "FunctionName": function,
         "Name": alias,
@@ -129,59 +128,78 @@ def update_alias(
         kwargs["Description"] = intent.description
     if revision:
         kwargs["RevisionId"] = revision
-    try:
-        return alias_info(client.update_alias(**kwargs))
-    except botocore.exceptions.ClientError as exc:
-        lost = client_error_code(exc) == STALE and retried_after_transport_error(exc)
-        if lost or is_transport_error(exc):
-            landed = _landed(client, function, alias, intent)
-            if landed is not None:
-                return landed
-        if client_error_code(exc) == STALE:
-            raise ConflictError(
-                f"alias {alias} was changed by someone else during {during} (RevisionId mismatch)",
-                hint="lambdawait stopped without overwriting their change; check `lambdawait status`",
-                reason_code=STALE,
-            ) from exc
-        raise translate_client_error(exc, action=f"updating alias {alias}") from exc
-    except botocore.exceptions.BotoCoreError as exc:
-        if is_transport_error(exc):
-            landed = _landed(client, function, alias, intent)
-            if landed is not None:
-                return landed
-        raise
+
+    def refused(code: str) -> LambdawaitError:
+        return ConflictError(
+            f"alias {alias} was changed by someone else during {during} (RevisionId mismatch)",
+            hint="lambdawait stopped without overwriting their change; check `lambdawait status`",
+            reason_code=code,
+        )
+
+    return _write(
+        lambda: client.update_alias(**kwargs), client, function, alias, intent,
+        echoes=(STALE,), refused=refused, action=f"updating alias {alias}",
+    )  # fmt: skip
 
 
-def create_alias(
-    client: LambdaClient, function: str, alias: str, intent: Intent
-) -> AliasInfo:
+def create_alias(client: LambdaClient, function: str, alias: str, intent: Intent) -> AliasInfo:
     """CreateAlias; "already exists" after a lost reply is ours when it holds exactly our intent."""
-    import botocore.exceptions
-
     kwargs: dict[str, Any] = {"FunctionName": function, "Name": alias, "FunctionVersion": intent.version}
     if intent.description is not None:
         kwargs["Description"] = intent.description
+
+    def refused(code: str) -> LambdawaitError:
+        return ConflictError(
+            f"alias {alias} was created by someone else meanwhile",
+            hint="nothing was overwritten; re-run to shift it",
+            reason_code=code,
+        )
+
+    return _write(
+        lambda: client.create_alias(**kwargs), client, function, alias, intent,
+        echoes=EXISTS, refused=refused, action=f"creating alias {alias}",
+    )  # fmt: skip
+
+
+def _write(
+    send: Callable[[], Any],
+    client: LambdaClient,
+    function: str,
+    alias: str,
+    intent: Intent,
+    *,
+    echoes: tuple[str, ...],
+    refused: Callable[[str], LambdawaitError],
+    action: str,
+) -> AliasInfo:
+    """Send one alias write; an error that may be the echo of our own landed call is checked first.
+
+    `echoes` are the codes a retry meets when the first attempt landed (412 for UpdateAlias, 409 for
+    CreateAlias); they are only an echo after botocore retried. A transport error may have landed too.
+    """
+    import botocore.exceptions
+
     try:
-        return alias_info(client.create_alias(**kwargs))
-    except botocore.exceptions.ClientError as exc:
+        return alias_info(send())
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         code = client_error_code(exc)
-        if (code in EXISTS and retried_after_transport_error(exc)) or is_transport_error(exc):
+        if (code in echoes and retried_after_transport_error(exc)) or is_transport_error(exc):
             landed = _landed(client, function, alias, intent)
             if landed is not None:
                 return landed
-        if code in EXISTS:
-            raise ConflictError(
-                f"alias {alias} was created by someone else meanwhile",
-                hint="nothing was overwritten; re-run to shift it",
-                reason_code=code,
-            ) from exc
-        raise translate_client_error(exc, action=f"creating alias {alias}") from exc
-    except botocore.exceptions.BotoCoreError as exc:
-        if is_transport_error(exc):
-            landed = _landed(client, function, alias, intent)
-            if landed is not None:
-                return landed
-        raise
+        if not isinstance(exc, botocore.exceptions.ClientError):
+            raise
+        if code in echoes:
+            raise refused(code) from exc
+        raise translate_client_error(exc, action=action) from exc
+
+
+def get_alias_quietly(client: LambdaClient, function: str, alias: str) -> AliasInfo | None:
+    """The alias for a report, or None when even that read fails (the report must still go out)."""
+    try:
+        return get_alias(client, function, alias)
+    except Exception:
+        return None
 
 
 def _landed(client: LambdaClient, function: str, alias: str, intent: Intent) -> AliasInfo | None:

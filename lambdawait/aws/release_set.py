@@ -16,7 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lambdawait.aws.aliases import Intent, create_alias, get_alias, split_text, update_alias
+from lambdawait.aws.aliases import (
+    Intent,
+    create_alias,
+    get_alias,
+    get_alias_quietly,
+    split_text,
+    update_alias,
+)
 from lambdawait.aws.gates import GateFailure, Gates
 from lambdawait.core import record
 from lambdawait.core.budget import RESTORE_RATE, Budget, Closed, priority
@@ -337,10 +344,7 @@ def _distinct_gates(moves: Sequence[Move]) -> list[Gates]:
 
 
 def _quietly(client: LambdaClient, move: Move) -> AliasInfo | None:
-    try:
-        return get_alias(client, move.function, move.alias)
-    except Exception:
-        return None
+    return get_alias_quietly(client, move.function, move.alias)
 
 
 def _reason(cause: BaseException) -> str:

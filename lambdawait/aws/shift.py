@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lambdawait.aws import provisioned
+from lambdawait.aws import aliases, provisioned
 from lambdawait.aws.aliases import (
     Intent,
     create_alias,
@@ -504,11 +504,8 @@ class Shifter:
 
 
 def get_alias_quietly(client: LambdaClient, req: ShiftRequest) -> AliasInfo | None:
-    """The alias for a report, or None when even that read fails (the report must still go out)."""
-    try:
-        return get_alias(client, req.function, req.alias)
-    except Exception:
-        return None
+    """The shift's alias for a report, or None when even that read fails."""
+    return aliases.get_alias_quietly(client, req.function, req.alias)
 
 
 def _reason(cause: BaseException) -> str:
