@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from lambdawait.core.model import waiter_model
+
 
 class Target(str, enum.Enum):
     """What `lambdawait wait --for` waits for."""
@@ -56,14 +58,7 @@ def acceptors(waiter_name: str) -> tuple[Acceptor, ...]:
     one level down, under `Configuration`, so we poll GetFunction only (100 req/s quota instead of
     the 15 req/s shared with every mutating call).
     """
-    import botocore.loaders
-    import botocore.waiter
-
-    # The installed botocore's own waiter file, read without building a second session.
-    model = botocore.waiter.WaiterModel(
-        botocore.loaders.create_loader().load_service_model("lambda", "waiters-2")
-    )
-    config = model.get_waiter(waiter_name)
+    config = waiter_model().get_waiter(waiter_name)
     on_configuration = config.operation == "GetFunctionConfiguration"
     result = []
     for acceptor in config.acceptors:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lambdawait.core import snapstart
+from lambdawait.core import model, snapstart
 from lambdawait.core.errors import UsageError
 from lambdawait.core.names import parse_function_ref
 from lambdawait.core.package import (
@@ -244,15 +243,9 @@ def _check_architecture_change(
         )
 
 
-@functools.cache
 def known_runtimes() -> frozenset[str]:
-    """The Runtime enum of the installed botocore Lambda model (empty if botocore is missing)."""
-    try:
-        from botocore.loaders import create_loader
-    except ImportError:  # pragma: no cover - botocore is a dependency
-        return frozenset()
-    model = create_loader().load_service_model("lambda", "service-2")
-    return frozenset(model["shapes"]["Runtime"]["enum"])
+    """The Runtime enum of the installed botocore Lambda model."""
+    return model.runtimes()
 
 
 def _check_runtime(found: Findings, runtime: str, today: date) -> None:

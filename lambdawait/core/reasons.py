@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lambdawait.core import model
 from lambdawait.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -755,19 +755,5 @@ def all_reasons() -> list[Reason]:
 
 def botocore_codes() -> dict[str, frozenset[str]]:
     """The reason-code enums of the installed botocore Lambda model: {"state": …, "update": …}."""
-    state, update = _model_enums()
+    state, update = model.reason_codes()
     return {STATE: state, UPDATE: update}
-
-
-@functools.lru_cache(maxsize=1)
-def _model_enums() -> tuple[frozenset[str], frozenset[str]]:
-    # Imported here: loading botocore's model costs ~100 ms that `explain CODE` does not need.
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("lambda")
-
-    def enum(shape_name: str) -> frozenset[str]:
-        values = getattr(model.shape_for(shape_name), "enum", None) or []
-        return frozenset(str(v) for v in values)
-
-    return enum("StateReasonCode"), enum("LastUpdateStatusReasonCode")

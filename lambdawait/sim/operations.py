@@ -6,8 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-import botocore.loaders
-
+from lambdawait.core import model
 from lambdawait.sim.wire import SimError
 
 _READ_PREFIXES = ("Get", "List", "Invoke")
@@ -61,9 +60,8 @@ def is_mutating(operation: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _routes() -> tuple[Route, ...]:
-    model = botocore.loaders.Loader().load_service_model("lambda", "service-2")
     routes = []
-    for name, op in model["operations"].items():
+    for name, op in model.service_data()["operations"].items():
         uri: str = op["http"]["requestUri"]
         path, _, query = uri.partition("?")
         query_keys = tuple(q.split("=", 1)[0] for q in query.split("&") if q)
