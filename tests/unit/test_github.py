@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lambdawait.output import github
 
 FAILED: dict[str, Any] = {
@@ -86,8 +88,21 @@ def test_summary_table_and_extras(tmp_path: Path) -> None:
     assert "#### Fix\n\n- free ENIs, or raise the quota\n" in text
 
 
-def test_summary_without_file_is_a_no_op() -> None:
-    github.append_summary(FAILED, {})
+def test_summary_without_file_is_a_no_op(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    process_file = tmp_path / "from-process.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(process_file))
+    # An explicit environment without the variable (or with it empty) wins over the process's.
+    assert github.append_summary(FAILED, {}) is None
+    assert github.append_summary(FAILED, {"GITHUB_STEP_SUMMARY": ""}) is None
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY")
+    assert github.append_summary(FAILED) is None
+    assert list(tmp_path.iterdir()) == []
+    # The process's variable is read when no environment is passed.
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(process_file))
+    assert github.append_summary(FAILED) is None
+    assert "lambdawait wait: failed" in process_file.read_text(encoding="utf-8")
 
 
 def test_summary_that_cannot_be_written_is_reported_not_raised(tmp_path: Path) -> None:
