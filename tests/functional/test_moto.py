@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import zipfile
@@ -72,13 +73,18 @@ def test_waiter_on_missing_function_is_not_found(aws: dict[str, Any]) -> None:
     assert result.outcome is WaitOutcome.NOT_FOUND
 
 
-def test_describe_reports_versions_aliases_and_masks_nothing_it_never_read(aws: dict[str, Any]) -> None:
+def test_describe_reports_versions_aliases_and_keeps_no_environment_value(aws: dict[str, Any]) -> None:
     _create(aws, Environment={"Variables": {"TOKEN": "moto-secret"}})
     aws["lambda"].publish_version(FunctionName="fn")
     aws["lambda"].create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
     report = describe(aws["lambda"], "fn")
     assert report.status.env_names == ("TOKEN",)
-    assert "moto-secret" not in repr(report)
+    # Every field, not repr(): a field declared repr=False would hide the value from repr.
+    assert "moto-secret" not in json.dumps(dataclasses.asdict(report), default=str)
+    for output in ("json", "text"):
+        shown = CliRunner().invoke(app, ["status", "fn", "-o", output])
+        assert shown.exit_code == 0, shown.output
+        assert "TOKEN" in shown.stdout and "moto-secret" not in shown.stdout
     assert [v.version for v in report.versions] == ["1"]
     assert [(a.name, a.function_version) for a in report.aliases] == [("live", "1")]
 
