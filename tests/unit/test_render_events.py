@@ -37,7 +37,12 @@ def test_one_line_per_transition() -> None:
 
 
 def test_verbose_logs_every_poll() -> None:
-    assert len(lines(True, EVENTS)) == 3
+    # The unchanged second poll is the line only --verbose writes, with its own elapsed time.
+    assert lines(True, EVENTS) == [
+        "[   0.0s] fn: State Pending (Creating)",
+        "[   0.1s] fn: State Pending (Creating)",
+        "[   0.3s] fn: State Active, LastUpdateStatus Successful",
+    ]
 
 
 def test_multi_step_commands_stay_quiet_when_already_ready() -> None:
