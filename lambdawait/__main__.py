@@ -108,16 +108,15 @@ def _usage_error(exc: Any, argv: Sequence[str]) -> NoReturn:
     if type(exc).__name__ == "NoArgsIsHelpError" or ctx is None:
         exc.show()  # `lambdawait` or `lambdawait sim` alone: the help is the answer
         sys.exit(exc.exit_code)
+    from lambdawait.cli.boundary import fail
     from lambdawait.core.errors import UsageError
-    from lambdawait.output.documents import error_document
     from lambdawait.output.render import Output
 
     err = UsageError(exc.format_message(), hint=f"run `{ctx.command_path} --help`")
     command = ctx.info_name or "lambdawait"
     documented = command in ("wait", "status", "explain", "deploy", "publish", "shift", "rollback")
     json_mode = documented and _wants_json(argv)
-    Output("json" if json_mode else "text").error(err, error_document(command, err, 0.0))
-    sys.exit(int(err.exit_code))
+    fail(Output("json" if json_mode else "text"), command, err)
 
 
 def _wants_json(argv: Sequence[str]) -> bool:

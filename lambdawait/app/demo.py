@@ -156,8 +156,9 @@ def steps(role: str) -> list[tuple[DemoStep, str | None]]:
     ]
 
 
-def run_demo(write: Callable[[str], None], *, python: str = sys.executable) -> int:
-    """Run every step; returns the exit code (0 when every step did what it should)."""
+def run_demo(write: Callable[[str], None], *, python: str = sys.executable) -> None:
+    """Run every step; a step that exits otherwise than it should is a TargetFailedError (exit 1)."""
+    from lambdawait.core.errors import TargetFailedError
     from lambdawait.sim import Scenario, Simulator
 
     started = time.monotonic()
@@ -185,11 +186,9 @@ def run_demo(write: Callable[[str], None], *, python: str = sys.executable) -> i
             write(f"\n[{number}] {step.title}\n$ lambdawait {shlex.join(step.args)}\n")
             code = _run_step(step, [python, "-m", "lambdawait", *step.args], env, work, write, sim)
             if code != step.expect:
-                write(f"demo: step {number} exited {code}, expected {step.expect}\n")
-                return 1
+                raise TargetFailedError(f"demo: step {number} exited {code}, expected {step.expect}")
             write(f"(exit {code}{', as expected' if step.expect else ''})\n")
     write(f"\ndemo finished in {time.monotonic() - started:.1f}s\n")
-    return 0
 
 
 def _run_step(

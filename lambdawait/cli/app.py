@@ -520,10 +520,12 @@ _SIM_MODULES = ("werkzeug.serving", "moto.moto_server.werkzeug_app", "moto.awsla
 
 
 def _require_sim(what: str) -> None:
-    """One line and exit 2 when the `[sim]` extra is not installed (the imports inside the simulator
-    happen only once it starts, well past any guard around `import lambdawait.sim`)."""
+    """A UsageError (exit 2) when the `[sim]` extra is not installed (the imports inside the
+    simulator happen only once it starts, well past any guard around `import lambdawait.sim`)."""
     import importlib
     import warnings
+
+    from lambdawait.core.errors import UsageError
 
     for module in _SIM_MODULES:
         try:
@@ -532,12 +534,9 @@ def _require_sim(what: str) -> None:
                 importlib.import_module(module)
         except ImportError as exc:
             missing = getattr(exc, "name", None) or module
-            typer.echo(
-                f"error: {what} needs the [sim] extra (no module named {missing!r}): "
-                "pip install 'lambdawait[sim]'",
-                err=True,
-            )
-            raise typer.Exit(2) from None
+            raise UsageError(
+                f"{what} needs the [sim] extra (no module named {missing!r}): pip install 'lambdawait[sim]'"
+            ) from None
 
 
 @app.command()
@@ -545,14 +544,15 @@ def demo() -> None:
     """Walk through create, update, publish, canary, rollback and a failure on the embedded simulator."""
     import sys
 
-    _require_sim("the demo")
-    from lambdawait.app.demo import run_demo
+    with command("demo", _output(OutputMode.text, no_color=False)):
+        _require_sim("the demo")
+        from lambdawait.app.demo import run_demo
 
-    def write(text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        def write(text: str) -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
 
-    raise typer.Exit(run_demo(write))
+        run_demo(write)
 
 
 @sim_app.command("serve")
@@ -576,20 +576,16 @@ def sim_serve(
     """Run the simulated Lambda control plane until Ctrl-C / SIGTERM."""
     import sys
 
-    _require_sim("`lambdawait sim serve`")
-    from lambdawait.core.errors import LambdawaitError
-    from lambdawait.sim.server import serve
+    with command("sim serve", _output(OutputMode.text, no_color=False)):
+        _require_sim("`lambdawait sim serve`")
+        from lambdawait.core.errors import UsageError
+        from lambdawait.sim.server import serve
 
-    problem = _bind_problem(host, port)
-    if problem is not None:
-        typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(2)
-    try:
-        code = serve(host, port, str(scenario) if scenario else None, sys.stdout)
-    except LambdawaitError as err:  # e.g. a scenario file that does not load: one line, no traceback
-        typer.echo(f"error: {err.one_line()}", err=True)
-        raise typer.Exit(int(err.exit_code)) from None
-    raise typer.Exit(code)
+        problem = _bind_problem(host, port)
+        if problem is not None:
+            raise UsageError(problem)
+        # A scenario that does not load is serve's UsageError; SIGINT/SIGTERM end it with exit 0.
+        serve(host, port, str(scenario) if scenario else None, sys.stdout)
 
 
 def _bind_problem(host: str, port: int) -> str | None:

@@ -1,6 +1,9 @@
 """One place that turns every failure into its one-line error, JSON document and exit code.
 
-Typer-free, so the fast `wait` path shares it; the process exits with SystemExit(code).
+Used by every command (the Typer ones, the fast `wait` path, `demo`, `sim serve`) and by the entry
+point's usage errors (`fail`); the exit code is always the error's own, from the one table
+(core.errors.OUTCOME_EXIT_CODES). Typer-free, so the fast path shares it; the process exits with
+SystemExit(code).
 """
 
 from __future__ import annotations
@@ -30,27 +33,31 @@ def command(name: str, output: Any) -> Iterator[float]:
         try:
             yield start
         except LambdawaitError as err:
-            _fail(output, name, err, start)
+            fail(output, name, err, start)
         except botocore.exceptions.NoCredentialsError as exc:
             hint = "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-            _fail(output, name, ConfigurationError("no AWS credentials found", hint=hint), start, exc)
+            fail(output, name, ConfigurationError("no AWS credentials found", hint=hint), start, exc)
         except botocore.exceptions.NoRegionError as exc:
             hint = "set AWS_REGION or pass --region"
-            _fail(output, name, ConfigurationError("no AWS region configured", hint=hint), start, exc)
+            fail(output, name, ConfigurationError("no AWS region configured", hint=hint), start, exc)
         except botocore.exceptions.ClientError as exc:
             from lambdawait.core.errors import translate_client_error
 
-            _fail(output, name, translate_client_error(exc, action=name), start, exc)
+            fail(output, name, translate_client_error(exc, action=name), start, exc)
         except botocore.exceptions.BotoCoreError as exc:
-            _fail(output, name, AwsError(str(exc), hint="check --endpoint-url and the network"), start, exc)
+            fail(output, name, AwsError(str(exc), hint="check --endpoint-url and the network"), start, exc)
         except KeyboardInterrupt:
             # Interrupted where no cleanup was needed: still exactly one JSON document in JSON mode.
             from lambdawait.core.errors import InterruptedError_
 
             hint = "re-run when ready; `lambdawait status` shows where things were left"
-            _fail(output, name, InterruptedError_("interrupted", hint=hint), start)
+            fail(output, name, InterruptedError_("interrupted", hint=hint), start)
+        except BrokenPipeError:
+            # The commands' own streams never raise it; the demo's direct output does when its
+            # reader left (`lambdawait demo | head`): the entry point exits 141, quietly.
+            raise
         except Exception as exc:
-            _fail(output, name, _internal_error(output, exc), start, exc)
+            fail(output, name, _internal_error(output, exc), start, exc)
 
 
 def _internal_error(output: Any, exc: Exception) -> Any:
@@ -68,8 +75,12 @@ def _internal_error(output: Any, exc: Exception) -> Any:
     )
 
 
-def _fail(output: Any, name: str, err: Any, start: float, cause: BaseException | None = None) -> NoReturn:
+def fail(
+    output: Any, name: str, err: Any, start: float | None = None, cause: BaseException | None = None
+) -> NoReturn:
+    """Print `err` (its line, or its document in JSON mode) and exit with its exit code."""
     from lambdawait.output.documents import error_document
 
-    output.error(err, error_document(name, err, time.monotonic() - start))
+    elapsed = 0.0 if start is None else time.monotonic() - start
+    output.error(err, error_document(name, err, elapsed))
     raise SystemExit(int(err.exit_code)) from cause

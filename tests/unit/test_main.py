@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,42 @@ def test_version_is_answered_without_importing_the_cli_or_aws_libraries() -> Non
     python, aws = platform.python_version(), botocore.__version__
     assert line == f"lambdawait {__version__} (Python {python}, botocore {aws})"
     assert loaded == "[]"
+
+
+def test_a_demo_step_that_goes_wrong_is_one_error_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("lambdawait.app.demo._run_step", lambda *args: 3)
+    code, out, err = run(monkeypatch, capsys, "demo")
+    assert code == 1 and "[1] Create a function" in out
+    assert err == "error: demo: step 1 exited 3, expected 0\n"
+
+
+@pytest.mark.parametrize(
+    ("raised", "exit_code", "stderr"),
+    [(KeyboardInterrupt, 130, "error: interrupted ("), (BrokenPipeError, 141, "")],
+)
+def test_the_demo_ends_through_the_one_error_boundary(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    raised: type[BaseException],
+    exit_code: int,
+    stderr: str,
+) -> None:
+    def run_demo(write: object) -> None:
+        raise raised
+
+    monkeypatch.setattr("lambdawait.app.demo.run_demo", run_demo)
+    code, out, err = run(monkeypatch, capsys, "demo")
+    assert code == exit_code and out == "" and err.startswith(stderr)
+    assert len(err.splitlines()) == (1 if stderr else 0)  # a reader that left: nothing more to say
+
+
+def test_a_scenario_that_does_not_load_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "scenario.toml"
+    bad.write_text("functions = [", encoding="utf-8")
+    code, out, err = run(monkeypatch, capsys, "sim", "serve", "--port", "0", "--scenario", str(bad))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"error: cannot load scenario {bad}")
