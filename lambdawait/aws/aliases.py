@@ -26,7 +26,7 @@ from lambdawait.core.models import AliasInfo
 from lambdawait.core.responses import alias_info
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 STALE = "PreconditionFailedException"
 # AWS answers ResourceConflictException; moto (under the simulator) says ConflictException.
@@ -51,7 +51,7 @@ class Intent:
         return self.description is None or (alias.description or "") == self.description
 
 
-def get_alias(client: LambdaClient, function: str, alias: str) -> AliasInfo | None:
+def get_alias(client: LambdaApi, function: str, alias: str) -> AliasInfo | None:
     import botocore.exceptions
 
     try:
@@ -76,7 +76,7 @@ def _status(exc: BaseException) -> int:
     return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
 
 
-def read_record(client: LambdaClient, function: str, alias: AliasInfo) -> record.ReleaseRecord:
+def read_record(client: LambdaApi, function: str, alias: AliasInfo) -> record.ReleaseRecord:
     """The alias's release record: its description's marker, else the function tag (best effort)."""
     found = record.parse(alias.description)
     if not found.empty:
@@ -91,7 +91,7 @@ def read_record(client: LambdaClient, function: str, alias: AliasInfo) -> record
 
 
 def keep_record(
-    client: LambdaClient, function: str, alias: AliasInfo, rec: record.ReleaseRecord
+    client: LambdaApi, function: str, alias: AliasInfo, rec: record.ReleaseRecord
 ) -> bool:
     """Store the record in the function tag when the description had no room; False if that failed."""
     if record.write(alias.description, rec) is not None and not record.parse(alias.description).empty:
@@ -109,7 +109,7 @@ def keep_record(
 
 
 def update_alias(
-    client: LambdaClient,
+    client: LambdaApi,
     function: str,
     alias: str,
     intent: Intent,
@@ -142,7 +142,7 @@ def update_alias(
     )  # fmt: skip
 
 
-def create_alias(client: LambdaClient, function: str, alias: str, intent: Intent) -> AliasInfo:
+def create_alias(client: LambdaApi, function: str, alias: str, intent: Intent) -> AliasInfo:
     """CreateAlias; "already exists" after a lost reply is ours when it holds exactly our intent."""
     kwargs: dict[str, Any] = {"FunctionName": function, "Name": alias, "FunctionVersion": intent.version}
     if intent.description is not None:
@@ -163,7 +163,7 @@ def create_alias(client: LambdaClient, function: str, alias: str, intent: Intent
 
 def _write(
     send: Callable[[], Any],
-    client: LambdaClient,
+    client: LambdaApi,
     function: str,
     alias: str,
     intent: Intent,
@@ -194,7 +194,7 @@ def _write(
         raise translate_client_error(exc, action=action) from exc
 
 
-def get_alias_quietly(client: LambdaClient, function: str, alias: str) -> AliasInfo | None:
+def get_alias_quietly(client: LambdaApi, function: str, alias: str) -> AliasInfo | None:
     """The alias for a report, or None when even that read fails (the report must still go out)."""
     try:
         return get_alias(client, function, alias)
@@ -202,7 +202,7 @@ def get_alias_quietly(client: LambdaClient, function: str, alias: str) -> AliasI
         return None
 
 
-def _landed(client: LambdaClient, function: str, alias: str, intent: Intent) -> AliasInfo | None:
+def _landed(client: LambdaApi, function: str, alias: str, intent: Intent) -> AliasInfo | None:
     try:
         current = get_alias(client, function, alias)
     except Exception:  # the re-read failed too: we cannot tell, so the original error stands

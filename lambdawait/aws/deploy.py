@@ -32,7 +32,7 @@ from lambdawait.core.spec import FunctionSpec, redact
 __all__ = ["DeployPlan", "DeployResult", "Deployer", "check_plan", "config_request", "plan_deploy"]
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Deployer:
 
     def __init__(
         self,
-        client: LambdaClient,
+        client: LambdaApi,
         waiter: Waiter,
         *,
         timeout: float,

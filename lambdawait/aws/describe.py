@@ -11,7 +11,7 @@ from lambdawait.core.names import split_qualifier
 from lambdawait.core.responses import alias_info, from_get_function, version_info
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 RECENT_VERSIONS = 5
 
@@ -32,19 +32,19 @@ def _all_pages(call: Callable[..., Any], function: str, key: str) -> list[dict[s
         kwargs["Marker"] = page["NextMarker"]
 
 
-def list_versions(client: LambdaClient, function: str) -> list[VersionInfo]:
+def list_versions(client: LambdaApi, function: str) -> list[VersionInfo]:
     """Every published version (not $LATEST), oldest first."""
     versions = _all_pages(client.list_versions_by_function, function, "Versions")
     infos = [version_info(v) for v in versions if v.get("Version") != "$LATEST"]
     return sorted(infos, key=lambda v: int(v.version))
 
 
-def list_aliases(client: LambdaClient, function: str) -> list[AliasInfo]:
+def list_aliases(client: LambdaApi, function: str) -> list[AliasInfo]:
     aliases = [alias_info(a) for a in _all_pages(client.list_aliases, function, "Aliases")]
     return sorted(aliases, key=lambda a: a.name)
 
 
-def describe(client: LambdaClient, name: str) -> FunctionReport:
+def describe(client: LambdaApi, name: str) -> FunctionReport:
     """Status, the most recent versions and every alias of one function."""
     import botocore.exceptions
 
@@ -54,7 +54,7 @@ def describe(client: LambdaClient, name: str) -> FunctionReport:
     function, qualifier = split_qualifier(name)
     try:
         kwargs = {"FunctionName": function, **({"Qualifier": qualifier} if qualifier else {})}
-        status = from_get_function(client.get_function(**kwargs), function, qualifier)  # type: ignore[arg-type,unused-ignore]
+        status = from_get_function(client.get_function(**kwargs), function, qualifier)
         versions = list_versions(client, function)[-RECENT_VERSIONS:]
         aliases = list_aliases(client, function)
         provisioned = list_all(client, function)

@@ -18,7 +18,8 @@ from lambdawait.core.errors import UsageError, translate_client_error
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_lambda import LambdaClient
+
+    from lambdawait.aws.api import LambdaApi
 
 CHECK_COMMAND_TIMEOUT = 300.0  # default --check-timeout, seconds
 # How long a stopped check command's processes get to exit on SIGTERM before SIGKILL: short, since
@@ -91,7 +92,7 @@ class Gates:
         self,
         spec: GateSpec,
         *,
-        lambda_client: LambdaClient,
+        lambda_client: LambdaApi,
         cloudwatch: Callable[[], CloudWatchClient],
         run_command: Callable[[str, dict[str, str]], int] | None = None,
     ) -> None:

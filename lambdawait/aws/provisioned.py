@@ -17,8 +17,7 @@ from lambdawait.core.errors import UsageError, client_error_code, translate_clie
 from lambdawait.core.models import FunctionStatus, ProvisionedInfo, WaitOutcome
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
-
+    from lambdawait.aws.api import LambdaApi
     from lambdawait.aws.waiter import Waiter
 
 NOT_FOUND = "ProvisionedConcurrencyConfigNotFoundException"
@@ -59,7 +58,7 @@ class ProvisionedConfig:
         return f"{text}: {self.reason}" if self.reason else text
 
 
-def read(client: LambdaClient, function: str, qualifier: str) -> ProvisionedConfig | None:
+def read(client: LambdaApi, function: str, qualifier: str) -> ProvisionedConfig | None:
     """The config on FUNCTION:QUALIFIER, or None when it has none."""
     import botocore.exceptions
 
@@ -75,7 +74,7 @@ def read(client: LambdaClient, function: str, qualifier: str) -> ProvisionedConf
 
 
 def read_if_allowed(
-    client: LambdaClient, function: str, qualifier: str
+    client: LambdaApi, function: str, qualifier: str
 ) -> tuple[ProvisionedConfig | None, str | None]:
     """The config, or (None, why) when the caller may not read it: a role without
     lambda:GetProvisionedConcurrencyConfig still shifts, without waiting for capacity."""
@@ -98,7 +97,7 @@ def read_if_allowed(
     return ProvisionedConfig.parse(response), None
 
 
-def list_all(client: LambdaClient, function: str) -> tuple[ProvisionedInfo, ...]:
+def list_all(client: LambdaApi, function: str) -> tuple[ProvisionedInfo, ...]:
     """Every alias's and version's config, for `status` (which may lack the permission: then none)."""
     import botocore.exceptions
 
@@ -124,7 +123,7 @@ def list_all(client: LambdaClient, function: str) -> tuple[ProvisionedInfo, ...]
         kwargs["Marker"] = page["NextMarker"]
 
 
-def plan_note(client: LambdaClient, function: str, alias: str) -> list[str]:
+def plan_note(client: LambdaApi, function: str, alias: str) -> list[str]:
     """What `shift --plan` says about the alias's provisioned concurrency (nothing when it has none
     or it cannot be read: a plan still prints)."""
     try:

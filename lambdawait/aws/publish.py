@@ -13,7 +13,7 @@ from lambdawait.core.errors import ConflictError, client_error_code, client_erro
 from lambdawait.core.models import FunctionStatus
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 # SnapStart versions can stay Pending for minutes while Lambda snapshots the initialised runtime.
 DEFAULT_PUBLISH_TIMEOUT = 900.0
@@ -30,7 +30,7 @@ class PublishResult:
     status: FunctionStatus
 
 
-def _latest_version_with(client: LambdaClient, function: str, code_sha256: str) -> dict[str, Any] | None:
+def _latest_version_with(client: LambdaApi, function: str, code_sha256: str) -> dict[str, Any] | None:
     from lambdawait.aws.describe import list_versions
 
     matches = [v for v in list_versions(client, function) if v.code_sha256 == code_sha256]
@@ -40,7 +40,7 @@ def _latest_version_with(client: LambdaClient, function: str, code_sha256: str) 
 
 
 def publish_version(
-    client: LambdaClient,
+    client: LambdaApi,
     waiter: Waiter,
     function: str,
     *,

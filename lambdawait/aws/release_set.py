@@ -38,8 +38,7 @@ from lambdawait.core.models import AliasInfo
 from lambdawait.core.strategy import Step
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
-
+    from lambdawait.aws.api import LambdaApi
     from lambdawait.core.clock import SystemClock
 
 ALARM_POLL_SECONDS = 1.0
@@ -100,7 +99,7 @@ class SetRelease:
 
     def __init__(
         self,
-        client: LambdaClient,
+        client: LambdaApi,
         budget: Budget,
         clock: SystemClock,
         *,
@@ -343,7 +342,7 @@ def _distinct_gates(moves: Sequence[Move]) -> list[Gates]:
     return list(seen.values())
 
 
-def _quietly(client: LambdaClient, move: Move) -> AliasInfo | None:
+def _quietly(client: LambdaApi, move: Move) -> AliasInfo | None:
     return get_alias_quietly(client, move.function, move.alias)
 
 

@@ -17,7 +17,7 @@ from lambdawait.core.errors import ConflictError, LambdawaitError
 from lambdawait.core.models import AliasInfo
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 # How long a restore keeps trying through throttling and transient errors before it reports the
 # split it could not undo (exit 6). A CI runner may kill us sooner: GitHub sends SIGKILL 10 s after
@@ -49,7 +49,7 @@ def retryable(exc: BaseException) -> bool:
 
 
 def restore_alias(
-    client: LambdaClient,
+    client: LambdaApi,
     function: str,
     alias: str,
     old: str,

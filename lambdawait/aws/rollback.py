@@ -21,7 +21,7 @@ from lambdawait.core.errors import ConflictError, NotFoundError, UsageError, cli
 from lambdawait.core.models import AliasInfo
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 # Another deployer (a shift still running elsewhere) may move the alias between our read and our
 # write; the rollback reads again and decides again, this many times.
@@ -82,7 +82,7 @@ def decide(alias: AliasInfo, rec: record.ReleaseRecord, to_version: str | None) 
 
 
 def rollback(
-    client: LambdaClient, waiter: Waiter, function: str, alias_name: str, to_version: str | None
+    client: LambdaApi, waiter: Waiter, function: str, alias_name: str, to_version: str | None
 ) -> RollbackResult:
     """Point the alias wholly at the known-good (or given) version, waited Active first."""
     validate_alias_name(alias_name)
@@ -115,7 +115,7 @@ def rollback(
     )
 
 
-def _read(client: LambdaClient, function: str, alias_name: str) -> AliasInfo:
+def _read(client: LambdaApi, function: str, alias_name: str) -> AliasInfo:
     alias = get_alias(client, function, alias_name)
     if alias is not None:
         return alias

@@ -46,7 +46,7 @@ from lambdawait.core.models import AliasInfo
 from lambdawait.core.strategy import Step, Strategy
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 __all__ = ["ShiftEvent", "ShiftRequest", "ShiftResult", "Shifter", "get_alias", "update_alias"]
 
@@ -131,14 +131,14 @@ class Shifter:
 
     def __init__(
         self,
-        client: LambdaClient,
+        client: LambdaApi,
         waiter: Waiter,
         gates: Gates,
         clock: Clock,
         *,
         on_event: Callable[[ShiftEvent], None] | None = None,
         run_id: str | None = None,
-        restore_client: LambdaClient | None = None,
+        restore_client: LambdaApi | None = None,
         restore: Callable[..., AliasInfo | None] = restore_alias,
     ) -> None:
         self.client = client
@@ -212,7 +212,8 @@ class Shifter:
                 f"version {version} of {function} is Failed ({config.get('StateReasonCode')})",
                 hint=f"run `lambdawait explain {config.get('StateReasonCode')}`; publish a working version",
             )
-        return config.get("Role")
+        role = config.get("Role")
+        return str(role) if role is not None else None
 
     # -- the shift --------------------------------------------------------------------------------
 
@@ -503,7 +504,7 @@ class Shifter:
         )
 
 
-def get_alias_quietly(client: LambdaClient, req: ShiftRequest) -> AliasInfo | None:
+def get_alias_quietly(client: LambdaApi, req: ShiftRequest) -> AliasInfo | None:
     """The shift's alias for a report, or None when even that read fails."""
     return aliases.get_alias_quietly(client, req.function, req.alias)
 

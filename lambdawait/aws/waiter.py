@@ -16,7 +16,7 @@ from lambdawait.core.models import FunctionStatus, WaitOutcome, WaitResult
 from lambdawait.core.responses import from_get_function
 
 if TYPE_CHECKING:
-    from mypy_boto3_lambda import LambdaClient
+    from lambdawait.aws.api import LambdaApi
 
 # States that botocore's waiters do not know: they would poll them until attempts run out.
 NEWER_STATES = frozenset({"Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting"})
@@ -226,9 +226,9 @@ class _Run:
             kwargs["Qualifier"] = request.qualifier
         try:
             response: Mapping[str, Any] = (
-                waiter.client.get_provisioned_concurrency_config(**kwargs)  # type: ignore[arg-type,unused-ignore]
+                waiter.client.get_provisioned_concurrency_config(**kwargs)
                 if request.target is Target.PROVISIONED
-                else waiter.client.get_function(**kwargs)  # type: ignore[arg-type,unused-ignore]
+                else waiter.client.get_function(**kwargs)
             )
         except botocore.exceptions.ClientError as exc:
             if not is_transient(exc):
@@ -292,7 +292,7 @@ class Waiter:
 
     def __init__(
         self,
-        client: LambdaClient,
+        client: LambdaApi,
         *,
         clock: Clock,
         limiter: RateLimiter | None = None,

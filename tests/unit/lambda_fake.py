@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from lambdawait.aws.waiter import Waiter
 from lambdawait.core.clock import RateLimiter
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, LambdaDouble
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:fn"
 
@@ -18,13 +18,19 @@ def error(code: str, message: str = "boom", status: int = 400, retries: int = 0)
     return ClientError(
         {
             "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": retries},
+            "ResponseMetadata": {
+                "RequestId": "req-1",
+                "HostId": "",
+                "HTTPStatusCode": status,
+                "HTTPHeaders": {},
+                "RetryAttempts": retries,
+            },
         },
         "Op",
     )
 
 
-class FakeLambda:
+class FakeLambda(LambdaDouble):
     """$LATEST with a RevisionId; each update stays InProgress for `busy_polls` reads, then lands.
 
     `fail_next` makes the next update end Failed (the previous configuration is kept, as Lambda
@@ -220,7 +226,7 @@ def active(sha: str = "old-sha", **extra: Any) -> dict[str, Any]:
 def waiter(client: FakeLambda, clock: FakeClock | None = None) -> Waiter:
     clock = clock or FakeClock()
     return Waiter(
-        client,  # type: ignore[arg-type]
+        client,
         clock=clock,
         limiter=RateLimiter(1000, clock),
         rng=random.Random(1),

@@ -272,7 +272,7 @@ def test_plan_repr_and_describe_never_show_env_values() -> None:
 
 
 def deployer(client: FakeLambda, clock: FakeClock | None = None) -> Deployer:
-    return Deployer(client, waiter(client, clock), timeout=60)  # type: ignore[arg-type]
+    return Deployer(client, waiter(client, clock), timeout=60)
 
 
 def deploy(client: FakeLambda, spec: FunctionSpec, pkg: LocalPackage | None = None) -> Any:
@@ -528,7 +528,7 @@ def test_throttling_beyond_botocore_is_retried_by_the_retrying_client() -> None:
         error("TooManyRequestsException", "Rate exceeded", 429, retries=2) for _ in range(2)
     ]
     retrying = RetryingClient(client, sleep=clock.sleep, clock=clock.now)
-    d = Deployer(retrying, waiter(client, clock), timeout=60)  # type: ignore[arg-type]
+    d = Deployer(retrying, waiter(client, clock), timeout=60)
     spec = FunctionSpec("fn", memory=512)
     result = d.apply(spec, None, plan_deploy(spec, None, d.read("fn")))
     assert result.outcome == "updated"
@@ -609,7 +609,7 @@ def test_create_rides_out_a_role_iam_has_not_propagated_yet() -> None:
     client = FakeLambda(busy_polls=0)
     client.raise_on["create_function"] = [error("InvalidParameterValueException", NOT_ASSUMABLE)] * 2
     steps: list[str] = []
-    d = Deployer(client, waiter(client, clock), timeout=60, on_step=steps.append)  # type: ignore[arg-type]
+    d = Deployer(client, waiter(client, clock), timeout=60, on_step=steps.append)
     spec = full_spec()
     result = d.apply(spec, package(), plan_deploy(spec, package(), None))
     assert result.outcome == "created"
@@ -624,7 +624,7 @@ def test_a_new_role_in_an_update_is_retried_but_the_error_stays_after_the_budget
     client.raise_on["update_function_configuration"] = [
         error("InvalidParameterValueException", NOT_ASSUMABLE) for _ in range(100)
     ]
-    d = Deployer(client, waiter(client, clock), timeout=60)  # type: ignore[arg-type]
+    d = Deployer(client, waiter(client, clock), timeout=60)
     spec = FunctionSpec("fn", role="arn:aws:iam::123456789012:role/fresh")
     start = clock.now()
     with pytest.raises(UsageError, match="cannot be assumed"):

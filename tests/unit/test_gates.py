@@ -16,7 +16,7 @@ import pytest
 
 from lambdawait.aws.gates import Gates, GateSpec, parse_check_timeout, parse_payload, run_shell
 from lambdawait.core.errors import UsageError
-from tests.fakes import client_error
+from tests.fakes import LambdaDouble, client_error
 
 
 class FakeCloudWatch:
@@ -39,7 +39,7 @@ class FakeCloudWatch:
         }
 
 
-class FakeLambda:
+class FakeLambda(LambdaDouble):
     def __init__(self, response: dict[str, Any] | Exception) -> None:
         self.response = response
         self.calls: list[dict[str, Any]] = []
@@ -60,7 +60,7 @@ def gates(
     cloudwatch = cw or FakeCloudWatch({})
     return Gates(
         spec,
-        lambda_client=lam or FakeLambda({}),  # type: ignore[arg-type]
+        lambda_client=lam or FakeLambda({}),
         cloudwatch=lambda: cloudwatch,  # type: ignore[arg-type,return-value]
         run_command=run,
     )

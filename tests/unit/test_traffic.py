@@ -23,13 +23,13 @@ from lambdawait.core.errors import (
     UsageError,
 )
 from lambdawait.core.strategy import _PREDEFINED, parse_strategy, schedule, total_seconds
-from tests.fakes import FakeClock, client_error
+from tests.fakes import FakeClock, LambdaDouble, client_error
 
 ROLE = "arn:aws:iam::123456789012:role/app"
 START = 1000.0
 
 
-class FakeLambda:
+class FakeLambda(LambdaDouble):
     """Versions, one alias with RevisionIds enforced like Lambda's; every call recorded with its time."""
 
     def __init__(self, clock: FakeClock, *, alias: tuple[str, dict[str, float]] | None = ("1", {})) -> None:
@@ -70,6 +70,15 @@ class FakeLambda:
     def someone_else_updates(self, version: str, weights: dict[str, float]) -> None:
         """Another client's UpdateAlias without a Description (Lambda keeps the old one)."""
         self._set(version, weights, None)
+
+    def someone_else_updates_after_our_next_update(self, version: str, weights: dict[str, float]) -> None:
+        """Once, right after our next UpdateAlias lands: someone_else_updates(version, weights)."""
+
+        def meddle() -> None:
+            self.after_update = None
+            self.someone_else_updates(version, weights)
+
+        self.after_update = meddle
 
     # -- the API ---------------------------------------------------------------------------------
 
@@ -208,11 +217,11 @@ def make(
     fake = FakeLambda(clock, alias=alias)
     gates = FakeGates(clock)
     events: list[ShiftEvent] = []
-    waiter = Waiter(fake, clock=clock)  # type: ignore[arg-type]
+    waiter = Waiter(fake, clock=clock)
     shifter = Shifter(
-        fake,  # type: ignore[arg-type]
+        fake,
         waiter,
-        gates,  # type: ignore[arg-type]
+        gates,  # type: ignore[arg-type]  # FakeGates scripts the verdicts of Gates' four methods
         clock,
         on_event=events.append,
         run_id="run1",
@@ -383,10 +392,7 @@ def test_interrupt_between_update_and_its_reply_still_restores() -> None:
 def test_someone_elses_update_stops_the_shift_without_rollback() -> None:
     clock = FakeClock(START)
     shifter, fake, _, req, _ = make("linear:50:5s", clock=clock)
-    fake.after_update = lambda: (
-        setattr(fake, "after_update", None),
-        fake.someone_else_updates("1", {"2": 0.2}),
-    )
+    fake.someone_else_updates_after_our_next_update("1", {"2": 0.2})
     with pytest.raises(ConflictError) as info:
         shifter.run(req)
     assert info.value.exit_code == 4
@@ -399,10 +405,7 @@ def test_rollback_never_overwrites_someone_elses_change(how: str) -> None:
     clock = InterruptingClock(START + 3) if how == "interrupt" else FakeClock(START)
     shifter, fake, gates, req, _ = make("canary:10:10s", clock=clock)
     gates.fire["alarm"] = START + 2
-    fake.after_update = lambda: (
-        setattr(fake, "after_update", None),
-        fake.someone_else_updates("1", {"2": 0.7}),
-    )
+    fake.someone_else_updates_after_our_next_update("1", {"2": 0.7})
     with pytest.raises(ConflictError) as info:
         shifter.run(req)
     assert info.value.details["alias"]["additionalVersionWeights"] == {"2": 0.7}
@@ -500,7 +503,7 @@ def test_weighted_shift_off_latest_is_refused_before_any_change() -> None:
 
 
 def _rollback(fake: FakeLambda, to_version: str | None = None) -> Any:
-    return rollback(fake, Waiter(fake, clock=fake.clock), "fn", "live", to_version)  # type: ignore[arg-type]
+    return rollback(fake, Waiter(fake, clock=fake.clock), "fn", "live", to_version)
 
 
 def test_rollback_uses_the_record_and_the_revision() -> None:
@@ -554,7 +557,7 @@ def test_rollback_reads_again_after_a_race_and_then_succeeds() -> None:
     shifter, fake, _, req, _ = make()
     shifter.run(req)
     real_update = fake.update_alias
-    raced = []
+    raced: list[int] = []
 
     def racing_once(**kwargs: Any) -> dict[str, Any]:
         if not raced:

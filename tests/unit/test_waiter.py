@@ -21,7 +21,7 @@ def run(
     client = ScriptedLambda(script, clock)
     events: list[WaitEvent] = []
     waiter = Waiter(
-        client,  # type: ignore[arg-type]
+        client,
         clock=clock,
         limiter=RateLimiter(1000, clock),
         on_event=events.append,
@@ -219,7 +219,7 @@ def test_poll_spacing_during_a_long_wait() -> None:
 def test_wait_many_shares_the_rate_limit_and_keeps_order() -> None:
     clock = FakeClock()
     client = ScriptedLambda([config()], clock)
-    waiter = Waiter(client, clock=clock, limiter=RateLimiter(10, clock, burst=1))  # type: ignore[arg-type]
+    waiter = Waiter(client, clock=clock, limiter=RateLimiter(10, clock, burst=1))
     requests = [WaitRequest(f"fn{i}", None, Target.READY) for i in range(5)]
     results = waiter.wait_many(requests, 30)
     assert [r.function for r in results] == [f"fn{i}" for i in range(5)]
@@ -239,7 +239,7 @@ def test_rate_limiter_spaces_calls_at_the_rate() -> None:
 def test_cancelled_wait_stops() -> None:
     clock = FakeClock()
     client = ScriptedLambda([config("Pending", None)], clock)
-    waiter = Waiter(client, clock=clock, cancelled=lambda: len(client.calls) >= 2)  # type: ignore[arg-type]
+    waiter = Waiter(client, clock=clock, cancelled=lambda: len(client.calls) >= 2)
     result = waiter.wait(WaitRequest("fn", None, Target.READY), 300)
     assert result.outcome is WaitOutcome.ERROR and result.message == "interrupted"
     assert len(client.calls) == 2
