@@ -88,7 +88,7 @@ def follow_to_end(
 
 
 def run_deployment_wait(
-    clients: Clients, out: Output, deployment_id: str, timeout: float, start: float
+    clients: Clients, out: Output, *, deployment_id: str, timeout: float, start: float
 ) -> dict[str, Any]:
     """`lambdawait wait --deployment ID`: exit 0 succeeded, 5 stopped/alarm, 1 failed, 3 timeout."""
     from lambdawait.aws.aliases import get_alias

@@ -32,7 +32,7 @@ OUTCOMES = {"ok": "shifted", "gate-failed": "gate-failed", "failed": "failed", "
 
 
 def run_codedeploy_shift(
-    session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
+    session: Session, request: ShiftRequest, *, gates_spec: GateSpec, handoff: HandOff
 ) -> dict[str, Any]:
     handoff.check()
     cd_handoff.config_name(request.strategy)  # seconds or fractions: refused before any AWS call
@@ -185,11 +185,12 @@ def _document(
 
 
 def deploy_shift(
-    session: Session, request: ShiftRequest, gates_spec: GateSpec, handoff: HandOff
+    session: Session, request: ShiftRequest, *, gates_spec: GateSpec, handoff: HandOff
 ) -> dict[str, Any]:
     """`deploy --engine codedeploy`: the shift step's fields (a failed or stopped rollout has raised,
     as a client-side shift's gate does, so deploy reports it the same way)."""
-    doc = run_codedeploy_shift(session, request, gates_spec, handoff)  # raises when it did not land
+    # Raises when the rollout did not land.
+    doc = run_codedeploy_shift(session, request, gates_spec=gates_spec, handoff=handoff)
     outcome, deployment_id = doc["outcome"], doc.get("deploymentId")
     shift = {
         "outcome": outcome,

@@ -45,6 +45,7 @@ def wait_requests(functions: Sequence[str], target: str, qualifier: str | None) 
 def run_wait(
     clients: Clients,
     out: Output,
+    *,
     functions: Sequence[str],
     target: str,
     qualifier: str | None,
@@ -63,7 +64,7 @@ def run_wait(
     return wait_document(results, time.monotonic() - start)
 
 
-def run_status(clients: Clients, functions: Sequence[str], start: float) -> dict[str, Any]:
+def run_status(clients: Clients, *, functions: Sequence[str], start: float) -> dict[str, Any]:
     """`lambdawait status`: read-only."""
     from lambdawait.aws.describe import describe
     from lambdawait.output.documents import status_document
@@ -244,6 +245,7 @@ def shift_document(session: Session, result: ShiftResult, request: ShiftRequest)
 def run_shift(
     session: Session,
     request: ShiftRequest,
+    *,
     gates_spec: GateSpec,
     plan_only: bool,
     handoff: HandOff | None = None,
@@ -255,7 +257,7 @@ def run_shift(
     if handoff is not None and not plan_only:
         from lambdawait.app.cd_shift import run_codedeploy_shift
 
-        return run_codedeploy_shift(session, request, gates_spec, handoff)
+        return run_codedeploy_shift(session, request, gates_spec=gates_spec, handoff=handoff)
     if plan_only:
         current, notes = _current_alias(session, request)
         if current is not None:
@@ -280,7 +282,7 @@ def run_shift(
 
 
 def run_publish(
-    session: Session, function: str, description: str | None, code_sha256: str | None, timeout: float
+    session: Session, function: str, *, description: str | None, code_sha256: str | None, timeout: float
 ) -> dict[str, Any]:
     from lambdawait.aws.publish import publish_version
 
@@ -304,7 +306,7 @@ def run_publish(
     )
 
 
-def run_rollback(session: Session, function: str, alias: str, to_version: str | None) -> dict[str, Any]:
+def run_rollback(session: Session, function: str, *, alias: str, to_version: str | None) -> dict[str, Any]:
     from lambdawait.app.cd_inflight import stop_in_flight
     from lambdawait.aws.rollback import rollback
     from lambdawait.output.documents import alias_doc

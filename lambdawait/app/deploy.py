@@ -144,7 +144,7 @@ class _Prepared:
 
 
 def run_deploy(
-    session: Session, spec: FunctionSpec, release: Release, *, dry_run: bool, timeout: float
+    session: Session, spec: FunctionSpec, *, release: Release, dry_run: bool, timeout: float
 ) -> dict[str, Any]:
     prepared = _prepare(session, spec, release, timeout)
     plan = prepared.plan
@@ -306,7 +306,7 @@ def _release(
         from lambdawait.app.cd_shift import deploy_shift
 
         ledger.begin("alias")
-        extra.update(deploy_shift(session, request, release.gates, release.handoff))
+        extra.update(deploy_shift(session, request, gates_spec=release.gates, handoff=release.handoff))
         ledger.land("alias")
         return extra
     shifter = _shifter(session, release.gates)

@@ -34,7 +34,7 @@ def _wait_timeout(members: Sequence[Member]) -> float:
 
 
 def run_plan(
-    session: Session, manifest: Manifest, names: Sequence[str], *, detailed: bool, budget: Budget
+    session: Session, manifest: Manifest, *, names: Sequence[str], detailed: bool, budget: Budget
 ) -> dict[str, Any]:
     """Read every function (GetFunction only) and say what `apply` would change."""
     from lambdawait.app.commands import _document
@@ -88,7 +88,7 @@ def _plan_entry(member: Member) -> dict[str, Any]:
 
 
 def run_apply(
-    session: Session, manifest: Manifest, names: Sequence[str], *, budget: Budget, progress: Sink
+    session: Session, manifest: Manifest, *, names: Sequence[str], budget: Budget, progress: Sink
 ) -> dict[str, Any]:
     """Deploy every changed function concurrently, then release the set as one."""
     members = members_from(manifest.select(names))
@@ -241,7 +241,7 @@ def _release_doc(run: str, strategy: str, moves: Sequence[Move], outcome: str) -
     return {"outcome": outcome, "run": run, "strategy": strategy, "aliases": [m.document() for m in moves]}
 
 
-def run_rollback_set(session: Session, manifest: Manifest, names: Sequence[str]) -> dict[str, Any]:
+def run_rollback_set(session: Session, manifest: Manifest, *, names: Sequence[str]) -> dict[str, Any]:
     """Every alias of the set back on the known-good version its release record names."""
     from lambdawait.app.commands import _document, run_rollback
     from lambdawait.output.documents import function_entry
@@ -252,7 +252,7 @@ def run_rollback_set(session: Session, manifest: Manifest, names: Sequence[str])
     for entry in entries:
         doc = function_entry(None, function=entry.name)
         try:
-            result = run_rollback(session, entry.name, entry.get("alias"), None)
+            result = run_rollback(session, entry.name, alias=entry.get("alias"), to_version=None)
         except LambdawaitError as err:
             failures.append(err)
             doc.update({"outcome": err.outcome, "alias": entry.get("alias"), "message": err.message})

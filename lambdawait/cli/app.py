@@ -136,20 +136,31 @@ def wait(
     if deployment is not None or not functions:
         from lambdawait.cli.codedeploy import wait_deployment
 
-        wait_deployment(ctx, functions, deployment, timeout, region, profile, endpoint_url,
-                        output.value, no_color, verbose, query)  # fmt: skip
+        wait_deployment(
+            ctx,
+            functions=functions,
+            deployment=deployment,
+            timeout=timeout,
+            region=region,
+            profile=profile,
+            endpoint_url=endpoint_url,
+            output=output.value,
+            no_color=no_color,
+            verbose=verbose,
+            query=query,
+        )
     run_wait_command(
-        functions,
-        for_.value,
-        qualifier,
-        timeout,
-        region,
-        profile,
-        endpoint_url,
-        output.value,
-        no_color,
-        verbose,
-        query,
+        functions=functions,
+        target=for_.value,
+        qualifier=qualifier,
+        timeout=timeout,
+        region=region,
+        profile=profile,
+        endpoint_url=endpoint_url,
+        output=output.value,
+        no_color=no_color,
+        verbose=verbose,
+        query=query,
     )
 
 
@@ -168,7 +179,7 @@ def status(
     with _command("status", out) as start:
         from lambdawait.app.commands import run_status
 
-        out.status(run_status(_clients(region, profile, endpoint_url), functions, start))
+        out.status(run_status(_clients(region, profile, endpoint_url), functions=functions, start=start))
 
 
 @app.command()
@@ -405,7 +416,7 @@ def deploy(
             ),
         )
         session = _session(region, profile, endpoint_url, out)
-        out.result(run_deploy(session, spec, release, dry_run=dry_run, timeout=wait_timeout))
+        out.result(run_deploy(session, spec, release=release, dry_run=dry_run, timeout=wait_timeout))
 
 
 @app.command("publish")
@@ -432,7 +443,9 @@ def publish_cmd(
         from lambdawait.app.commands import run_publish
 
         session = _session(region, profile, endpoint_url, out)
-        out.result(run_publish(session, function, description, code_sha256, wait_timeout))
+        out.result(run_publish(
+                session, function, description=description, code_sha256=code_sha256, timeout=wait_timeout
+            ))
 
 
 @app.command()
@@ -475,7 +488,7 @@ def shift(
         handoff = cd.handoff(ctx, engine, detach, alarm, on_interrupt, codedeploy_app, deployment_group,
                              codedeploy_role, before_allow_traffic, after_allow_traffic)  # fmt: skip
         session = _session(region, profile, endpoint_url, out)
-        out.result(run_shift(session, request, gates, plan, handoff))
+        out.result(run_shift(session, request, gates_spec=gates, plan_only=plan, handoff=handoff))
 
 
 @app.command("rollback")
@@ -509,7 +522,7 @@ def rollback_cmd(
             return
         assert function is not None
         session = _session(region, profile, endpoint_url, out)
-        out.result(run_rollback(session, function, alias, to_version))
+        out.result(run_rollback(session, function, alias=alias, to_version=to_version))
 
 
 # Where `sim serve` listens unless told: not 5000 (AirPlay on macOS, moto's own server), 4566

@@ -16,6 +16,7 @@ NO_TIMEOUT = 7 * 24 * 3600.0
 
 def wait_deployment(
     ctx: Any,
+    *,
     functions: Sequence[str] | None,
     deployment: str | None,
     timeout: float,
@@ -44,7 +45,9 @@ def wait_deployment(
             raise UsageError("missing FUNCTION", hint="pass FUNCTION... to wait on, or --deployment ID")
         given = getattr(ctx.get_parameter_source("timeout"), "name", "DEFAULT") != "DEFAULT"
         clients = Clients(ConnectionOptions(region=region, profile=profile, endpoint_url=endpoint_url))
-        document = run_deployment_wait(clients, out, deployment, timeout if given else NO_TIMEOUT, start)
+        document = run_deployment_wait(
+            clients, out, deployment_id=deployment, timeout=timeout if given else NO_TIMEOUT, start=start
+        )
         out.result(document)
         raise SystemExit(document["exitCode"])
     raise AssertionError("unreachable: the command block always exits")  # pragma: no cover

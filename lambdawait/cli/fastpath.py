@@ -26,7 +26,7 @@ def _parser() -> _Parser:
     parser.add_argument("functions", nargs="+")
     from lambdawait.core.acceptors import Target
 
-    parser.add_argument("--for", dest="for_", choices=[t.value for t in Target], default=Target.READY.value)
+    parser.add_argument("--for", dest="target", choices=[t.value for t in Target], default=Target.READY.value)
     parser.add_argument("--qualifier", "-q")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--region")
@@ -53,6 +53,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def run_wait_command(
+    *,
     functions: Sequence[str],
     target: str,
     qualifier: str | None,
@@ -75,7 +76,15 @@ def run_wait_command(
     with command("wait", out) as start:
         out.compile_query()  # before any AWS call: a bad expression is exit 2
         clients = Clients(ConnectionOptions(region=region, profile=profile, endpoint_url=endpoint_url))
-        document = run_wait(clients, out, functions, target, qualifier, timeout, start)
+        document = run_wait(
+            clients,
+            out,
+            functions=functions,
+            target=target,
+            qualifier=qualifier,
+            timeout=timeout,
+            start=start,
+        )
         out.wait_result(document)
         raise SystemExit(document["exitCode"])
     raise AssertionError("unreachable: the command block always exits")  # pragma: no cover
@@ -87,15 +96,15 @@ def main(argv: Sequence[str]) -> None:
     if args is None:
         return
     run_wait_command(
-        args.functions,
-        args.for_,
-        args.qualifier,
-        args.timeout,
-        args.region,
-        args.profile,
-        args.endpoint_url,
-        args.output,
-        args.no_color,
-        args.verbose,
-        args.query,
+        functions=args.functions,
+        target=args.target,
+        qualifier=args.qualifier,
+        timeout=args.timeout,
+        region=args.region,
+        profile=args.profile,
+        endpoint_url=args.endpoint_url,
+        output=args.output,
+        no_color=args.no_color,
+        verbose=args.verbose,
+        query=args.query,
     )

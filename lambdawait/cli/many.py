@@ -85,7 +85,7 @@ def plan(
         loaded = _manifest(config)
         session = Session(_clients(region, profile, endpoint_url), out)
         budget = Budget.create(read_rate=PLAN_READ_RATE)
-        document = run_plan(session, loaded, names or [], detailed=detailed_exitcode, budget=budget)
+        document = run_plan(session, loaded, names=names or [], detailed=detailed_exitcode, budget=budget)
         show(out, document)
     if document["exitCode"]:
         raise SystemExit(document["exitCode"])
@@ -116,7 +116,8 @@ def apply(
         with progress(out, list(loaded.functions)) as sink:
             quiet = cast("Output", QuietSteps(out, sink))  # an Output, its step lines redirected
             session = Session(_clients(region, profile, endpoint_url), quiet)
-            document = run_apply(session, loaded, names or [], budget=Budget.create(rate), progress=sink)
+            budget = Budget.create(rate)
+            document = run_apply(session, loaded, names=names or [], budget=budget, progress=sink)
         show(out, document)
 
 
@@ -134,7 +135,7 @@ def rollback_set(config: Path | None, names: list[str], out: Any, clients: Any) 
             hint=f"or, to restore every alias of a release, a {manifest.FILE_NAME} here (or -c FILE)",
         )
     loaded = _manifest(config)
-    show(out, run_rollback_set(Session(clients, out), loaded, names))
+    show(out, run_rollback_set(Session(clients, out), loaded, names=names))
 
 
 # -- `deploy NAME` with the file's entry as its defaults ----------------------------------------

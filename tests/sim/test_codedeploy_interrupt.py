@@ -47,7 +47,7 @@ def test_a_signal_while_following_detaches_or_stops_with_rollback(
         request = shift_request("fn", "live", "2", "Canary10Percent30Minutes", "rollback", False)
         handoff = HandOff(role=sim.role_arn(), rollback_on_interrupt=rollback)
         with pytest.raises(InterruptedError_) as caught:
-            run_codedeploy_shift(session, request, GateSpec(), handoff)
+            run_codedeploy_shift(session, request, gates_spec=GateSpec(), handoff=handoff)
         cd: Any = sim.client("codedeploy")
         dep = cd.list_deployments()["deployments"][-1]  # newest first: the rollback comes after it
         alias = sim.client("lambda").get_alias(FunctionName="fn", Name="live")

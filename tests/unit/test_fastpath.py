@@ -26,10 +26,8 @@ FORMS = [
 def typer_values(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
-    def capture(*args: Any) -> None:
-        names = ("functions", "for_", "qualifier", "timeout", "region", "profile", "endpoint_url")
-        names += ("output", "no_color", "verbose", "query")
-        seen.update(dict(zip(names, args, strict=True)))
+    def capture(**kwargs: Any) -> None:  # keyword-only: the names are run_wait_command's own
+        seen.update(kwargs)
 
     monkeypatch.setattr(fastpath, "run_wait_command", capture)
     result = CliRunner().invoke(app, argv)
