@@ -563,7 +563,8 @@ class LayerReader:
     """GetLayerVersion only: versions that exist, and an error for the rest."""
 
     def __init__(self, existing: set[str], missing_error: str = "ResourceNotFoundException") -> None:
-        self.existing, self.missing_error, self.calls = existing, missing_error, []
+        self.existing, self.missing_error = existing, missing_error
+        self.calls: list[str] = []
 
     def get_layer_version(self, LayerName: str, VersionNumber: int) -> dict[str, Any]:
         self.calls.append(f"{LayerName}:{VersionNumber}")

@@ -298,12 +298,13 @@ def test_parse_payload_rejects_invalid_json() -> None:
 
 def test_step_end_runs_cheapest_first() -> None:
     order: list[str] = []
+
+    def run(command: str, env: dict[str, str]) -> int:
+        order.append(command)
+        return 0
+
     cw = FakeCloudWatch({"a": "ALARM"})
-    g = gates(
-        GateSpec(alarms=("a",), check_command="x", smoke_payload=b"{}"),
-        cw,
-        run=lambda c, e: order.append(c) or 0,
-    )
+    g = gates(GateSpec(alarms=("a",), check_command="x", smoke_payload=b"{}"), cw, run=run)
     failure = g.step_end("fn", "2", {})
     assert failure is not None and failure.gate == "alarm" and order == []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -79,29 +79,33 @@ def test_a_gate_restores_every_alias_and_removes_the_ones_it_created(sim: Simula
     assert {m.outcome for m in moves} == {RESTORED}
 
 
-def test_an_alias_someone_else_changed_is_left_as_they_set_it(sim: Simulator) -> None:
+def test_an_alias_someone_else_changed_is_left_as_they_set_it(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine, moves = release(sim, None)
 
-    def meddle(active: Any, step: Step) -> None:
+    def meddle(active: Sequence[Move], step: Step) -> None:
         sim.client("lambda").update_alias(
             FunctionName="b", Name="live", FunctionVersion="2", RoutingConfig={"AdditionalVersionWeights": {}}
         )
         raise KeyboardInterrupt
 
-    engine._bake = meddle  # type: ignore[method-assign]
+    monkeypatch.setattr(engine, "_bake", meddle)
     with pytest.raises(InterruptedError_, match="1 alias restored; 1 changed by someone else"):
         engine.run(moves, (Step(0.5, 0, 0), Step(1.0, 0, 0)))
     assert alias(sim, "a") == ("1", {}) and alias(sim, "b") == ("2", {})  # b: as they set it
     assert [m.outcome for m in moves] == [RESTORED, NOT_OURS, "pending"]
 
 
-def test_on_interrupt_keep_leaves_every_alias_where_the_signal_found_it(sim: Simulator) -> None:
+def test_on_interrupt_keep_leaves_every_alias_where_the_signal_found_it(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine, moves = release(sim, None, keep_on_interrupt=True)
 
-    def interrupted(active: Any, step: Step) -> None:
+    def interrupted(active: Sequence[Move], step: Step) -> None:
         raise KeyboardInterrupt
 
-    engine._bake = interrupted  # type: ignore[method-assign]
+    monkeypatch.setattr(engine, "_bake", interrupted)
     with pytest.raises(InterruptedError_, match="on_interrupt = keep"):
         engine.run(moves, (Step(0.5, 0, 0), Step(1.0, 0, 0)))
     assert alias(sim, "a") == ("1", {"2": 0.5}) and alias(sim, "b") == ("1", {"2": 0.5})
