@@ -221,6 +221,11 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> None:
         time.sleep(0.01)
     _signal_group(pgid, signal.SIGKILL)
     proc.wait()
+    # SIGKILL is delivered asynchronously: on a loaded machine a grandchild can take a moment to
+    # go. Say "stopped" only once none runs (bounded: an unkillable D-state process must not hang us).
+    deadline = time.monotonic() + KILL_GRACE_SECONDS
+    while _group_running(pgid) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _group_running(pgid: int) -> bool:

@@ -30,7 +30,7 @@ TRUST = json.dumps(
 )
 
 SCENARIO = """
-role_propagation_seconds = 4  # outlasts a loaded CI machine's CLI start-up
+role_propagation_seconds = 8  # outlasts a loaded CI machine's CLI start-up
 
 [defaults]
 create_seconds = 0.8

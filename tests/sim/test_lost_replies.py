@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from lambdawait.sim import Faults, Simulator
+from lambdawait.sim import Faults, Scenario, Simulator
 from tests.sim.helpers import NO_RETRIES, config, create, error_of, make_zip, wait_active, wait_updated
 
 pytestmark = pytest.mark.timeout(30)
@@ -102,6 +102,10 @@ def test_other_lost_mutations_were_applied(
         _update_code(sim.client("lambda"))
         wait_updated(sim, "fn")
         sim.reset_calls()
+    if operation == "UpdateFunctionCode":
+        # The update the lost attempt started must outlast botocore's retry backoff, whatever the
+        # botocore version and the machine's load: the retry is to meet it in progress.
+        sim.set_scenario(Scenario.from_dict({**QUICK, "defaults": {"update_seconds": 5.0}}))
     sim.set_faults(lost_reply_calls={operation: [1]})
     if outcome is None:
         assert call(lam)["Version"] == "3"
