@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # Outcomes shown with a ✓: those that mean exit 0 in the one outcome table.
 OK_OUTCOMES = frozenset(o for o, code in OUTCOME_EXIT_CODES.items() if code is ExitCode.OK)
 HEARTBEAT_SECONDS = 30.0
+# A line for Rich as parts, each plain or (text, style): Text.assemble's arguments, never parsed.
+Styled = Sequence["str | tuple[str, str]"]
 
 
 class Output:
@@ -56,7 +58,9 @@ class Output:
         self.verbose = verbose
         # For "2 minutes ago" in `status`: the clock is a parameter so tests can fix it.
         self.now = now or (lambda: datetime.now(timezone.utc))
-        plain = no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb"
+        # NO_COLOR is the Console's own to honour (colour off, the live display stays); --no-color,
+        # a dumb terminal and a stream that is not a terminal get plain lines.
+        plain = no_color or os.environ.get("TERM") == "dumb"
         self.rich_out = not plain and mode == "text" and self.stdout.isatty()
         self.rich_err = not plain and self.stderr.isatty()
         self._lock = threading.Lock()
@@ -89,9 +93,13 @@ class Output:
             self._consoles[err] = Console(file=stream, highlight=False, soft_wrap=True)
         return self._consoles[err]
 
-    def out(self, text: str, markup: str | None = None, *, hang: int | None = None) -> None:
+    def out(self, text: str, markup: str | Styled | None = None, *, hang: int | None = None) -> None:
         """One result line on stdout; `markup` is the Rich version used on a colour terminal,
-        where a long line wraps with its continuation indented by `hang` (default: its indent + 2)."""
+        where a long line wraps with its continuation indented by `hang` (default: its indent + 2).
+
+        Markup as a string is for fixed words only; a line with AWS's or the user's words is Styled
+        parts (Text.assemble), which Rich never parses: a `[bold]` or a trailing backslash in them
+        is printed as it is, with no escaping to get wrong."""
         if self.rich_out:
             self._wrapped(err=False, text=text, markup=markup, hang=hang)
         else:
@@ -108,12 +116,17 @@ class Output:
             self.stderr.write(text + "\n")
             self.stderr.flush()
 
-    def _wrapped(self, *, err: bool, text: str, markup: str | None, hang: int | None = None) -> None:
+    def _wrapped(self, *, err: bool, text: str, markup: str | Styled | None, hang: int | None = None) -> None:
         """On a terminal: wrapped at word boundaries by Rich, continuation lines indented under the
         line's own indent (a terminal would cut mid-word); in logs lines are never wrapped."""
         from rich.text import Text
 
-        line = Text.from_markup(markup) if markup is not None else Text(text)
+        if markup is None:
+            line = Text(text)
+        elif isinstance(markup, str):
+            line = Text.from_markup(markup)
+        else:
+            line = Text.assemble(*markup)
         lead = len(line.plain) - len(line.plain.lstrip(" "))
         console = self._console(err)
         with self._lock:
@@ -255,6 +268,7 @@ class Output:
     def _live_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
         from rich.live import Live
         from rich.table import Table
+        from rich.text import Text
 
         rows: dict[str, tuple[str, float, int]] = {label: ("waiting", 0.0, 0) for label in labels}
 
@@ -263,7 +277,8 @@ class Output:
         def table() -> Table:
             grid = Table.grid(padding=(0, 2))
             for label, (text, elapsed, polls) in rows.items():
-                grid.add_row(marks[label], label, text, f"{elapsed:5.1f}s", plural(polls, "poll"))
+                # A status text is AWS's words: Text, never markup.
+                grid.add_row(marks[label], Text(label), Text(text), f"{elapsed:5.1f}s", plural(polls, "poll"))
             return grid
 
         with Live(table(), console=self._console(err=True), refresh_per_second=10, transient=True) as live:
@@ -353,19 +368,16 @@ class Output:
         if not ok and is_failing(entry):
             self.failure(failure_view(entry, entry.get("message")), err=False, suffix=timing)
             return
-        head = f"{mark} {label}: {outcome} — {describe_status(entry)}{timing}"
-        self.out(
-            head,
-            f"[{colour}]{mark}[/] [bold]{_esc(label)}[/]: [{colour}]{outcome}[/] — "
-            f"{_esc(describe_status(entry))}{timing}",
-        )
+        rest = f" — {describe_status(entry)}{timing}"
+        styled: Styled = [(mark, colour), " ", (label, "bold"), ": ", (outcome, colour), rest]
+        self.out(f"{mark} {label}: {outcome}{rest}", styled)
         if not ok and entry.get("message"):
-            self.out(f"  {entry['message']}", f"  {_esc(entry['message'])}")
+            self.out(f"  {entry['message']}")
         reason = entry.get("lastUpdateStatusReason") or entry.get("stateReason")
         if not ok and reason and reason not in (entry.get("message") or ""):
-            self.out(f"  reason: {reason}", f"  [dim]reason:[/] {_esc(reason)}")
+            self.out(f"  reason: {reason}", ["  ", ("reason:", "dim"), f" {reason}"])
         if entry.get("remediation"):
-            self.out(f"  fix: {entry['remediation']}", f"  [yellow]fix:[/] {_esc(entry['remediation'])}")
+            self.out(f"  fix: {entry['remediation']}", ["  ", ("fix:", "yellow"), f" {entry['remediation']}"])
 
     def result(self, document: Mapping[str, Any]) -> None:
         """deploy / publish / shift / rollback results: a summary line, then the details."""
@@ -423,7 +435,7 @@ class Output:
         from lambdawait.output.ago import ago, parse_time, with_ago
 
         label = e["function"] + (f":{e['qualifier']}" if e.get("qualifier") else "")
-        self.out(label, f"[bold]{_esc(label)}[/]")
+        self.out(label, [(label, "bold")])
         now = self.now()
         rows = [
             ("state", with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
@@ -470,7 +482,7 @@ class Output:
             seen = f"{pc['status']} {pc['allocated']}/{pc['requested']} allocated{why}"
             rows.append((f"provisioned {pc['qualifier']}", seen))
         for key, value in rows:
-            self.out(f"  {key:<14} {value}", f"  [dim]{key:<14}[/] {_esc(str(value))}", hang=17)
+            self.out(f"  {key:<14} {value}", ["  ", (f"{key:<14}", "dim"), f" {value}"], hang=17)
         steps = e.get("remediationSteps") or ([e["remediation"]] if e.get("remediation") else [])
         if steps:
             from lambdawait.output.render_failure import FailureView
@@ -482,10 +494,10 @@ class Output:
             return
         for reason in document["reasons"]:
             where = ", ".join(reason["appliesTo"])
-            self.out(f"{reason['code']} ({where})", f"[bold]{_esc(reason['code'])}[/] [dim]({where})[/]")
-            self.out(f"  {reason['meaning']}", f"  {_esc(reason['meaning'])}")
+            self.out(f"{reason['code']} ({where})", [(reason["code"], "bold"), " ", (f"({where})", "dim")])
+            self.out(f"  {reason['meaning']}")
             for step in reason["remediation"]:
-                self.out(f"  - {step}", f"  [yellow]-[/] {_esc(step)}")
+                self.out(f"  - {step}", ["  ", ("-", "yellow"), f" {step}"])
 
 
 def _status_text(status: FunctionStatus | None) -> str:
@@ -512,8 +524,3 @@ def _is_ready(status: FunctionStatus | None) -> bool:
     return (
         status is not None and status.state == "Active" and status.last_update_status in ("Successful", None)
     )
-
-
-def _esc(text: str) -> str:
-    # A backslash before "[" is Rich's own escape; doing it here keeps Rich off plain-output paths.
-    return text.replace("[", "\\[")

@@ -74,6 +74,7 @@ def progress(out: Output, names: Sequence[str]) -> Iterator[Sink]:
 def _live(out: Output, names: Sequence[str], start: float) -> Iterator[Sink]:
     from rich.live import Live
     from rich.table import Table
+    from rich.text import Text
 
     rows: dict[str, list[Any]] = {name: ["plan", "reading", start] for name in names}
     rows["(release)"] = ["release", "waiting", start]
@@ -83,7 +84,7 @@ def _live(out: Output, names: Sequence[str], start: float) -> Iterator[Sink]:
         grid = Table("function", "phase", "state", "elapsed", box=None, padding=(0, 2))
         now = time.monotonic()
         for name, (phase, state, since) in rows.items():
-            grid.add_row(name, phase, state, f"{now - since:5.1f}s")
+            grid.add_row(Text(name), phase, Text(state), f"{now - since:5.1f}s")  # never markup
         return grid
 
     with Live(table(), console=out._console(err=True), refresh_per_second=8, transient=True) as live:
