@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 _STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
-# 128 + SIGPIPE: what a shell reports for a writer whose reader went away (`yes | head -1`).
-_BROKEN_PIPE_EXIT = 141
 
 
 def main() -> None:
@@ -32,10 +30,11 @@ def main() -> None:
         code = _run(sys.argv[1:])
     except BrokenPipeError:
         # Only output outside the commands' SafeStreams gets here (help, the demo): the reader left.
+        from lambdawait.cli.boundary import BROKEN_PIPE_EXIT
         from lambdawait.output.streams import silence
 
         silence(sys.stdout)
-        code = _BROKEN_PIPE_EXIT
+        code = BROKEN_PIPE_EXIT
     _exit(code)
 
 

@@ -411,8 +411,16 @@ def deploy(
             on_interrupt=on_interrupt,
             force=force,
             handoff=cd.handoff(
-                ctx, engine, detach, alarm, on_interrupt, codedeploy_app, deployment_group,
-                codedeploy_role, before_allow_traffic, after_allow_traffic,
+                ctx,
+                engine=engine,
+                detach=detach,
+                alarms=alarm,
+                on_interrupt=on_interrupt,
+                app=codedeploy_app,
+                group=deployment_group,
+                role=codedeploy_role,
+                before=before_allow_traffic,
+                after=after_allow_traffic,
             ),
         )
         session = _session(region, profile, endpoint_url, out)
@@ -443,9 +451,10 @@ def publish_cmd(
         from lambdawait.app.commands import run_publish
 
         session = _session(region, profile, endpoint_url, out)
-        out.result(run_publish(
-                session, function, description=description, code_sha256=code_sha256, timeout=wait_timeout
-            ))
+        document = run_publish(
+            session, function, description=description, code_sha256=code_sha256, timeout=wait_timeout
+        )
+        out.result(document)
 
 
 @app.command()
@@ -485,8 +494,18 @@ def shift(
 
         request = shift_request(function, alias, to_version, strategy, on_interrupt, force)
         gates = _gates(alarm, check_command, smoke_invoke, check_timeout)
-        handoff = cd.handoff(ctx, engine, detach, alarm, on_interrupt, codedeploy_app, deployment_group,
-                             codedeploy_role, before_allow_traffic, after_allow_traffic)  # fmt: skip
+        handoff = cd.handoff(
+            ctx,
+            engine=engine,
+            detach=detach,
+            alarms=alarm,
+            on_interrupt=on_interrupt,
+            app=codedeploy_app,
+            group=deployment_group,
+            role=codedeploy_role,
+            before=before_allow_traffic,
+            after=after_allow_traffic,
+        )
         session = _session(region, profile, endpoint_url, out)
         out.result(run_shift(session, request, gates_spec=gates, plan_only=plan, handoff=handoff))
 

@@ -8,11 +8,14 @@ SystemExit(code).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+# 128 + SIGPIPE: what a shell reports for a writer whose reader went away (`yes | head -1`).
+BROKEN_PIPE_EXIT = 141
 # True once a command's own signal handling is in place. The entry point's startup handler (see
 # __main__) exits 130 only before that: afterwards a result may already be out, and it stands.
 started = False
@@ -54,8 +57,12 @@ def command(name: str, output: Any) -> Iterator[float]:
             fail(output, name, InterruptedError_("interrupted", hint=hint), start)
         except BrokenPipeError:
             # The commands' own streams never raise it; the demo's direct output does when its
-            # reader left (`lambdawait demo | head`): the entry point exits 141, quietly.
-            raise
+            # reader left (`lambdawait demo | head`): quietly, as a shell reports it (Click would
+            # make it exit 1).
+            from lambdawait.output.streams import silence
+
+            silence(sys.stdout)
+            raise SystemExit(BROKEN_PIPE_EXIT) from None
         except Exception as exc:
             fail(output, name, _internal_error(output, exc), start, exc)
 

@@ -103,6 +103,7 @@ AfterOpt = Annotated[
 
 def handoff(
     ctx: Any,
+    *,
     engine: str,
     detach: bool,
     alarms: Sequence[str] | None,

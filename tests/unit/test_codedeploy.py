@@ -76,16 +76,21 @@ class _Ctx:
         return type("Source", (), {"name": self.source})()
 
 
+def _handoff(engine: str, source: str = "DEFAULT", **options: Any) -> Any:
+    """cli.codedeploy.handoff with every option at its default unless given."""
+    defaults: dict[str, Any] = dict.fromkeys(("alarms", "app", "group", "role", "before", "after"))
+    defaults.update(detach=False, on_interrupt="rollback")
+    return handoff(_Ctx(source), engine=engine, **{**defaults, **options})
+
+
 def test_codedeploy_options_need_the_engine_and_interrupt_detaches_unless_said() -> None:
     with pytest.raises(UsageError, match="--detach, --codedeploy-role need --engine codedeploy"):
-        handoff(_Ctx("DEFAULT"), "client", True, None, "rollback", None, None, "arn", None, None)
+        _handoff("client", detach=True, role="arn")
     with pytest.raises(UsageError, match="--engine 'aws'"):
-        handoff(_Ctx("DEFAULT"), "aws", False, None, "rollback", None, None, None, None, None)
-    assert handoff(_Ctx("DEFAULT"), "client", False, None, "rollback", None, None, None, None, None) is None
-    implicit = handoff(_Ctx("DEFAULT"), "codedeploy", False, ["a"], "rollback", None, None, None, None, None)
-    explicit = handoff(
-        _Ctx("COMMANDLINE"), "codedeploy", False, None, "rollback", None, None, None, None, None
-    )
+        _handoff("aws")
+    assert _handoff("client") is None
+    implicit = _handoff("codedeploy", alarms=["a"])
+    explicit = _handoff("codedeploy", "COMMANDLINE")
     assert implicit is not None and not implicit.rollback_on_interrupt and implicit.alarms == ("a",)
     assert explicit is not None and explicit.rollback_on_interrupt
 

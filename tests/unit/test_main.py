@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 from collections.abc import Iterator
@@ -115,12 +116,15 @@ def test_a_demo_step_that_goes_wrong_is_one_error_line_and_exit_1(
 
 @pytest.mark.parametrize(
     ("raised", "exit_code", "stderr"),
-    [(KeyboardInterrupt, 130, "error: interrupted ("), (BrokenPipeError, 141, "")],
+    [
+        (KeyboardInterrupt(), 130, "error: interrupted ("),
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), 141, ""),  # as a write raises it: Click exits 1
+    ],
 )
 def test_the_demo_ends_through_the_one_error_boundary(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    raised: type[BaseException],
+    raised: BaseException,
     exit_code: int,
     stderr: str,
 ) -> None:
