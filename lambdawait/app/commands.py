@@ -149,7 +149,7 @@ def _interrupted_state(session: Session, function: str, cause: BaseException) ->
 
 
 def shift_request(
-    function: str, alias: str, version: str, strategy_text: str, on_interrupt: str, force: bool
+    function: str, *, alias: str, version: str, strategy_text: str, on_interrupt: str, force: bool
 ) -> ShiftRequest:
     from lambdawait.aws.shift import ShiftRequest, validate_alias_name, validate_version
     from lambdawait.core.strategy import parse_strategy, schedule

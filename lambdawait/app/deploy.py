@@ -61,7 +61,12 @@ def _validate_release(
         raise UsageError("--alias needs --publish", hint="add --publish so there is a version to shift to")
     # A placeholder version: the real number exists only after publishing.
     request = shift_request(
-        spec.name, release.alias, "1", release.strategy, release.on_interrupt, release.force
+        spec.name,
+        alias=release.alias,
+        version="1",
+        strategy_text=release.strategy,
+        on_interrupt=release.on_interrupt,
+        force=release.force,
     )
     _gates(session, release.gates).check_alarms_exist()
     if current is not None:

@@ -118,7 +118,15 @@ def _release(entry: FunctionEntry) -> Release:
     if alias is not None:
         from lambdawait.app.commands import shift_request
 
-        shift_request(entry.name, alias, "1", entry.get("strategy", "AllAtOnce"), on_interrupt, False)
+        strategy = entry.get("strategy", "AllAtOnce")
+        shift_request(
+            entry.name,
+            alias=alias,
+            version="1",
+            strategy_text=strategy,
+            on_interrupt=on_interrupt,
+            force=False,
+        )
     return Release(
         publish=publish,
         description=entry.get("version_description"),

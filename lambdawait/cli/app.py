@@ -492,7 +492,14 @@ def shift(
     with _command("shift", out):
         from lambdawait.app.commands import run_shift, shift_request
 
-        request = shift_request(function, alias, to_version, strategy, on_interrupt, force)
+        request = shift_request(
+            function,
+            alias=alias,
+            version=to_version,
+            strategy_text=strategy,
+            on_interrupt=on_interrupt,
+            force=force,
+        )
         gates = _gates(alarm, check_command, smoke_invoke, check_timeout)
         handoff = cd.handoff(
             ctx,

@@ -44,7 +44,14 @@ def test_a_signal_while_following_detaches_or_stops_with_rollback(
         function(sim)
         err = io.StringIO()
         session = Session(Clients(ConnectionOptions()), _SignalOnProgress(stderr=err))
-        request = shift_request("fn", "live", "2", "Canary10Percent30Minutes", "rollback", False)
+        request = shift_request(
+            "fn",
+            alias="live",
+            version="2",
+            strategy_text="Canary10Percent30Minutes",
+            on_interrupt="rollback",
+            force=False,
+        )
         handoff = HandOff(role=sim.role_arn(), rollback_on_interrupt=rollback)
         with pytest.raises(InterruptedError_) as caught:
             run_codedeploy_shift(session, request, gates_spec=GateSpec(), handoff=handoff)

@@ -129,12 +129,24 @@ def test_progress_lines() -> None:
 
 
 def test_plan_names_where_codedeploy_would_hold_the_shift() -> None:
-    request = shift_request("fn", "live", "2", "canary:25:7m", "rollback", False)
+    request = shift_request(
+        "fn", alias="live", version="2", strategy_text="canary:25:7m", on_interrupt="rollback", force=False
+    )
     message = plan_fields(request, HandOff())["message"]
     assert "lambdawait.Canary25Percent7Minutes (a custom configuration" in message
     assert "application lambdawait-fn, group fn-live" in message
     with pytest.raises(UsageError, match="whole minutes"):
-        plan_fields(shift_request("fn", "live", "2", "canary:10:30s", "rollback", False), HandOff())
+        plan_fields(
+            shift_request(
+                "fn",
+                alias="live",
+                version="2",
+                strategy_text="canary:10:30s",
+                on_interrupt="rollback",
+                force=False,
+            ),
+            HandOff(),
+        )
 
 
 class _FakeClock:
