@@ -185,7 +185,10 @@ def status(
 @app.command()
 def explain(
     code: Annotated[
-        str | None, typer.Argument(help="A StateReasonCode or LastUpdateStatusReasonCode.")
+        str | None,
+        typer.Argument(
+            help="A StateReasonCode or LastUpdateStatusReasonCode.", autocompletion=_complete_reason
+        ),
     ] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List every known code.")] = False,
     output: OutputOpt = OutputMode.text,
@@ -216,12 +219,29 @@ def _session(region: str | None, profile: str | None, endpoint_url: str | None, 
     return Session(_clients(region, profile, endpoint_url), out)
 
 
+def _complete_strategy(incomplete: str) -> list[str]:
+    """Shell completion: the predefined strategy names, then the custom forms' templates."""
+    from lambdawait.core.strategy import strategy_names
+
+    names = [*strategy_names(), "canary:10:5m", "linear:10:1m"]
+    return [name for name in names if name.lower().startswith(incomplete.lower())]
+
+
+def _complete_reason(incomplete: str) -> list[str]:
+    """Shell completion: every reason code the catalogue knows."""
+    from lambdawait.core.reasons import all_reasons
+
+    codes = sorted({reason.code for reason in all_reasons()})
+    return [code for code in codes if code.lower().startswith(incomplete.lower())]
+
+
 StrategyOpt = Annotated[
     str,
     typer.Option(
         "--strategy",
         help="AllAtOnce, Canary10Percent5Minutes, Linear10PercentEvery1Minute ..., "
         "canary:PERCENT:BAKE or linear:PERCENT:INTERVAL (e.g. canary:10:5m, linear:25:30s).",
+        autocompletion=_complete_strategy,
     ),
 ]
 AlarmOpt = Annotated[

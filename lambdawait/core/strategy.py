@@ -283,3 +283,8 @@ def format_duration(seconds: float) -> str:
 
 def _fmt_percent(percent: float) -> str:
     return f"{percent:.6f}".rstrip("0").rstrip(".")
+
+
+def strategy_names() -> list[str]:
+    """Every predefined strategy's name as users write it (for shell completion and suggestions)."""
+    return [s.name for s in _PREDEFINED.values()]
