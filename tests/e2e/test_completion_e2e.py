@@ -20,7 +20,7 @@ def _complete(*words: str) -> list[str]:
 
 
 def test_strategy_names_complete() -> None:
-    assert _complete("shift", "fn", "--strategy", "canary10") == [
+    assert _complete("shift", "fn", "--strategy", "Canary10") == [
         "Canary10Percent5Minutes",
         "Canary10Percent10Minutes",
         "Canary10Percent15Minutes",
