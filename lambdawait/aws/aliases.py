@@ -195,11 +195,19 @@ def _write(
 
 
 def get_alias_quietly(client: LambdaApi, function: str, alias: str) -> AliasInfo | None:
-    """The alias for a report, or None when even that read fails (the report must still go out)."""
-    try:
-        return get_alias(client, function, alias)
-    except Exception:
-        return None
+    """The alias for a report, or None when even that read fails (the report must still go out).
+
+    Read a few times: a signal that interrupted a request can leave a broken connection in the
+    pool, and the first read after it may fail where the next one succeeds.
+    """
+    import time
+
+    for attempt in range(3):
+        try:
+            return get_alias(client, function, alias)
+        except Exception:
+            time.sleep(0.1 * (attempt + 1))
+    return None
 
 
 def _landed(client: LambdaApi, function: str, alias: str, intent: Intent) -> AliasInfo | None:

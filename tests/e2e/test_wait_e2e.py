@@ -87,18 +87,18 @@ def test_timeout_exits_3_on_time_with_last_state(sim: Simulator, cli: Callable[.
 
 
 def test_several_functions_wait_concurrently(sim: Simulator, cli: Callable[..., Run]) -> None:
-    # Creations long enough to be Pending when the CLI starts, however loaded the machine is.
-    sim.set_scenario(Scenario.from_dict({"defaults": {"create_seconds": 3.0}}))
+    # Creations that outlast the wait: each of the four waits runs to the shared 2 s deadline.
+    sim.set_scenario(Scenario.from_dict({"defaults": {"create_seconds": 60.0}}))
     for i in range(4):
         _create(sim, f"many-{i}")
-    run = cli("wait", *[f"many-{i}" for i in range(4)], "-o", "json")
-    assert run.code == 0
+    run = cli("wait", *[f"many-{i}" for i in range(4)], "--timeout", "2", "-o", "json")
+    assert run.code == 3, run.stderr
     doc = run.json()
     assert [f["function"] for f in doc["functions"]] == [f"many-{i}" for i in range(4)]
-    # Concurrent, not sequential: the four waits overlap, so together they lasted far longer than
-    # the command did (one after another, their sum would be about the command's time).
+    assert all(f["outcome"] == "timeout" for f in doc["functions"])
+    # Concurrent, not sequential: four 2 s waits one after another could not end before 8 s.
     waited = sum(f["elapsedSeconds"] for f in doc["functions"])
-    assert waited > 2.5 * doc["elapsedSeconds"], (waited, doc["elapsedSeconds"])
+    assert waited >= 7.5 and doc["elapsedSeconds"] < waited / 2, (waited, doc["elapsedSeconds"])
 
 
 def test_missing_function_exits_4(sim: Simulator, cli: Callable[..., Run]) -> None:
