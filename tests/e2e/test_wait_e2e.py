@@ -30,7 +30,8 @@ def _create(sim: Simulator, name: str, **extra: Any) -> None:
 
 
 def test_wait_sees_pending_then_active(sim: Simulator, cli: Callable[..., Run]) -> None:
-    sim.set_scenario(Scenario.from_dict({"defaults": {"create_seconds": 1.5}}))
+    # Pending for longer than a loaded machine's CLI start-up, so the first poll sees it.
+    sim.set_scenario(Scenario.from_dict({"defaults": {"create_seconds": 4.0}}))
     _create(sim, "fresh")
     run = cli("wait", "fresh", "-o", "json")
     assert run.code == 0, run.stderr
