@@ -197,8 +197,18 @@ def run_shell(command: str, env: dict[str, str], *, timeout: float = CHECK_COMMA
     """
     # Its output goes to our stderr: stdout is reserved for the result. Its own session: a signal
     # for the group reaches every process it started, and none of ours.
-    proc = subprocess.Popen(command, shell=True, env={**os.environ, **env}, stdout=2, start_new_session=True)
+    from lambdawait.core.signals import deferred
+
+    # A signal while the child starts (Popen returns only after the shell is running, and the shell
+    # may already have started children) would leave a group we hold no handle to: hold it until
+    # `proc` exists, then deliver it, so the group is stopped like on any other way out.
+    with deferred() as received:
+        proc = subprocess.Popen(
+            command, shell=True, env={**os.environ, **env}, stdout=2, start_new_session=True
+        )
     try:
+        if received:
+            signal.raise_signal(received[0])
         code = proc.wait(timeout=timeout)
     except BaseException:
         _stop_group(proc)

@@ -222,7 +222,9 @@ def test_timeout_stops_the_whole_process_group(tmp_path: Path) -> None:
 
 @pytest.fixture
 def interrupt_when_marked(tmp_path: Path) -> Iterator[Path]:
-    """Raise KeyboardInterrupt in the main thread (as the signal handler does) once the marker exists."""
+    """SIGINT once the marker exists, raising KeyboardInterrupt in the main thread as lambdawait's
+    handler does. The marker can appear before Popen has returned (the shell runs first): that
+    moment is part of what is tested."""
     marker = tmp_path / "pgid"
 
     def handler(signum: int, frame: Any) -> None:
@@ -232,16 +234,16 @@ def interrupt_when_marked(tmp_path: Path) -> Iterator[Path]:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not (marker.exists() and marker.read_text().strip()):
             time.sleep(0.01)
-        os.kill(os.getpid(), signal.SIGUSR1)
+        os.kill(os.getpid(), signal.SIGINT)
 
-    previous = signal.signal(signal.SIGUSR1, handler)
+    previous = signal.signal(signal.SIGINT, handler)
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
     try:
         yield marker
     finally:
         thread.join()
-        signal.signal(signal.SIGUSR1, previous)
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
