@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from lambdawait.aws.cd_handoff import HandOff
     from lambdawait.aws.deploy import DeployPlan
+    from lambdawait.aws.publish import PublishResult
     from lambdawait.aws.shift import ShiftRequest
 
 
@@ -281,24 +282,13 @@ def _release(
     from dataclasses import replace
 
     spec, release, request = prepared.spec, prepared.release, prepared.request
-    from lambdawait.aws.publish import publish_version
     from lambdawait.output.documents import alias_doc
 
     ledger.begin("publish")
     try:
         with interrupts(session.clock):
-            # Exactly what this deploy left: the code it saw land and the revision it ended on,
-            # so a change by anyone else since is refused instead of published.
-            published = publish_version(
-                session.clients.lambda_(),
-                session.waiter(),
-                spec.name,
-                description=release.description,
-                code_sha256=deployed.code_sha256 if deployed else None,
-                revision_id=deployed.revision_id if deployed else None,
-                timeout=max(prepared.timeout, 900.0),
-                on_published=lambda version: ledger.accept("publish", version=version),
-                on_step=session.out.step,
+            published = publish_what_landed(
+                session, spec.name, release, deployed, prepared.timeout, ledger, on_step=session.out.step
             )
     except KeyboardInterrupt as exc:
         raise _interrupted_state(session, spec.name, exc) from None
@@ -331,3 +321,30 @@ def _release(
         "weightsApplied": list(shifted.weights_applied),
     }
     return extra
+
+
+def publish_what_landed(
+    session: Session,
+    name: str,
+    release: Release,
+    deployed: FunctionStatus | None,
+    timeout: float,
+    ledger: Ledger,
+    *,
+    on_step: Callable[[str], None] | None = None,
+) -> PublishResult:
+    """Publish exactly what this deploy left: the code it saw land and the revision it ended on,
+    so a change by anyone else since is refused instead of published (deploy and apply alike)."""
+    from lambdawait.aws.publish import publish_version
+
+    return publish_version(
+        session.clients.lambda_(),
+        session.waiter(),
+        name,
+        description=release.description,
+        code_sha256=deployed.code_sha256 if deployed else None,
+        revision_id=deployed.revision_id if deployed else None,
+        timeout=max(timeout, 900.0),  # SnapStart snapshots take minutes
+        on_published=lambda version: ledger.accept("publish", version=version),
+        on_step=on_step,
+    )

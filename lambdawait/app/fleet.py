@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from lambdawait.app.deploy import Release
+from lambdawait.app.deploy import Release, publish_what_landed
 from lambdawait.aws.gates import GateSpec
 from lambdawait.core.errors import LambdawaitError, UsageError
 from lambdawait.core.ledger import Ledger
@@ -260,7 +260,6 @@ def deploy(
 
 
 def _deploy_one(session: Session, member: Member, on_change: Callable[[Member, str], None]) -> None:
-    from lambdawait.aws.publish import publish_version
 
     prepared = member.prepared
     assert prepared is not None
@@ -276,16 +275,7 @@ def _deploy_one(session: Session, member: Member, on_change: Callable[[Member, s
         on_change(member, PUBLISHING)
         ledger.begin("publish")
         deployed = result.status
-        published = publish_version(
-            session.clients.lambda_(),
-            session.waiter(),
-            member.name,
-            description=release.description,
-            code_sha256=deployed.code_sha256 if deployed else None,
-            revision_id=deployed.revision_id if deployed else None,
-            timeout=max(prepared.timeout, 900.0),
-            on_published=lambda version: ledger.accept("publish", version=version),
-        )
+        published = publish_what_landed(session, member.name, release, deployed, prepared.timeout, ledger)
         ledger.land("publish", version=published.version)
         member.version = published.version
     member.state = DEPLOYED
