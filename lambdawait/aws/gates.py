@@ -52,6 +52,27 @@ class GateFailure:
     detail: str
 
 
+class GateFired(Exception):
+    """A gate failed during a bake: raised so it is unwound like every other way out of a shift."""
+
+    def __init__(self, failure: GateFailure) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
+
+
+def stop_reason(cause: BaseException) -> str:
+    """Why a shift or a release stopped, in words, for the report of what it left."""
+    from lambdawait.core.errors import LambdawaitError
+
+    if isinstance(cause, GateFired):
+        return cause.failure.detail
+    if isinstance(cause, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(cause, LambdawaitError):
+        return cause.message
+    return f"{type(cause).__name__}: {cause}"
+
+
 def parse_payload(text: str | None) -> bytes | None:
     """The smoke-invoke payload: JSON text (default `{}`); invalid JSON is a usage error."""
     if text is None:

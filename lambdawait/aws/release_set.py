@@ -24,7 +24,7 @@ from lambdawait.aws.aliases import (
     split_text,
     update_alias,
 )
-from lambdawait.aws.gates import GateFailure, Gates
+from lambdawait.aws.gates import GateFailure, GateFired, Gates, stop_reason
 from lambdawait.core import record
 from lambdawait.core.budget import RESTORE_RATE, Budget, Closed, priority
 from lambdawait.core.errors import (
@@ -170,7 +170,7 @@ class SetRelease:
 
         self.each(moves, one)
         if failures:
-            raise _GateFired(failures[0])
+            raise GateFired(failures[0])
 
     def _record(self, move: Move, state: str) -> record.ReleaseRecord:
         return record.ReleaseRecord(self.run_id, move.old, move.to_version, state)
@@ -208,7 +208,7 @@ class SetRelease:
             for gate in gates:
                 failure = gate.alarms()
                 if failure:
-                    raise _GateFired(failure)
+                    raise GateFired(failure)
             self.clock.sleep(min(ALARM_POLL_SECONDS, remaining))
         env = {
             "LAMBDAWAIT_FUNCTIONS": " ".join(m.function for m in moves),
@@ -218,7 +218,7 @@ class SetRelease:
         for gate in gates:
             failure = gate.alarms() or gate.check_command(env)
             if failure:
-                raise _GateFired(failure)
+                raise GateFired(failure)
         if step.weight < 1.0:
             self._smoke(moves)
 
@@ -239,7 +239,7 @@ class SetRelease:
                     f"interrupted during the release; aliases left as they are (on_interrupt = keep): {left}",
                     hint="apply again to finish, or `lambdawait rollback -c FILE` to undo",
                 )
-            if isinstance(cause, _GateFired):
+            if isinstance(cause, GateFired):
                 self.on_event(None, f"{cause.failure.gate} gate fired: restoring every alias")
             touched = [m for m in moves if m.touched]
             self.each(touched, self._restore, on_abort=None)
@@ -305,12 +305,12 @@ class SetRelease:
                 f"lambdawait rollback {m.function} --alias {m.alias} --to-version {m.old}" for m in split
             )
             return AliasSplitError(
-                f"the release stopped ({_reason(cause)}) and {len(split)} alias(es) could not be "
+                f"the release stopped ({stop_reason(cause)}) and {len(split)} alias(es) could not be "
                 f"restored: {names}",
                 hint=f"run {fixes}",
                 reason_code="AliasSplit",
             )
-        if isinstance(cause, _GateFired):
+        if isinstance(cause, GateFired):
             f = cause.failure
             return RolledBackError(
                 f"{f.gate} gate fired: {f.detail}; {said}",
@@ -327,12 +327,6 @@ class SetRelease:
         return cause
 
 
-class _GateFired(Exception):
-    def __init__(self, failure: GateFailure) -> None:
-        super().__init__(failure.detail)
-        self.failure = failure
-
-
 def _distinct_gates(moves: Sequence[Move]) -> list[Gates]:
     """One Gates per distinct alarm set and check command: the set is watched, not each member."""
     seen: dict[tuple[tuple[str, ...], str | None], Gates] = {}
@@ -346,11 +340,3 @@ def _quietly(client: LambdaApi, move: Move) -> AliasInfo | None:
     return get_alias_quietly(client, move.function, move.alias)
 
 
-def _reason(cause: BaseException) -> str:
-    if isinstance(cause, _GateFired):
-        return cause.failure.detail
-    if isinstance(cause, KeyboardInterrupt):
-        return "interrupted"
-    if isinstance(cause, LambdawaitError):
-        return cause.message
-    return f"{type(cause).__name__}: {cause}"

@@ -26,7 +26,7 @@ from lambdawait.aws.aliases import (
     split_text,
     update_alias,
 )
-from lambdawait.aws.gates import GateFailure, Gates
+from lambdawait.aws.gates import GateFailure, GateFired, Gates, stop_reason
 from lambdawait.aws.guard import raise_for_wait
 from lambdawait.aws.restore import NotOurs, restore_alias
 from lambdawait.aws.waiter import Waiter, WaitRequest
@@ -90,14 +90,6 @@ class ShiftResult:
     final: AliasInfo | None
     weights_applied: tuple[float, ...] = ()
     elapsed: float = 0.0
-
-
-class _GateFired(Exception):
-    """A gate failed during a bake: unwound like every other way out."""
-
-    def __init__(self, failure: GateFailure) -> None:
-        super().__init__(failure.detail)
-        self.failure = failure
 
 
 def validate_alias_name(alias: str) -> None:
@@ -326,7 +318,7 @@ class Shifter:
         self._send(ShiftEvent(req.alias, weight, index, total, 0.0, "pending", message))
         ready, seen = provisioned.wait_ready(self.waiter, req.function, req.alias, PROVISIONED_WAIT_TIMEOUT)
         if not ready:
-            raise _GateFired(GateFailure("provisioned-concurrency", seen))
+            raise GateFired(GateFailure("provisioned-concurrency", seen))
 
     def _bake(self, req: ShiftRequest, state: _Live, step: Step, index: int, total: int) -> None:
         """Hold the weight for the bake, watching alarms throughout; then run every gate."""
@@ -338,7 +330,7 @@ class Shifter:
                 break
             failure = self.gates.alarms()
             if failure:
-                raise _GateFired(failure)
+                raise GateFired(failure)
             self.clock.sleep(min(ALARM_POLL_SECONDS, remaining))
         env = {
             "LAMBDAWAIT_FUNCTION": req.function,
@@ -350,7 +342,7 @@ class Shifter:
         }
         failure = self.gates.step_end(req.function, req.to_version, env)
         if failure:
-            raise _GateFired(failure)
+            raise GateFired(failure)
 
     def _emit(
         self, req: ShiftRequest, weight: float, index: int, total: int, next_in: float, gate: str
@@ -383,7 +375,7 @@ class Shifter:
             interrupted = isinstance(cause, KeyboardInterrupt)
             if interrupted and req.on_interrupt == "keep":
                 return self._kept(req, state)
-            if isinstance(cause, _GateFired):
+            if isinstance(cause, GateFired):
                 f = cause.failure
                 self._emit_text(
                     req, f"{req.alias}: {f.gate} gate fired, rolling back to version {state.old}",
@@ -424,7 +416,7 @@ class Shifter:
         if not state.applied and state.pending is None:
             restored = f"alias {req.alias} untouched ({split_text(final)})"
         details = self._details(req, state, final)
-        if isinstance(cause, _GateFired):
+        if isinstance(cause, GateFired):
             f = cause.failure
             return RolledBackError(
                 f"{f.gate} gate fired: {f.detail}; alias {req.alias} rolled back to version {state.old}",
@@ -453,7 +445,7 @@ class Shifter:
         alias = get_alias_quietly(self.client, req)
         where = split_text(alias) if alias else "in an unknown state (it could not be read)"
         why = failed.message if isinstance(failed, LambdawaitError) else f"{type(failed).__name__}: {failed}"
-        stopped = cause.failure.detail if isinstance(cause, _GateFired) else _reason(cause)
+        stopped = stop_reason(cause)
         fix = repair_command(req.function, req.alias, state.old)
         return AliasSplitError(
             f"the shift of {req.alias} stopped ({stopped}) and restoring it failed ({why}); "
@@ -507,14 +499,6 @@ class Shifter:
 def get_alias_quietly(client: LambdaApi, req: ShiftRequest) -> AliasInfo | None:
     """The shift's alias for a report, or None when even that read fails."""
     return aliases.get_alias_quietly(client, req.function, req.alias)
-
-
-def _reason(cause: BaseException) -> str:
-    if isinstance(cause, KeyboardInterrupt):
-        return "interrupted"
-    if isinstance(cause, LambdawaitError):
-        return cause.message
-    return f"{type(cause).__name__}: {cause}"
 
 
 @dataclass
