@@ -7,6 +7,7 @@ running (and says how to follow and stop it), unless `--on-interrupt rollback` a
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from lambdawait.app.cd_commands import (
@@ -49,7 +50,9 @@ def run_codedeploy_shift(
     content = cd_handoff.appspec(
         request.function, request.alias, current.function_version, request.to_version, handoff
     )
-    description = f"lambdawait: {request.alias} {current.function_version} -> {request.to_version}"
+    # The run id makes the description ours alone: a lost CreateDeployment reply is found by it.
+    run = uuid.uuid4().hex[:12]
+    description = f"lambdawait run={run}: {request.alias} {current.function_version} -> {request.to_version}"
     deployment_id = cd_handoff.create_deployment(cd, app, group, config, content, description)
     state = read(cd, deployment_id)
     session.out.log(

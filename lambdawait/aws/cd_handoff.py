@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,8 +121,11 @@ def ensure(
         except botocore.exceptions.ClientError as exc:
             if not _missing(exc, "DeploymentConfigDoesNotExistException"):
                 raise
-            cd.create_deployment_config(
-                deploymentConfigName=config, computePlatform="Lambda", trafficRoutingConfig=routing
+            _create_once(
+                lambda: cd.create_deployment_config(
+                    deploymentConfigName=config, computePlatform="Lambda", trafficRoutingConfig=routing
+                ),
+                "DeploymentConfigAlreadyExistsException",
             )
     if exists:
         return app, group, config
@@ -130,16 +134,38 @@ def ensure(
     except botocore.exceptions.ClientError as exc:
         if not _missing(exc, "ApplicationAlreadyExistsException"):
             raise
-    cd.create_deployment_group(
-        applicationName=app,
-        deploymentGroupName=group,
-        serviceRoleArn=handoff.role,
-        deploymentConfigName=config,
-        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
-        alarmConfiguration={"enabled": bool(handoff.alarms), "alarms": [{"name": a} for a in handoff.alarms]},
-        autoRollbackConfiguration={"enabled": True, "events": ROLLBACK_EVENTS},
+    _create_once(
+        lambda: cd.create_deployment_group(
+            applicationName=app,
+            deploymentGroupName=group,
+            serviceRoleArn=handoff.role,
+            deploymentConfigName=config,
+            deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+            alarmConfiguration={
+                "enabled": bool(handoff.alarms),
+                "alarms": [{"name": a} for a in handoff.alarms],
+            },
+            autoRollbackConfiguration={"enabled": True, "events": ROLLBACK_EVENTS},
+        ),
+        "DeploymentGroupAlreadyExistsException",
     )
     return app, group, config
+
+
+def _create_once(create: Callable[[], Any], exists: str) -> None:
+    """A create whose reply was lost, retried by the client, meets its own resource: that is ours.
+
+    Without a retry, "already exists" is someone else's resource, and it is reported as before.
+    """
+    import botocore.exceptions
+
+    from lambdawait.aws.guard import retried_after_transport_error
+
+    try:
+        create()
+    except botocore.exceptions.ClientError as exc:
+        if not (_missing(exc, exists) and retried_after_transport_error(exc)):
+            raise
 
 
 def _group_exists(cd: CodeDeployClient, app: str, group: str) -> bool:
@@ -178,14 +204,46 @@ def appspec(function: str, alias: str, current: str, target: str, handoff: HandO
 def create_deployment(
     cd: CodeDeployClient, app: str, group: str, config: str, content: str, description: str
 ) -> str:
-    response = cd.create_deployment(
-        applicationName=app,
-        deploymentGroupName=group,
-        deploymentConfigName=config,
-        description=description,
-        revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
-    )
+    """CreateDeployment. It takes no idempotency token, so a lost reply is reconciled by reading:
+    the group's deployment in flight whose description (which carries our run id) is ours."""
+    import botocore.exceptions
+
+    from lambdawait.aws.guard import retried_after_transport_error
+
+    try:
+        response = cd.create_deployment(
+            applicationName=app,
+            deploymentGroupName=group,
+            deploymentConfigName=config,
+            description=description,
+            revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": content}},
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        lost = retried_after_transport_error(exc) or not isinstance(exc, botocore.exceptions.ClientError)
+        ours = _in_flight_with(cd, app, group, description) if lost else None
+        if ours is None:
+            raise
+        return ours
     return str(response["deploymentId"])
+
+
+def _in_flight_with(cd: CodeDeployClient, app: str, group: str, description: str) -> str | None:
+    """The id of the group's deployment in flight with exactly this description, if there is one."""
+    try:
+        listed = cd.list_deployments(
+            applicationName=app,
+            deploymentGroupName=group,
+            includeOnlyStatuses=["Created", "Queued", "InProgress", "Baking", "Ready"],
+        ).get("deployments", [])
+        if not listed:
+            return None
+        infos = cd.batch_get_deployments(deploymentIds=listed[:25]).get("deploymentsInfo", [])
+    except Exception:  # the re-read failed too: we cannot tell, so the original error stands
+        return None
+    for info in infos:
+        if info.get("description") == description:
+            return str(info["deploymentId"])
+    return None
 
 
 def total_minutes(strategy: Strategy) -> float:
