@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.core.errors import translate_client_error
 from lambdawait.core.models import AliasInfo, FunctionReport, VersionInfo
@@ -11,37 +10,46 @@ from lambdawait.core.names import split_qualifier
 from lambdawait.core.responses import alias_info, from_get_function, version_info
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda.type_defs import (
+        AliasConfigurationTypeDef,
+        FunctionConfigurationTypeDef,
+        GetFunctionRequestTypeDef,
+        ListAliasesRequestTypeDef,
+        ListVersionsByFunctionRequestTypeDef,
+    )
+
     from lambdawait.aws.api import LambdaApi
 
 RECENT_VERSIONS = 5
 
-
-def _all_pages(call: Callable[..., Any], function: str, key: str) -> list[dict[str, Any]]:
-    """Every item of a Marker-paged Lambda list call.
-
-    Pages by hand rather than with a botocore paginator so each page goes through the retrying
-    client.
-    """
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"FunctionName": function}
-    while True:
-        page = call(**kwargs)
-        items.extend(page.get(key, []))
-        if not page.get("NextMarker"):
-            return items
-        kwargs["Marker"] = page["NextMarker"]
+# Each list call is paged by hand (Marker / NextMarker) rather than with a botocore paginator, so
+# each page goes through the retrying client.
 
 
 def list_versions(client: LambdaApi, function: str) -> list[VersionInfo]:
     """Every published version (not $LATEST), oldest first."""
-    versions = _all_pages(client.list_versions_by_function, function, "Versions")
+    versions: list[FunctionConfigurationTypeDef] = []
+    kwargs: ListVersionsByFunctionRequestTypeDef = {"FunctionName": function}
+    while True:
+        page = client.list_versions_by_function(**kwargs)
+        versions.extend(page.get("Versions", []))
+        if not page.get("NextMarker"):
+            break
+        kwargs["Marker"] = page["NextMarker"]
     infos = [version_info(v) for v in versions if v.get("Version") != "$LATEST"]
     return sorted(infos, key=lambda v: int(v.version))
 
 
 def list_aliases(client: LambdaApi, function: str) -> list[AliasInfo]:
-    aliases = [alias_info(a) for a in _all_pages(client.list_aliases, function, "Aliases")]
-    return sorted(aliases, key=lambda a: a.name)
+    aliases: list[AliasConfigurationTypeDef] = []
+    kwargs: ListAliasesRequestTypeDef = {"FunctionName": function}
+    while True:
+        page = client.list_aliases(**kwargs)
+        aliases.extend(page.get("Aliases", []))
+        if not page.get("NextMarker"):
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    return sorted((alias_info(a) for a in aliases), key=lambda a: a.name)
 
 
 def describe(client: LambdaApi, name: str) -> FunctionReport:
@@ -53,7 +61,9 @@ def describe(client: LambdaApi, name: str) -> FunctionReport:
 
     function, qualifier = split_qualifier(name)
     try:
-        kwargs = {"FunctionName": function, **({"Qualifier": qualifier} if qualifier else {})}
+        kwargs: GetFunctionRequestTypeDef = {"FunctionName": function}
+        if qualifier:
+            kwargs["Qualifier"] = qualifier
         status = from_get_function(client.get_function(**kwargs), function, qualifier)
         versions = list_versions(client, function)[-RECENT_VERSIONS:]
         aliases = list_aliases(client, function)

@@ -9,14 +9,22 @@ under a reserved-concurrency limit. GetProvisionedConcurrencyConfig counts again
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.core.errors import UsageError, client_error_code, translate_client_error
 from lambdawait.core.models import FunctionStatus, ProvisionedInfo, WaitOutcome
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda.type_defs import (
+        GetProvisionedConcurrencyConfigResponseTypeDef,
+        ListProvisionedConcurrencyConfigsRequestTypeDef,
+        ProvisionedConcurrencyConfigListItemTypeDef,
+    )
+
+    # A config as GetProvisionedConcurrencyConfig answers it, or one item of the List call.
+    ConfigReply = GetProvisionedConcurrencyConfigResponseTypeDef | ProvisionedConcurrencyConfigListItemTypeDef
+
     from lambdawait.aws.api import LambdaApi
     from lambdawait.aws.waiter import Waiter
 
@@ -42,7 +50,7 @@ class ProvisionedConfig:
     last_modified: str | None = None
 
     @classmethod
-    def parse(cls, response: Mapping[str, Any]) -> ProvisionedConfig:
+    def parse(cls, response: ConfigReply) -> ProvisionedConfig:
         return cls(
             requested=int(response.get("RequestedProvisionedConcurrentExecutions") or 0),
             allocated=int(response.get("AllocatedProvisionedConcurrentExecutions") or 0),
@@ -102,7 +110,7 @@ def list_all(client: LambdaApi, function: str) -> tuple[ProvisionedInfo, ...]:
     import botocore.exceptions
 
     infos: list[ProvisionedInfo] = []
-    kwargs: dict[str, Any] = {"FunctionName": function}
+    kwargs: ListProvisionedConcurrencyConfigsRequestTypeDef = {"FunctionName": function}
     while True:
         try:
             page = client.list_provisioned_concurrency_configs(**kwargs)
@@ -147,16 +155,19 @@ def missing(function: str, qualifier: str) -> UsageError:
     )
 
 
-def check_qualifier(name: str, qualifier: str | None) -> None:
+def check_qualifier(name: str, qualifier: str | None) -> str:
     """Provisioned concurrency lives on an alias or a published version, never on $LATEST."""
     if not qualifier or qualifier == "$LATEST":
         raise UsageError(
             f"--for provisioned needs an alias or a published version for {name}",
             hint="pass FUNCTION:ALIAS, FUNCTION:N or --qualifier",
         )
+    return qualifier
 
 
-def as_status(response: Mapping[str, Any], function: str, qualifier: str | None) -> FunctionStatus:
+def as_status(
+    response: GetProvisionedConcurrencyConfigResponseTypeDef, function: str, qualifier: str | None
+) -> FunctionStatus:
     """A config in the shape every wait reports: its Status as the state, StatusReason as why."""
     config = ProvisionedConfig.parse(response)
     return FunctionStatus(
@@ -169,16 +180,19 @@ def as_status(response: Mapping[str, Any], function: str, qualifier: str | None)
     )
 
 
-def decide(label: str, response: Mapping[str, Any]) -> tuple[WaitOutcome | None, str, str | None]:
+def decide_error(label: str, code: str, message: str) -> tuple[WaitOutcome, str, str]:
+    """(outcome, message, error code) for an error answer: no config at all is exit 2."""
+    if code == NOT_FOUND:
+        function, _, qualifier = label.rpartition(":")
+        raise missing(function, qualifier)
+    outcome = WaitOutcome.NOT_FOUND if code == "ResourceNotFoundException" else WaitOutcome.ERROR
+    return outcome, f"{label}: {code}: {message}", code
+
+
+def decide(
+    label: str, response: GetProvisionedConcurrencyConfigResponseTypeDef
+) -> tuple[WaitOutcome | None, str, str | None]:
     """(outcome or None to keep polling, message, error code) for one answer."""
-    error = response.get("Error")
-    if error:
-        code = str(error.get("Code"))
-        if code == NOT_FOUND:
-            function, _, qualifier = label.rpartition(":")
-            raise missing(function, qualifier)
-        outcome = WaitOutcome.NOT_FOUND if code == "ResourceNotFoundException" else WaitOutcome.ERROR
-        return outcome, f"{label}: {code}: {error.get('Message')}", code
     config = ProvisionedConfig.parse(response)
     if config.status == "READY":
         return WaitOutcome.READY, f"{label} provisioned concurrency is {config.text()}", None

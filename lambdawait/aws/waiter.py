@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.aws import provisioned
 from lambdawait.core import managed
@@ -16,6 +16,9 @@ from lambdawait.core.models import FunctionStatus, WaitOutcome, WaitResult
 from lambdawait.core.responses import from_get_function
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
+    from mypy_boto3_lambda.type_defs import GetFunctionRequestTypeDef, GetFunctionResponseTypeDef
+
     from lambdawait.aws.api import LambdaApi
 
 # States that botocore's waiters do not know: they would poll them until attempts run out.
@@ -142,21 +145,20 @@ def _describe(status: FunctionStatus) -> str:
     return ", ".join(parts)
 
 
-def decide(request: WaitRequest, response: Mapping[str, Any]) -> _Decision:
-    """Terminal or not, for one GetFunction response (or its parsed error)."""
+def decide_error(request: WaitRequest, response: Mapping[str, object], code: str, message: str) -> _Decision:
+    """Terminal or not, for an error answer (not a transient one): a missing function is what
+    `--for exists` polls through; anything else ends the wait."""
     if request.target is Target.PROVISIONED:
-        return _Decision(*provisioned.decide(request.label, response))
-    error = response.get("Error")
-    if error:
-        code = str(error.get("Code"))
-        if request.target is Target.EXISTS and classify(request.target, response) is Verdict.RETRY:
-            return _Decision(None)
-        if code == "ResourceNotFoundException":
-            return _Decision(
-                WaitOutcome.NOT_FOUND, f"{request.label} does not exist: {error.get('Message')}", code
-            )
-        return _Decision(WaitOutcome.ERROR, f"GetFunction failed: {code}: {error.get('Message')}", code)
-    status = from_get_function(response, request.function, request.qualifier)
+        return _Decision(*provisioned.decide_error(request.label, code, message))
+    if request.target is Target.EXISTS and classify(request.target, response) is Verdict.RETRY:
+        return _Decision(None)
+    if code == "ResourceNotFoundException":
+        return _Decision(WaitOutcome.NOT_FOUND, f"{request.label} does not exist: {message}", code)
+    return _Decision(WaitOutcome.ERROR, f"GetFunction failed: {code}: {message}", code)
+
+
+def decide(request: WaitRequest, response: GetFunctionResponseTypeDef, status: FunctionStatus) -> _Decision:
+    """Terminal or not, for one GetFunction response (`status` is that response, parsed)."""
     if request.target in (Target.ACTIVE, Target.READY, Target.VERSION):
         if status.state == "Inactive":
             return _Decision(
@@ -221,32 +223,49 @@ class _Run:
         waiter, request, progress = self.waiter, self.request, self.progress
         waiter.limiter.acquire()
         progress.polls += 1
-        kwargs: dict[str, str] = {"FunctionName": request.function}
-        if request.qualifier:
-            kwargs["Qualifier"] = request.qualifier
         try:
-            response: Mapping[str, Any] = (
-                waiter.client.get_provisioned_concurrency_config(**kwargs)
-                if request.target is Target.PROVISIONED
-                else waiter.client.get_function(**kwargs)
-            )
+            decision = self._ask()
         except botocore.exceptions.ClientError as exc:
-            if not is_transient(exc):
-                response = exc.response
-            else:
+            if is_transient(exc):
                 self._failed(exc)
                 raise
+            decision = self._answered_error(exc)
         except Exception as exc:
             if is_transient(exc):
                 self._failed(exc)
             raise
-        progress.error = None
-        progress.failures = 0
-        if "Error" not in response:
-            read = provisioned.as_status if request.target is Target.PROVISIONED else from_get_function
-            progress.status = read(response, request.function, request.qualifier)
-        waiter._emit(request, progress, self.start)
-        return decide(request, response)
+        else:
+            progress.error = None
+            progress.failures = 0
+            waiter._emit(request, progress, self.start)
+        return decision
+
+    def _ask(self) -> _Decision:
+        """One read; the status it shows is recorded (a decision on a reply never raises)."""
+        client, request = self.waiter.client, self.request
+        if request.target is Target.PROVISIONED:
+            qualifier = provisioned.check_qualifier(request.function, request.qualifier)
+            config = client.get_provisioned_concurrency_config(
+                FunctionName=request.function, Qualifier=qualifier
+            )
+            self.progress.status = provisioned.as_status(config, request.function, request.qualifier)
+            return _Decision(*provisioned.decide(request.label, config))
+        kwargs: GetFunctionRequestTypeDef = {"FunctionName": request.function}
+        if request.qualifier:
+            kwargs["Qualifier"] = request.qualifier
+        response = client.get_function(**kwargs)
+        status = from_get_function(response, request.function, request.qualifier)
+        self.progress.status = status
+        return decide(request, response, status)
+
+    def _answered_error(self, exc: ClientError) -> _Decision:
+        """An error answer that waiting does not cure (or, for `exists`, the one it waits through)."""
+        self.progress.error = None
+        self.progress.failures = 0
+        self.waiter._emit(self.request, self.progress, self.start)
+        error = exc.response.get("Error", {})
+        code, message = str(error.get("Code")), str(error.get("Message"))
+        return decide_error(self.request, exc.response, code, message)
 
     def _failed(self, exc: BaseException) -> None:
         self.progress.error = exc

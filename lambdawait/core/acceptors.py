@@ -6,9 +6,9 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from lambdawait.core.model import waiter_model
+from lambdawait.core.responses import mapping
 
 
 class Target(str, enum.Enum):
@@ -47,7 +47,7 @@ class Acceptor:
     """One botocore acceptor: when `matches(response)`, the waiter moves to `state`."""
 
     state: Verdict
-    matches: Callable[[Mapping[str, Any]], bool]
+    matches: Callable[[Mapping[str, object]], bool]
 
 
 @cache
@@ -70,17 +70,17 @@ def acceptors(waiter_name: str) -> tuple[Acceptor, ...]:
 
 
 def _under_configuration(
-    func: Callable[[Mapping[str, Any]], bool],
-) -> Callable[[Mapping[str, Any]], bool]:
-    def matcher(response: Mapping[str, Any]) -> bool:
+    func: Callable[[Mapping[str, object]], bool],
+) -> Callable[[Mapping[str, object]], bool]:
+    def matcher(response: Mapping[str, object]) -> bool:
         if "Error" in response:
             return bool(func(response))
-        return bool(func(response.get("Configuration") or {}))
+        return bool(func(mapping(response.get("Configuration"))))
 
     return matcher
 
 
-def classify_one(waiter_name: str, response: Mapping[str, Any]) -> Verdict:
+def classify_one(waiter_name: str, response: Mapping[str, object]) -> Verdict:
     """The first matching acceptor's verdict, as botocore's Waiter.wait would decide."""
     for acceptor in acceptors(waiter_name):
         if acceptor.matches(response):
@@ -88,7 +88,7 @@ def classify_one(waiter_name: str, response: Mapping[str, Any]) -> Verdict:
     return Verdict.UNMATCHED
 
 
-def classify(target: Target, response: Mapping[str, Any]) -> Verdict:
+def classify(target: Target, response: Mapping[str, object]) -> Verdict:
     """Combine the verdicts of the target's waiters.
 
     Any failure fails, all successes succeed, and any retry keeps polling. For `ready`, a missing
@@ -101,7 +101,7 @@ def classify(target: Target, response: Mapping[str, Any]) -> Verdict:
             target is Target.READY
             and name == "FunctionUpdatedV2"
             and verdict is Verdict.UNMATCHED
-            and "LastUpdateStatus" not in (response.get("Configuration") or {})
+            and "LastUpdateStatus" not in mapping(response.get("Configuration"))
         ):
             continue
         verdicts.append(verdict)
