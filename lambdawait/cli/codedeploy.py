@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import typer
+from lambdawait.cli.options import Connection, OptionGroup, OutputOptions, ParameterSources, given, option
 
 if TYPE_CHECKING:
     from lambdawait.aws.cd_handoff import HandOff
@@ -15,94 +16,107 @@ NO_TIMEOUT = 7 * 24 * 3600.0
 
 
 def wait_deployment(
-    ctx: Any,
+    ctx: ParameterSources,
     *,
     functions: Sequence[str] | None,
     deployment: str | None,
     timeout: float,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    output: str,
-    no_color: bool,
-    verbose: bool,
-    query: str | None,
+    connection: Connection,
+    display: OutputOptions,
 ) -> NoReturn:
+    """`wait --deployment ID`: follow a CodeDeploy deployment until it ends."""
     from lambdawait.app.cd_commands import run_deployment_wait
-    from lambdawait.aws.clients import Clients, ConnectionOptions
-    from lambdawait.cli.boundary import command
+    from lambdawait.cli.options import command_scope
     from lambdawait.core.errors import UsageError
-    from lambdawait.output.render import Output
 
-    out = Output(output, no_color=no_color, verbose=verbose, query=query)
-    with command("wait", out) as start:
-        out.compile_query()
+    out = display.render()
+    with command_scope("wait", out) as start:
         if functions and deployment is not None:
             raise UsageError(
                 "pass FUNCTION... or --deployment ID, not both", hint="run `lambdawait wait --help`"
             )
         if deployment is None:
             raise UsageError("missing FUNCTION", hint="pass FUNCTION... to wait on, or --deployment ID")
-        given = getattr(ctx.get_parameter_source("timeout"), "name", "DEFAULT") != "DEFAULT"
-        clients = Clients(ConnectionOptions(region=region, profile=profile, endpoint_url=endpoint_url))
         document = run_deployment_wait(
-            clients, out, deployment_id=deployment, timeout=timeout if given else NO_TIMEOUT, start=start
+            connection.clients(),
+            out,
+            deployment_id=deployment,
+            timeout=timeout if given(ctx, "timeout") else NO_TIMEOUT,
+            start=start,
         )
         out.result(document)
         raise SystemExit(document["exitCode"])
     raise AssertionError("unreachable: the command block always exits")  # pragma: no cover
 
 
-# Options of `shift`/`deploy` for the CodeDeploy engine (declared here, listed in cli.py).
-EngineOpt = Annotated[
-    str,
-    typer.Option(
-        "--engine",
-        help="client (lambdawait moves the alias; short shifts) or codedeploy (AWS CodeDeploy holds "
-        "the shift server-side; long shifts, runners that must not wait).",
-    ),
-]
-DetachOpt = Annotated[
-    bool,
-    typer.Option(
-        "--detach", help="With --engine codedeploy: return the deployment id at once (outcome started)."
-    ),
-]
-AppOpt = Annotated[
-    str | None, typer.Option("--codedeploy-app", metavar="APP", help="Existing CodeDeploy application.")
-]
-GroupOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--deployment-group", metavar="GROUP", help="Existing deployment group in --codedeploy-app."
-    ),
-]
-RoleOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--codedeploy-role", metavar="ARN", help="Service role for a deployment group lambdawait creates."
-    ),
-]
-BeforeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--before-allow-traffic",
-        metavar="FUNCTION",
-        help="CodeDeploy hook function run before traffic moves.",
-    ),
-]
-AfterOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--after-allow-traffic",
-        metavar="FUNCTION",
-        help="CodeDeploy hook function run after all traffic moved.",
-    ),
-]
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CodeDeployOptions(OptionGroup):
+    """The options of `shift`/`deploy` for the CodeDeploy engine."""
+
+    engine: Annotated[
+        str,
+        option(
+            "--engine",
+            help="client (lambdawait moves the alias; short shifts) or codedeploy (AWS CodeDeploy holds "
+            "the shift server-side; long shifts, runners that must not wait).",
+        ),
+    ] = "client"
+    detach: Annotated[
+        bool,
+        option(
+            "--detach", help="With --engine codedeploy: return the deployment id at once (outcome started)."
+        ),
+    ] = False
+    codedeploy_app: Annotated[
+        str | None, option("--codedeploy-app", metavar="APP", help="Existing CodeDeploy application.")
+    ] = None
+    deployment_group: Annotated[
+        str | None,
+        option("--deployment-group", metavar="GROUP", help="Existing deployment group in --codedeploy-app."),
+    ] = None
+    codedeploy_role: Annotated[
+        str | None,
+        option(
+            "--codedeploy-role", metavar="ARN", help="Service role for a deployment group lambdawait creates."
+        ),
+    ] = None
+    before_allow_traffic: Annotated[
+        str | None,
+        option(
+            "--before-allow-traffic",
+            metavar="FUNCTION",
+            help="CodeDeploy hook function run before traffic moves.",
+        ),
+    ] = None
+    after_allow_traffic: Annotated[
+        str | None,
+        option(
+            "--after-allow-traffic",
+            metavar="FUNCTION",
+            help="CodeDeploy hook function run after all traffic moved.",
+        ),
+    ] = None
+
+    def handoff(
+        self, ctx: ParameterSources, *, alarms: Sequence[str] | None, on_interrupt: str
+    ) -> HandOff | None:
+        """The hand-off these options ask for (see `handoff`)."""
+        return handoff(
+            ctx,
+            engine=self.engine,
+            detach=self.detach,
+            alarms=alarms,
+            on_interrupt=on_interrupt,
+            app=self.codedeploy_app,
+            group=self.deployment_group,
+            role=self.codedeploy_role,
+            before=self.before_allow_traffic,
+            after=self.after_allow_traffic,
+        )
 
 
 def handoff(
-    ctx: Any,
+    ctx: ParameterSources,
     *,
     engine: str,
     detach: bool,
@@ -121,15 +135,14 @@ def handoff(
     if engine not in ("client", "codedeploy"):
         raise UsageError(f"--engine {engine!r} is not valid", hint="use client or codedeploy")
     if engine == "client":
-        given = [name for name, value in (("--detach", detach), ("--codedeploy-app", app),
-                 ("--deployment-group", group), ("--codedeploy-role", role),
-                 ("--before-allow-traffic", before), ("--after-allow-traffic", after)) if value]  # fmt: skip
-        if given:
-            raise UsageError(f"{', '.join(given)} need --engine codedeploy")
+        given_ = [name for name, value in (("--detach", detach), ("--codedeploy-app", app),
+                  ("--deployment-group", group), ("--codedeploy-role", role),
+                  ("--before-allow-traffic", before), ("--after-allow-traffic", after)) if value]  # fmt: skip
+        if given_:
+            raise UsageError(f"{', '.join(given_)} need --engine codedeploy")
         return None
     # The client-side default (rollback) would stop a durable rollout on every cancelled CI job:
     # with CodeDeploy an interrupt detaches unless --on-interrupt rollback is said explicitly.
-    explicit = getattr(ctx.get_parameter_source("on_interrupt"), "name", "DEFAULT") != "DEFAULT"
     return HandOff(
         app=app,
         group=group,
@@ -138,5 +151,5 @@ def handoff(
         before_allow_traffic=before,
         after_allow_traffic=after,
         detach=detach,
-        rollback_on_interrupt=explicit and on_interrupt == "rollback",
+        rollback_on_interrupt=given(ctx, "on_interrupt") and on_interrupt == "rollback",
     )
