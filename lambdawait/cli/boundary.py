@@ -12,7 +12,11 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from lambdawait.core.errors import InternalError, LambdawaitError
+    from lambdawait.output.render import Output
 
 # 128 + SIGPIPE: what a shell reports for a writer whose reader went away (`yes | head -1`).
 BROKEN_PIPE_EXIT = 141
@@ -22,7 +26,7 @@ started = False
 
 
 @contextmanager
-def command(name: str, output: Any) -> Iterator[float]:
+def command(name: str, output: Output) -> Iterator[float]:
     """Turn every failure into its one-line error and exit code; Ctrl-C exits 130."""
     import botocore.exceptions
 
@@ -67,12 +71,12 @@ def command(name: str, output: Any) -> Iterator[float]:
             fail(output, name, _internal_error(output, exc), start, exc)
 
 
-def _internal_error(output: Any, exc: Exception) -> Any:
+def _internal_error(output: Output, exc: Exception) -> InternalError:
     """A bug is neither "the function failed" (1) nor "AWS said no" (4): its own outcome and exit 70,
     one line, and the traceback only when asked for."""
     from lambdawait.core.errors import InternalError
 
-    if getattr(output, "verbose", False):
+    if output.verbose:
         import traceback
 
         output.log(traceback.format_exc().rstrip())
@@ -83,7 +87,11 @@ def _internal_error(output: Any, exc: Exception) -> Any:
 
 
 def fail(
-    output: Any, name: str, err: Any, start: float | None = None, cause: BaseException | None = None
+    output: Output,
+    name: str,
+    err: LambdawaitError,
+    start: float | None = None,
+    cause: BaseException | None = None,
 ) -> NoReturn:
     """Print `err` (its line, or its document in JSON mode) and exit with its exit code."""
     from lambdawait.output.documents import error_document

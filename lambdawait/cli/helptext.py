@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 # What each option's value is, as a person would write it in the README.
 METAVARS = {
@@ -64,57 +64,49 @@ SUMMARIES = {
 }
 
 
-def _choices(param: Any) -> list[str] | None:
-    descriptor = getattr(param, "type_descriptor", None)  # Typer >= 0.2x keeps its own types
-    found = getattr(descriptor, "choices", None) or getattr(getattr(param, "type", None), "choices", None)
+def _choices(param: TyperArgument | TyperOption) -> list[str] | None:
+    found = param.type_descriptor.choices  # an Enum's members (Typer's own notion of a choice)
     if not found:
         return None
     return [str(getattr(choice, "value", choice)) for choice in found]
 
 
-def _metavar(param: Any) -> str | None:
-    if getattr(param, "is_flag", False) or getattr(param, "count", False):
-        return None
-    opts: list[str] = list(getattr(param, "opts", None) or [])
+def _metavar(param: TyperArgument | TyperOption) -> str | None:
     name = str(param.name)
-    if param.param_type_name == "argument":
+    if isinstance(param, TyperArgument):
         return ARGUMENTS.get(name, name.upper() + ("..." if param.nargs != 1 else ""))
+    if param.is_flag or param.count:
+        return None
     choices = _choices(param)
     if choices:
         return "[" + "|".join(choices) + "]"
+    opts = param.opts
     long = next((opt for opt in opts if opt.startswith("--")), opts[0] if opts else name)
     return METAVARS.get(long, long.lstrip("-").replace("-", "_").upper())
+
+
+class _Argument(TyperArgument):
+    """A TyperArgument showing its metavar alone: `FUNCTION...`, not `{function}` and `<list[str]>`."""
+
+    def display_type_rich(self, ctx: object) -> None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        return str(self.metavar if self.required else f"[{self.metavar}]")
 
 
 class HumanCommand(TyperCommand):
     """A Typer command whose parameters show the metavars above instead of their Python types."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Typer's own, passed through
         super().__init__(*args, **kwargs)
         for param in self.params:
+            if not isinstance(param, TyperArgument | TyperOption):  # pragma: no cover - Typer builds these
+                continue
             if param.metavar is None:
                 param.metavar = _metavar(param)
-            if param.param_type_name == "argument" and _Argument is not None:
+            if isinstance(param, TyperArgument):
                 param.__class__ = _Argument  # only how it is shown changes
-
-
-def _argument_class() -> type | None:
-    """TyperArgument, showing its metavar alone: `FUNCTION...`, not `{function}` and `<list[str]>`."""
-    base = getattr(typer.core, "TyperArgument", None)
-    if base is None:  # pragma: no cover - a Typer without it shows metavars as given
-        return None
-
-    def display_type_rich(self: Any, ctx: Any) -> None:
-        return None
-
-    def _usage_display_name(self: Any) -> str:
-        return str(self.metavar if self.required else f"[{self.metavar}]")
-
-    members = {"display_type_rich": display_type_rich, "_usage_display_name": _usage_display_name}
-    return type("_Argument", (base,), members)
-
-
-_Argument = _argument_class()
 
 
 def humanise(app: typer.Typer) -> None:

@@ -38,7 +38,7 @@ def option(
     exists: bool = False,
     dir_okay: bool = True,
 ) -> OptionInfo:
-    """typer.Option, typed: it is declared to return Any (for the `x: int = Option(3)` style), but
+    """typer.Option, typed: it is declared untyped (for the `x: int = Option(3)` style), but
     inside `Annotated[...]` it is the OptionInfo Typer reads."""
     info = typer.Option(
         *decls,
