@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.app.deploy import _Prepared
     from lambdawait.core.models import FunctionStatus
+    from lambdawait.output.doc_types import FunctionEntry, MemberErrorDoc
 
 MAX_WORKERS = 32
 # What a member's `state` can be, in the order a run reaches them.
@@ -73,8 +74,7 @@ class Member:
         """
         if self.ledger is None:
             return False
-        doc = self.ledger.document(self.error)
-        reached = [*doc["applied"], *doc["unconfirmed"]]  # type: ignore[misc]
+        reached = self.ledger.steps(self.error).reached
         return any(step in ("create", "code", "configuration") for step in reached)
 
 
@@ -100,16 +100,16 @@ def members_from(entries: Sequence[FunctionEntry]) -> list[Member]:
 def _release(entry: FunctionEntry) -> Release:
     from lambdawait.aws import gates
 
-    alias = entry.get("alias")
-    publish = bool(entry.get("publish", alias is not None))
-    check_timeout = gates.parse_check_timeout(float(entry.get("check_timeout", gates.CHECK_COMMAND_TIMEOUT)))
+    alias = entry.text("alias")
+    publish = entry.flag("publish", alias is not None)
+    check_timeout = gates.parse_check_timeout(entry.number("check_timeout", gates.CHECK_COMMAND_TIMEOUT))
     spec = GateSpec(
-        tuple(entry.get("alarms", ())),
-        gates.parse_check_command(entry.get("check_command")),
-        gates.parse_payload(entry.get("smoke_invoke")),
+        tuple(entry.strings("alarms") or ()),
+        gates.parse_check_command(entry.text("check_command")),
+        gates.parse_payload(entry.text("smoke_invoke")),
         check_timeout,
     )
-    on_interrupt = entry.get("on_interrupt", "rollback")
+    on_interrupt = entry.text("on_interrupt", "rollback")
     if on_interrupt not in ("rollback", "keep"):
         raise UsageError(
             f"[functions.{entry.name}] on_interrupt {on_interrupt!r} is not valid",
@@ -118,7 +118,7 @@ def _release(entry: FunctionEntry) -> Release:
     if alias is not None:
         from lambdawait.app.commands import shift_request
 
-        strategy = entry.get("strategy", "AllAtOnce")
+        strategy = entry.text("strategy", "AllAtOnce")
         shift_request(
             entry.name,
             alias=alias,
@@ -129,9 +129,9 @@ def _release(entry: FunctionEntry) -> Release:
         )
     return Release(
         publish=publish,
-        description=entry.get("version_description"),
+        description=entry.text("version_description"),
         alias=alias,
-        strategy=entry.get("strategy", "AllAtOnce"),
+        strategy=entry.text("strategy", "AllAtOnce"),
         gates=spec,
         on_interrupt=on_interrupt,
     )
@@ -300,26 +300,23 @@ def _as_error(member: Member, exc: BaseException) -> LambdawaitError:
     return member.ledger.annotate(error) if member.ledger is not None else error
 
 
-def entry_document(member: Member) -> dict[str, Any]:
+def entry_document(member: Member) -> FunctionEntry:
     """The member's functions[] entry: deploy's function fields plus what happened to it."""
     from lambdawait.output.documents import function_entry
+    from lambdawait.output.entries import steps_doc
 
     doc = function_entry(member.status, function=member.name)
-    doc.update(
-        {
-            "result": member.state,
-            "newCodeOnLatest": member.new_code,
-            "version": member.version,
-            "alias": member.release.alias,
-            "error": _error_doc(member.error),
-        }
-    )
+    doc["result"] = member.state
+    doc["newCodeOnLatest"] = member.new_code
+    doc["version"] = member.version
+    doc["alias"] = member.release.alias
+    doc["error"] = _error_doc(member.error)
     if member.ledger is not None:
-        doc["steps"] = member.ledger.document(member.error)
+        doc["steps"] = steps_doc(member.ledger.steps(member.error))
     return doc
 
 
-def _error_doc(error: LambdawaitError | None) -> dict[str, Any] | None:
+def _error_doc(error: LambdawaitError | None) -> MemberErrorDoc | None:
     if error is None:
         return None
     return {"message": error.message, "hint": error.hint, "outcome": error.outcome}

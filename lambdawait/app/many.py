@@ -30,7 +30,7 @@ Sink = Callable[[str | None, str, str], None]
 
 
 def _wait_timeout(members: Sequence[Member]) -> float:
-    return max((float(m.entry.get("wait_timeout", 300.0)) for m in members), default=300.0)
+    return max((m.entry.number("wait_timeout", 300.0) for m in members), default=300.0)
 
 
 def run_plan(
@@ -246,16 +246,16 @@ def run_rollback_set(session: Session, manifest: Manifest, *, names: Sequence[st
     from lambdawait.app.commands import _document, run_rollback
     from lambdawait.output.documents import function_entry
 
-    entries = [e for e in manifest.select(names) if e.get("alias")]
+    entries = [(e, alias) for e in manifest.select(names) if (alias := e.text("alias"))]
     functions: list[dict[str, Any]] = []
     failures: list[LambdawaitError] = []
-    for entry in entries:
+    for entry, alias in entries:
         doc = function_entry(None, function=entry.name)
         try:
-            result = run_rollback(session, entry.name, alias=entry.get("alias"), to_version=None)
+            result = run_rollback(session, entry.name, alias=alias, to_version=None)
         except LambdawaitError as err:
             failures.append(err)
-            doc.update({"outcome": err.outcome, "alias": entry.get("alias"), "message": err.message})
+            doc.update({"outcome": err.outcome, "alias": alias, "message": err.message})
         else:
             keys = ("alias", "fromVersion", "toVersion", "message", "release")
             doc.update({"outcome": result["outcome"], **{k: result.get(k) for k in keys}})

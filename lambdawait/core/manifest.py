@@ -13,10 +13,10 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, TypeGuard, overload
 
 from lambdawait.core.errors import UsageError
 
@@ -69,28 +69,105 @@ _VAR = re.compile(r"\$\{([^}]*)\}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+# A value of the file, once checked against its key's type (see _typed).
+Value = str | int | float | bool | list[str] | dict[str, str]
+
+
+class SpecKwargs(TypedDict):
+    """build_spec's keyword arguments, as the file gives them (None: not in the file)."""
+
+    zip: str | None
+    dir: str | None
+    s3: str | None
+    image_uri: str | None
+    runtime: str | None
+    handler: str | None
+    role: str | None
+    architecture: str | None
+    memory: int | str | None
+    timeout: int | str | None
+    ephemeral_storage: int | str | None
+    env: list[str] | None
+    env_file: str | None
+    prune_env: bool
+    layers: list[str] | None
+    description: str | None
+    tags: list[str] | None
+    subnets: list[str] | None
+    security_groups: list[str] | None
+    snapstart: bool | None
+
+
 @dataclass(frozen=True)
 class FunctionEntry:
-    """One `[functions.NAME]` with `[defaults]` folded in, `${VAR}` resolved, paths made absolute."""
+    """One `[functions.NAME]` with `[defaults]` folded in, `${VAR}` resolved, paths made absolute.
+
+    Values were checked against their key's type when the file was loaded; the accessors below
+    read them back typed (a key of another type than asked for reads as absent).
+    """
 
     name: str
-    values: Mapping[str, Any]
+    values: Mapping[str, Value]
     after: tuple[str, ...] = ()
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
+    @overload
+    def text(self, key: str) -> str | None: ...
+    @overload
+    def text(self, key: str, default: str) -> str: ...
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else default
 
-    def spec_kwargs(self) -> dict[str, Any]:
+    def number(self, key: str, default: float) -> float:
+        """A number key (TOML may give it as text: float() reads it as the option would)."""
+        value = self.values.get(key)
+        return float(value) if isinstance(value, int | float | str) else default
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.values.get(key)
+        return value if isinstance(value, bool) else default
+
+    def strings(self, key: str) -> list[str] | None:
+        value = self.values.get(key)
+        return value if isinstance(value, list) else None
+
+    def _pairs(self, key: str) -> list[str] | None:
+        """A table as the KEY=VALUE list the option takes."""
+        value = self.values.get(key)
+        return [f"{k}={v}" for k, v in value.items()] if isinstance(value, dict) else None
+
+    def _whole(self, key: str) -> int | str | None:
+        """memory/timeout/ephemeral_storage: an int or text as given (build_spec checks it)."""
+        value = self.values.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return None
+        return value if isinstance(value, int | str) else str(value)
+
+    def spec_kwargs(self) -> SpecKwargs:
         """build_spec's keyword arguments: tables become the KEY=VALUE lists the options take."""
-        kwargs: dict[str, Any] = {}
-        for key, arg in SPEC_KEYS.items():
-            if key not in self.values:
-                continue
-            value = self.values[key]
-            if key in _TABLE_KEYS:
-                value = [f"{k}={v}" for k, v in value.items()]
-            kwargs[arg] = value
-        return kwargs
+        text, flag = self.text, self.values.get("snapstart")
+        return SpecKwargs(
+            zip=text("zip"),
+            dir=text("dir"),
+            s3=text("s3"),
+            image_uri=text("image_uri"),
+            runtime=text("runtime"),
+            handler=text("handler"),
+            role=text("role"),
+            architecture=text("architecture"),
+            memory=self._whole("memory"),
+            timeout=self._whole("timeout"),
+            ephemeral_storage=self._whole("ephemeral_storage"),
+            env=self._pairs("env"),
+            env_file=text("env_file"),
+            prune_env=self.flag("prune_env", False),
+            layers=self.strings("layers"),
+            description=text("description"),
+            tags=self._pairs("tags"),
+            subnets=self.strings("subnets"),
+            security_groups=self.strings("security_groups"),
+            snapstart=flag if isinstance(flag, bool) else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -137,20 +214,20 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Manifest:
         where = f"[functions.{name}]"
         own = _entry_values(_table(table, where), where, env, base)
         values = {**checked_defaults, **own}
-        after = tuple(values.pop("after", ()))
-        entries[name] = FunctionEntry(name, values, after)
+        after = values.pop("after", [])
+        entries[name] = FunctionEntry(name, values, tuple(after) if isinstance(after, list) else ())
     _check_after(entries)
     return Manifest(path, entries)
 
 
-def _parse_toml(path: Path) -> dict[str, Any]:
+def _parse_toml(path: Path) -> dict[str, object]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
+            data: dict[str, object] = tomllib.load(handle)
             return data
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: {exc}", hint="fix the TOML syntax at that line") from None
@@ -158,25 +235,35 @@ def _parse_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path} cannot be read ({type(exc).__name__})", hint="check the path") from None
 
 
-def _table(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
+def _is_table(value: object) -> TypeGuard[dict[str, object]]:
+    """A TOML table: a dict whose keys are strings (TOML has no other keys)."""
+    return isinstance(value, dict)
+
+
+def _is_array(value: object) -> TypeGuard[list[object]]:
+    return isinstance(value, list)
+
+
+def _table(value: object, where: str) -> dict[str, object]:
+    if not _is_table(value):
         raise UsageError(f"{where} must be a table", hint="see the example in the README's Many functions")
     return value
 
 
-def _entry_values(table: Mapping[str, Any], where: str, env: Mapping[str, str], base: Path) -> dict[str, Any]:
+def _entry_values(
+    table: Mapping[str, object], where: str, env: Mapping[str, str], base: Path
+) -> dict[str, Value]:
     _reject_unknown(table, KNOWN_KEYS, f"{where}: unknown key")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        value = _substitute(value, f"{where} {key}", env)
-        value = _typed(key, value, where)
-        if key in _PATH_KEYS:
-            value = str((base / Path(value)).resolve()) if value else value
+    values: dict[str, Value] = {}
+    for key, raw in table.items():
+        value = _typed(key, _substitute(raw, f"{where} {key}", env), where)
+        if key in _PATH_KEYS and isinstance(value, str) and value:
+            value = str((base / Path(value)).resolve())
         values[key] = value
     return values
 
 
-def _substitute(value: Any, where: str, env: Mapping[str, str]) -> Any:
+def _substitute(value: object, where: str, env: Mapping[str, str]) -> object:
     """`${VAR}` anywhere in a string (also inside lists and tables); a missing VAR is exit 2."""
     if isinstance(value, str):
 
@@ -192,23 +279,41 @@ def _substitute(value: Any, where: str, env: Mapping[str, str]) -> Any:
             return env[name]
 
         return _VAR.sub(one, value)
-    if isinstance(value, list):
+    if _is_array(value):
         return [_substitute(item, where, env) for item in value]
-    if isinstance(value, dict):
+    if _is_table(value):
         return {k: _substitute(v, f"{where}.{k}", env) for k, v in value.items()}
     return value
 
 
-def _typed(key: str, value: Any, where: str) -> Any:
+def _strings(value: object) -> list[str] | None:
+    """An array of strings, or None when it is not one."""
+    if not _is_array(value):
+        return None
+    found = [item for item in value if isinstance(item, str)]
+    return found if len(found) == len(value) else None
+
+
+def _string_table(value: object) -> dict[str, str] | None:
+    """A table of strings, or None when it is not one."""
+    if not _is_table(value):
+        return None
+    found = {k: v for k, v in value.items() if isinstance(v, str)}
+    return found if len(found) == len(value) else None
+
+
+def _typed(key: str, value: object, where: str) -> Value:
     """Each key's TOML type, checked: a wrong one names the key and what it should be."""
     if key in _TABLE_KEYS:
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        table = _string_table(value)
+        if table is None:
             raise _wrong(where, key, 'a table of strings, e.g. {LOG_LEVEL = "info"}')
-        return value
+        return table
     if key in _LIST_KEYS:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        items = _strings(value)
+        if items is None:
             raise _wrong(where, key, 'a list of strings, e.g. ["a", "b"]')
-        return value
+        return items
     if key in _BOOL_KEYS:
         if not isinstance(value, bool):
             raise _wrong(where, key, "true or false")
@@ -227,7 +332,7 @@ def _wrong(where: str, key: str, expected: str) -> UsageError:
     return UsageError(f"{where}: {key} must be {expected}", hint=hint)
 
 
-def _reject_unknown(table: Mapping[str, Any], known: Sequence[str], what: str) -> None:
+def _reject_unknown(table: Mapping[str, object], known: Sequence[str], what: str) -> None:
     for key in table:
         if key not in known:
             raise UsageError(f"{what} {key!r}", hint=_closest_hint(key, list(known), "known keys"))
@@ -251,7 +356,7 @@ def _check_after(entries: Mapping[str, FunctionEntry]) -> None:
     release_order(entries.values())  # raises on a cycle
 
 
-def release_order(entries: Sequence[FunctionEntry] | Any) -> list[FunctionEntry]:
+def release_order(entries: Iterable[FunctionEntry]) -> list[FunctionEntry]:
     """The file's order, moved only as far as `after` demands (a stable topological sort)."""
     pending = list(entries)
     names = {e.name for e in pending}
