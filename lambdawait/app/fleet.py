@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.app.deploy import _Prepared
     from lambdawait.core.models import FunctionStatus
-    from lambdawait.output.doc_types import FunctionEntry, MemberErrorDoc
 
 MAX_WORKERS = 32
 # What a member's `state` can be, in the order a run reaches them.
@@ -74,7 +73,8 @@ class Member:
         """
         if self.ledger is None:
             return False
-        reached = self.ledger.steps(self.error).reached
+        doc = self.ledger.document(self.error)
+        reached = [*doc["applied"], *doc["unconfirmed"]]  # type: ignore[misc]
         return any(step in ("create", "code", "configuration") for step in reached)
 
 
@@ -300,23 +300,26 @@ def _as_error(member: Member, exc: BaseException) -> LambdawaitError:
     return member.ledger.annotate(error) if member.ledger is not None else error
 
 
-def entry_document(member: Member) -> FunctionEntry:
+def entry_document(member: Member) -> dict[str, Any]:
     """The member's functions[] entry: deploy's function fields plus what happened to it."""
     from lambdawait.output.documents import function_entry
-    from lambdawait.output.entries import steps_doc
 
     doc = function_entry(member.status, function=member.name)
-    doc["result"] = member.state
-    doc["newCodeOnLatest"] = member.new_code
-    doc["version"] = member.version
-    doc["alias"] = member.release.alias
-    doc["error"] = _error_doc(member.error)
+    doc.update(
+        {
+            "result": member.state,
+            "newCodeOnLatest": member.new_code,
+            "version": member.version,
+            "alias": member.release.alias,
+            "error": _error_doc(member.error),
+        }
+    )
     if member.ledger is not None:
-        doc["steps"] = steps_doc(member.ledger.steps(member.error))
+        doc["steps"] = member.ledger.document(member.error)
     return doc
 
 
-def _error_doc(error: LambdawaitError | None) -> MemberErrorDoc | None:
+def _error_doc(error: LambdawaitError | None) -> dict[str, Any] | None:
     if error is None:
         return None
     return {"message": error.message, "hint": error.hint, "outcome": error.outcome}
