@@ -9,22 +9,23 @@ import random
 import re
 import socket
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from lambdawait.sim import control, ecr, handlers, images, invoke, operations, paging, provisioned, roles
 from lambdawait.sim.codedeploy import CodeDeploySim
 from lambdawait.sim.control import CallLog
 from lambdawait.sim.faults import CLOSE_CONNECTION, FaultInjector, bad_gateway
-from lambdawait.sim.lifecycle import Lifecycle
+from lambdawait.sim.lifecycle import Event, Lifecycle
 from lambdawait.sim.operations import unknown_operation, unsupported
 from lambdawait.sim.quotas import QuotaGate
 from lambdawait.sim.scenario import Faults, Scenario
-from lambdawait.sim.wire import Reply, SimError
+from lambdawait.sim.wire import Reply, SimError, environ_str, read_body
 
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 HANDLERS: dict[str, handlers.Handler] = {
     "CreateFunction": handlers.create_function,
@@ -55,7 +56,7 @@ class _DropConnection(Exception):
 class SimApp:
     """Wraps moto's dispatcher; only Lambda requests and /_sim/ paths are handled here."""
 
-    def __init__(self, inner: WSGIApp, scenario: Scenario) -> None:
+    def __init__(self, inner: WSGIApplication, scenario: Scenario) -> None:
         self.inner = inner
         self.lifecycle = Lifecycle(scenario)
         self.call_log = CallLog()
@@ -78,7 +79,7 @@ class SimApp:
             self.lifecycle.scenario = scenario
         self.faults.reseed(scenario.seed)
 
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Event]:
         with self.lifecycle.lock:
             self.lifecycle.advance()
             return list(self.lifecycle.events)
@@ -91,17 +92,17 @@ class SimApp:
                 raise SimError(404, "ResourceNotFoundException", f"Function not found: {name}")
             self.lifecycle.deactivate(rec, now)
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ_str(environ, "PATH_INFO")
         self.codedeploy.advance()  # deployments move with time: bring them to now before any answer
         if path.startswith(ecr.BLOB_PATH):  # an ECR layer download (lambdawait.sim.ecr)
             return _send(ecr.blob(self.lifecycle, path), start_response)
         if path.startswith("/_sim/"):
-            return _send(control.handle(self, environ, path, _read_body(environ)), start_response)
-        scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+            return _send(control.handle(self, environ, path, read_body(environ)), start_response)
+        scope = _CREDENTIAL_SCOPE.search(environ_str(environ, "HTTP_AUTHORIZATION"))
         if scope is not None and scope.group(2) == "codedeploy":
-            target = environ.get("HTTP_X_AMZ_TARGET", "")
-            reply = self.codedeploy.handle(target, _read_body(environ), scope.group(1))
+            target = environ_str(environ, "HTTP_X_AMZ_TARGET")
+            reply = self.codedeploy.handle(target, read_body(environ), scope.group(1))
             return _send(reply, start_response)
         if scope is not None and scope.group(2) == "ecr":
             answered = ecr.intercept(self.lifecycle, environ, scope.group(1))
@@ -117,10 +118,10 @@ class SimApp:
             raise ConnectionAbortedError("simulated lost reply") from None
         return _send(reply, start_response)
 
-    def _lambda(self, environ: dict[str, Any], path: str, region: str) -> Reply:
-        body = _read_body(environ)
-        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        method = environ.get("REQUEST_METHOD", "GET")
+    def _lambda(self, environ: WSGIEnvironment, path: str, region: str) -> Reply:
+        body = read_body(environ)
+        query = {k: v[0] for k, v in parse_qs(environ_str(environ, "QUERY_STRING")).items()}
+        method = environ_str(environ, "REQUEST_METHOD", "GET")
         found = operations.match(method, path, set(query))
         if found is None:
             return unknown_operation(method, path).reply()
@@ -174,47 +175,38 @@ class SimApp:
             except SimError as exc:
                 return exc.reply()
 
-    def _forward(self, environ: dict[str, Any], body: bytes) -> Reply:
+    def _forward(self, environ: WSGIEnvironment, body: bytes) -> Reply:
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(body)
         env["CONTENT_LENGTH"] = str(len(body))
-        seen: dict[str, Any] = {}
+        seen: list[tuple[str, list[tuple[str, str]]]] = []
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            seen["status"], seen["headers"] = status, headers
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+        ) -> Callable[[bytes], object]:
+            seen.append((status, headers))
             return lambda data: None
 
         result = self.inner(env, capture)
         try:
             chunks = b"".join(result)
         finally:
-            close = getattr(result, "close", None)
-            if close is not None:
+            close: object = getattr(result, "close", None)
+            if callable(close):
                 close()
-        return Reply(int(seen["status"].split()[0]), chunks, list(seen["headers"]))
+        status, headers = seen[-1]
+        return Reply(int(status.split()[0]), chunks, list(headers))
 
 
-def _close(environ: dict[str, Any]) -> None:
+def _close(environ: Mapping[str, object]) -> None:
     """Shut the client's connection so it sees the stream end with no response at all."""
     sock = environ.get("werkzeug.socket")
-    if sock is not None:
+    if isinstance(sock, socket.socket):
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ.get("wsgi.input")
-    if length <= 0 or stream is None:
-        return b""
-    data: bytes = stream.read(length)
-    return data
-
-
-def _headers(environ: dict[str, Any]) -> dict[str, str]:
+def _headers(environ: Mapping[str, object]) -> dict[str, str]:
     return {
         key[5:].replace("_", "-").lower(): str(value)
         for key, value in environ.items()

@@ -8,8 +8,8 @@ managed instances and execution environments, and every configuration shows Capa
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
+from lambdawait.sim.jsondata import JSONObject
 from lambdawait.sim.scenario import Behaviour
 
 NON_INVOCABLE = "ActiveNonInvocable"
@@ -25,7 +25,7 @@ def instances_behaviour(b: Behaviour) -> Behaviour:
     return dataclasses.replace(b, publish_seconds=b.instances_seconds)
 
 
-def patch(config: dict[str, Any], b: Behaviour) -> None:
+def patch(config: JSONObject, b: Behaviour) -> None:
     if b.capacity_provider is not None:
         config["CapacityProviderConfig"] = {
             "LambdaManagedInstancesCapacityProviderConfig": {"CapacityProviderArn": b.capacity_provider}

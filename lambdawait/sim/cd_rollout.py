@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
+
+from lambdawait.sim.jsondata import JSONObject, as_object
 
 LIFECYCLE = ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic")
 ACTIVE = ("Created", "Queued", "InProgress")
@@ -38,7 +40,7 @@ class TrafficConfig:
             return [(i * interval, min(100.0, (i + 1) * float(self.percent))) for i in range(count)]
         return [(0.0, 100.0)]
 
-    def routing(self) -> dict[str, Any]:
+    def routing(self) -> JSONObject:
         if self.kind == "AllAtOnce":
             return {"type": "AllAtOnce"}
         key = "timeBasedCanary" if self.kind == "TimeBasedCanary" else "timeBasedLinear"
@@ -93,7 +95,7 @@ class Deployment:
     created: float
     creator: str = "user"
     description: str = ""
-    revision: dict[str, Any] | None = None  # echoed back as AWS does
+    revision: JSONObject | None = None  # echoed back as AWS does
     status: str = "Created"
     started: float | None = None
     completed: float | None = None
@@ -225,9 +227,10 @@ class Settings:
     hooks: dict[str, str] = field(default_factory=dict)  # hook function -> Succeeded | Failed
 
 
-def parse_settings(raw: Any) -> Settings:
+def parse_settings(given: object) -> Settings:
     """Validate a `[codedeploy]` table; ValueError names the offending key."""
-    if not isinstance(raw, dict):
+    raw = as_object(given)
+    if raw is None:
         raise ValueError("'codedeploy' must be a table/object")
     unknown = sorted(set(raw) - {"time_scale", "hooks"})
     if unknown:
@@ -235,7 +238,7 @@ def parse_settings(raw: Any) -> Settings:
     scale = raw.get("time_scale", 1.0)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0:
         raise ValueError("codedeploy.time_scale must be a number > 0 (600: a minute lasts 0.1 s)")
-    hooks = raw.get("hooks", {})
-    if not isinstance(hooks, dict) or any(v not in ("Succeeded", "Failed") for v in hooks.values()):
+    hooks = as_object(raw.get("hooks", {}))
+    if hooks is None or any(v not in ("Succeeded", "Failed") for v in hooks.values()):
         raise ValueError("codedeploy.hooks must map hook function names to Succeeded or Failed")
     return Settings(float(scale), {str(k): str(v) for k, v in hooks.items()})

@@ -5,41 +5,82 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TypedDict
 
 from lambdawait.sim import moto_bridge as moto
 from lambdawait.sim.cd_rollout import Deployment, TrafficConfig, target_status
+from lambdawait.sim.jsondata import JSONObject, as_list, as_object, object_at
 
 Wall = Callable[[float | None], float | None]
+Raise = Callable[[str, str], Exception]  # (CodeDeploy error code, message) -> the error to raise
+
+
+class ApplicationInfo(TypedDict):
+    applicationId: str
+    applicationName: str
+    createTime: float
+    linkedToGitHub: bool
+    computePlatform: str
+
+
+class DeploymentStyle(TypedDict):
+    deploymentType: str
+    deploymentOption: str
+
+
+class DeploymentGroupInfo(TypedDict):
+    """A deployment group as GetDeploymentGroup answers it (configs echoed as they were given)."""
+
+    applicationName: str
+    deploymentGroupName: str
+    deploymentConfigName: str
+    serviceRoleArn: str
+    alarmConfiguration: JSONObject
+    autoRollbackConfiguration: JSONObject
+    deploymentStyle: DeploymentStyle
+    computePlatform: str
+    deploymentGroupId: str
+
+
+class AppSpec(TypedDict):
+    """What a Lambda AppSpec names: the alias, its current and target versions, the hooks."""
+
+    function: str
+    alias: str
+    current: str
+    target: str
+    hooks: dict[str, str]
+
+
+def _blue_green() -> DeploymentStyle:
+    return {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}
 
 
 def uid() -> str:
     return str(uuid.uuid4())
 
 
-def group(app: dict[str, Any], name: str, p: dict[str, Any], config: str) -> dict[str, Any]:
+def group(app: ApplicationInfo, name: str, p: JSONObject, config: str, group_id: str) -> DeploymentGroupInfo:
     return {
         "applicationName": app["applicationName"],
         "deploymentGroupName": name,
         "deploymentConfigName": config,
-        "serviceRoleArn": p["serviceRoleArn"],
-        "alarmConfiguration": p.get("alarmConfiguration") or {"enabled": False, "alarms": []},
-        "autoRollbackConfiguration": p.get("autoRollbackConfiguration") or {"enabled": False},
-        "deploymentStyle": {
-            "deploymentType": "BLUE_GREEN",
-            "deploymentOption": "WITH_TRAFFIC_CONTROL",
-        },
-        "computePlatform": app.get("computePlatform", "Lambda"),
+        "serviceRoleArn": str(p["serviceRoleArn"]),
+        "alarmConfiguration": as_object(p.get("alarmConfiguration")) or {"enabled": False, "alarms": []},
+        "autoRollbackConfiguration": as_object(p.get("autoRollbackConfiguration")) or {"enabled": False},
+        "deploymentStyle": _blue_green(),
+        "computePlatform": app["computePlatform"],
+        "deploymentGroupId": group_id,
     }
 
 
-def parse_config(name: str, routing: dict[str, Any], error: Callable[[str, str], Exception]) -> TrafficConfig:
-    kind = routing.get("type", "AllAtOnce")
+def parse_config(name: str, routing: JSONObject, error: Raise) -> TrafficConfig:
+    kind = str(routing.get("type", "AllAtOnce"))
     if kind == "AllAtOnce":
         return TrafficConfig(name, kind)
     key = {"TimeBasedCanary": "timeBasedCanary", "TimeBasedLinear": "timeBasedLinear"}.get(kind)
-    body = routing.get(key or "") or {}
+    body = object_at(routing, key or "")
     prefix = "canary" if kind == "TimeBasedCanary" else "linear"
     percent, interval = body.get(f"{prefix}Percentage"), body.get(f"{prefix}Interval")
     if (
@@ -58,7 +99,7 @@ def parse_config(name: str, routing: dict[str, Any], error: Callable[[str, str],
     return TrafficConfig(name, kind, percent, interval)
 
 
-def config_info(config: TrafficConfig) -> dict[str, Any]:
+def config_info(config: TrafficConfig) -> JSONObject:
     return {
         "deploymentConfigId": uid(),
         "deploymentConfigName": config.name,
@@ -72,12 +113,12 @@ def target_id(dep: Deployment) -> str:
     return f"{dep.function}:{dep.alias}"
 
 
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
+def _clean(data: Mapping[str, object]) -> JSONObject:
     # AWS leaves absent fields out rather than sending nulls.
     return {k: v for k, v in data.items() if v is not None}
 
 
-def deployment_info(dep: Deployment, wall: Wall) -> dict[str, Any]:
+def deployment_info(dep: Deployment, wall: Wall) -> JSONObject:
     status = target_status(dep)
     overview = dict.fromkeys(("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready"), 0)
     overview[status if status in overview else "Failed"] = 1
@@ -97,13 +138,13 @@ def deployment_info(dep: Deployment, wall: Wall) -> dict[str, Any]:
             "description": dep.description or None,
             "creator": dep.creator,
             "rollbackInfo": dep.rollback_info,
-            "deploymentStyle": {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+            "deploymentStyle": _blue_green(),
             "computePlatform": "Lambda",
         }
     )
 
 
-def target(dep: Deployment, wall: Wall) -> dict[str, Any]:
+def target(dep: Deployment, wall: Wall) -> JSONObject:
     events = [
         _clean(
             {
@@ -137,17 +178,17 @@ def target(dep: Deployment, wall: Wall) -> dict[str, Any]:
     }
 
 
-def appspec(revision: dict[str, Any], error: Callable[[str, str], Exception]) -> dict[str, Any]:
+def appspec(revision: JSONObject, error: Raise) -> AppSpec:
     """The alias, versions and hooks a Lambda AppSpec (JSON or YAML) names."""
-    content = (revision.get("appSpecContent") or {}).get("content") or revision.get("string", {}).get(
+    content = object_at(revision, "appSpecContent").get("content") or object_at(revision, "string").get(
         "content"
     )
     if revision.get("revisionType") not in ("AppSpecContent", "String") or not content:
         raise error("InvalidRevisionException", "A Lambda deployment needs an AppSpecContent revision")
     try:
-        doc = _load(str(content))
-        resource = next(iter(doc["Resources"][0].values()))["Properties"]
-        hooks = {k: str(v) for item in doc.get("Hooks") or [] for k, v in item.items()}
+        doc = _object(_load(str(content)))
+        resource = _object(_object(next(iter(_object(_list(doc["Resources"])[0]).values())))["Properties"])
+        hooks = {k: str(v) for item in _list(doc.get("Hooks") or []) for k, v in _object(item).items()}
         return {
             "function": str(resource["Name"]),
             "alias": str(resource["Alias"]),
@@ -159,10 +200,25 @@ def appspec(revision: dict[str, Any], error: Callable[[str, str], Exception]) ->
         raise error("InvalidRevisionException", f"The AppSpec file is not valid: {exc!r}") from exc
 
 
-def _load(content: str) -> Any:
+def _object(value: object) -> JSONObject:
+    found = as_object(value)
+    if found is None:
+        raise TypeError(f"expected a mapping, not {type(value).__name__}")
+    return found
+
+
+def _list(value: object) -> list[object]:
+    found = as_list(value)
+    if found is None:
+        raise TypeError(f"expected a list, not {type(value).__name__}")
+    return found
+
+
+def _load(content: str) -> object:
     """AppSpec content is JSON or YAML; YAML only when PyYAML is there (moto does not need it)."""
     try:
-        return json.loads(content)
+        parsed: object = json.loads(content)
+        return parsed
     except ValueError:
         pass
     try:
@@ -170,6 +226,7 @@ def _load(content: str) -> Any:
     except ImportError:
         raise ValueError("a YAML AppSpec needs PyYAML in the simulator's environment") from None
     try:
-        return yaml.safe_load(content)
+        loaded: object = yaml.safe_load(content)
+        return loaded
     except yaml.YAMLError as exc:
         raise ValueError(str(exc)) from exc

@@ -12,14 +12,14 @@ import json
 import random
 import string
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from lambdawait.sim import cd_rollout as rollout
 from lambdawait.sim import cd_shapes as shapes
 from lambdawait.sim import moto_bridge as moto
 from lambdawait.sim.cd_rollout import Deployment, TrafficConfig
 from lambdawait.sim.handlers import Context
+from lambdawait.sim.jsondata import JSONObject, as_object, list_at, object_at, objects_at, parse_object
 from lambdawait.sim.lifecycle import LATEST, new_revision
 from lambdawait.sim.wire import Reply
 
@@ -42,8 +42,8 @@ class CodeDeploySim:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.lifecycle = context.lifecycle
-        self.apps: dict[tuple[str, str], dict[str, Any]] = {}
-        self.groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.apps: dict[tuple[str, str], shapes.ApplicationInfo] = {}
+        self.groups: dict[tuple[str, str, str], shapes.DeploymentGroupInfo] = {}
         self.configs: dict[tuple[str, str], TrafficConfig] = {}
         self.deployments: dict[str, Deployment] = {}
         self._wall_offset = time.time() - self.lifecycle.clock()
@@ -75,23 +75,18 @@ class CodeDeploySim:
         if alias is None:
             return  # deleted under the deployment; nothing left to move
         if percent >= 100.0:
-            alias.function_version, alias.routing_config = dep.target, None
+            moto.route_alias(alias, dep.target, None)
         else:
-            alias.function_version = dep.current
             weights = {dep.target: round(percent / 100.0, 6)} if percent > 0 else None
-            alias.routing_config = {"AdditionalVersionWeights": weights} if weights else None
-        alias.revision_id = new_revision()
+            moto.route_alias(alias, dep.current, {"AdditionalVersionWeights": weights} if weights else None)
+        moto.set_alias_revision(alias, new_revision())
 
     def firing_alarm(self, names: tuple[str, ...]) -> str | None:
-        from moto.cloudwatch.models import cloudwatch_backends
-
         # Every deployment in this simulator lives in one region at a time; read that region's.
         regions = {d.region for d in self.deployments.values() if d.active}
         for region in regions:
-            alarms = cloudwatch_backends[moto.ACCOUNT_ID][region].alarms
             for name in names:
-                alarm = alarms.get(name)
-                if alarm is not None and alarm.state_value == "ALARM":
+                if moto.alarm_firing(region, name):
                     return name
         return None
 
@@ -107,7 +102,7 @@ class CodeDeploySim:
         result = invoke._result(self.context, rec, LATEST)
         if not result.function_error:
             return None
-        payload = result.payload if isinstance(result.payload, dict) else {}
+        payload = as_object(result.payload) or {}
         return str(payload.get("errorMessage") or result.function_error)
 
     def rolled_back(self, dep: Deployment, now: float) -> str:
@@ -151,14 +146,14 @@ class CodeDeploySim:
                 f"The lambdawait simulator does not implement CodeDeploy {operation}",
             ).reply()
         try:
-            params = json.loads(body or b"{}")
+            params = parse_object(body or b"{}")
             with self.lifecycle.lock:
                 self.advance()
                 return Reply(200, json.dumps(handler(self, region, params)).encode(), [_JSON])
         except CodeDeployError as exc:
             return exc.reply()
 
-    def app(self, region: str, name: Any) -> dict[str, Any]:
+    def app(self, region: str, name: object) -> shapes.ApplicationInfo:
         found = self.apps.get((region, str(name)))
         if found is None:
             raise CodeDeployError(
@@ -166,7 +161,7 @@ class CodeDeploySim:
             )
         return found
 
-    def group(self, region: str, app: Any, name: Any) -> dict[str, Any]:
+    def group(self, region: str, app: object, name: object) -> shapes.DeploymentGroupInfo:
         self.app(region, app)
         found = self.groups.get((region, str(app), str(name)))
         if found is None:
@@ -175,7 +170,7 @@ class CodeDeploySim:
             )
         return found
 
-    def config(self, region: str, name: Any) -> TrafficConfig:
+    def config(self, region: str, name: object) -> TrafficConfig:
         found = rollout.PREDEFINED.get(str(name)) or self.configs.get((region, str(name)))
         if found is None:
             raise CodeDeployError(
@@ -183,7 +178,7 @@ class CodeDeploySim:
             )
         return found
 
-    def deployment(self, params: dict[str, Any]) -> Deployment:
+    def deployment(self, params: JSONObject) -> Deployment:
         dep = self.deployments.get(str(params.get("deploymentId", "")))
         if dep is None:
             raise CodeDeployError(
@@ -193,7 +188,7 @@ class CodeDeploySim:
         return dep
 
 
-def _create_application(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _create_application(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     name = str(p.get("applicationName", ""))
     if (region, name) in sim.apps:
         raise CodeDeployError("ApplicationAlreadyExistsException", f"{name} already exists in your account")
@@ -203,12 +198,12 @@ def _create_application(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> d
         "applicationName": name,
         "createTime": time.time(),
         "linkedToGitHub": False,
-        "computePlatform": p.get("computePlatform", "Server"),
+        "computePlatform": str(p.get("computePlatform", "Server")),
     }
     return {"applicationId": app_id}
 
 
-def _create_group(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _create_group(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     app = sim.app(region, p.get("applicationName"))
     name = str(p.get("deploymentGroupName", ""))
     key = (region, app["applicationName"], name)
@@ -218,7 +213,7 @@ def _create_group(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[st
         )
     if not p.get("serviceRoleArn"):
         raise CodeDeployError("RoleRequiredException", "Role ARN is required for deployment group creation.")
-    alarms = (p.get("alarmConfiguration") or {}).get("alarms") or []
+    alarms = list_at(object_at(p, "alarmConfiguration"), "alarms")
     if len(alarms) > 10:
         raise CodeDeployError(
             "AlarmsLimitExceededException",
@@ -226,11 +221,11 @@ def _create_group(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[st
         )
     config = sim.config(region, p.get("deploymentConfigName", "CodeDeployDefault.LambdaAllAtOnce"))
     group_id = shapes.uid()
-    sim.groups[key] = {**shapes.group(app, name, p, config.name), "deploymentGroupId": group_id}
+    sim.groups[key] = shapes.group(app, name, p, config.name, group_id)
     return {"deploymentGroupId": group_id}
 
 
-def _create_config(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _create_config(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     name = str(p.get("deploymentConfigName", ""))
     if name in rollout.PREDEFINED or (region, name) in sim.configs:
         raise CodeDeployError(
@@ -238,17 +233,17 @@ def _create_config(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[s
             f"A deployment configuration named {name} already exists",
         )
     sim.configs[(region, name)] = shapes.parse_config(
-        name, p.get("trafficRoutingConfig") or {}, CodeDeployError
+        name, object_at(p, "trafficRoutingConfig"), CodeDeployError
     )
     return {"deploymentConfigId": shapes.uid()}
 
 
-def _get_config(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _get_config(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     config = sim.config(region, p.get("deploymentConfigName"))
     return {"deploymentConfigInfo": shapes.config_info(config)}
 
 
-def _create_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _create_deployment(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     group = sim.group(region, p.get("applicationName"), p.get("deploymentGroupName"))
     config = sim.config(region, p.get("deploymentConfigName") or group["deploymentConfigName"])
     for other in sim.deployments.values():
@@ -260,13 +255,13 @@ def _create_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> di
                 "DeploymentLimitExceededException",
                 f"The Deployment Group '{other.group}' already has an active Deployment '{other.id}'",
             )
-    spec = shapes.appspec(p.get("revision") or {}, CodeDeployError)
+    spec = shapes.appspec(object_at(p, "revision"), CodeDeployError)
     if moto.alias(region, spec["function"], spec["alias"]) is None:
         raise CodeDeployError(
             "InvalidLambdaFunctionException", f"The alias {spec['alias']} of {spec['function']} was not found"
         )
-    rollback = group.get("autoRollbackConfiguration") or {}
-    alarm_config = group.get("alarmConfiguration") or {}
+    rollback = group["autoRollbackConfiguration"]
+    alarm_config = group["alarmConfiguration"]
     dep = Deployment(
         id=sim._new_id(),
         region=region,
@@ -278,29 +273,31 @@ def _create_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> di
         current=spec["current"],
         target=spec["target"],
         hooks=spec["hooks"],
-        alarms=tuple(a["name"] for a in alarm_config.get("alarms", []))
+        alarms=tuple(str(a["name"]) for a in objects_at(alarm_config, "alarms"))
         if alarm_config.get("enabled")
         else (),
-        rollback_events=tuple(rollback.get("events", [])) if rollback.get("enabled") else (),
+        rollback_events=tuple(map(str, list_at(rollback, "events"))) if rollback.get("enabled") else (),
         created=sim.lifecycle.clock(),
         description=str(p.get("description", "")),
-        revision=p.get("revision"),
+        revision=as_object(p.get("revision")),
     )
     sim.deployments[dep.id] = dep
     return {"deploymentId": dep.id}
 
 
-def _get_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _get_deployment(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     return {"deploymentInfo": shapes.deployment_info(sim.deployment(p), sim.wall)}
 
 
-def _batch_get_deployments(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
-    found = [sim.deployments[i] for i in p.get("deploymentIds", []) if i in sim.deployments]
+def _batch_get_deployments(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
+    found = [
+        sim.deployments[i] for i in list_at(p, "deploymentIds") if isinstance(i, str) and i in sim.deployments
+    ]
     return {"deploymentsInfo": [shapes.deployment_info(d, sim.wall) for d in found]}
 
 
-def _list_deployments(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
-    statuses = set(p.get("includeOnlyStatuses") or [])
+def _list_deployments(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
+    statuses = set(list_at(p, "includeOnlyStatuses"))
     ids = [
         d.id
         for d in sorted(sim.deployments.values(), key=lambda d: d.created, reverse=True)
@@ -312,7 +309,7 @@ def _list_deployments(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dic
     return {"deployments": ids}
 
 
-def _stop_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _stop_deployment(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     dep = sim.deployment(p)
     if not dep.active:
         raise CodeDeployError(
@@ -326,12 +323,12 @@ def _stop_deployment(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict
     return {"status": "Succeeded", "statusMessage": message}
 
 
-def _list_targets(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _list_targets(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     dep = sim.deployment(p)
     return {"targetIds": [shapes.target_id(dep)]}
 
 
-def _get_target(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _get_target(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     dep = sim.deployment(p)
     if p.get("targetId") != shapes.target_id(dep):
         raise CodeDeployError(
@@ -340,21 +337,24 @@ def _get_target(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str,
     return {"deploymentTarget": shapes.target(dep, sim.wall)}
 
 
-def _batch_get_targets(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _batch_get_targets(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     dep = sim.deployment(p)
-    wanted = p.get("targetIds") or []
+    wanted = list_at(p, "targetIds")
     return {"deploymentTargets": [shapes.target(dep, sim.wall)] if shapes.target_id(dep) in wanted else []}
 
 
-def _get_application(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _get_application(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     return {"application": sim.app(region, p.get("applicationName"))}
 
 
-def _get_group(sim: CodeDeploySim, region: str, p: dict[str, Any]) -> dict[str, Any]:
+def _get_group(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:
     return {"deploymentGroupInfo": sim.group(region, p.get("applicationName"), p.get("deploymentGroupName"))}
 
 
-_OPERATIONS: dict[str, Callable[[CodeDeploySim, str, dict[str, Any]], dict[str, Any]]] = {
+# Each answers a JSON object: its request's parameters in, its response's members out.
+Operation = Callable[["CodeDeploySim", str, JSONObject], Mapping[str, object]]
+
+_OPERATIONS: dict[str, Operation] = {
     "CreateApplication": _create_application,
     "GetApplication": _get_application,
     "CreateDeploymentGroup": _create_group,

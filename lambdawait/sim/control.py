@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import parse_qs
 
 from lambdawait.sim import operations
-from lambdawait.sim.scenario import Scenario, ScenarioError, parse_faults
-from lambdawait.sim.wire import Reply, SimError
+from lambdawait.sim.scenario import ScenarioError, parse_faults, parse_scenario
+from lambdawait.sim.wire import Reply, SimError, environ_str
 
 if TYPE_CHECKING:
     from lambdawait.sim.app import SimApp
@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 _DEACTIVATE = re.compile(r"^/_sim/functions/([^/]+)/deactivate$")
 # The tallies besides plain calls: injected faults, lost replies, and the account quota's 429s.
 _TALLIES = ("faulted", "lost", "throttled")
+
+
+class CallsSnapshot(TypedDict):
+    """GET /_sim/calls: every call by operation, the mutating count, and each tally."""
+
+    calls: dict[str, int]
+    mutating: int
+    faulted: dict[str, int]
+    lost: dict[str, int]
+    throttled: dict[str, int]
 
 
 class CallLog:
@@ -64,10 +74,14 @@ class CallLog:
         with self._lock:
             return sum(n for op, n in self._calls.items() if operations.is_mutating(op))
 
-    def snapshot(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"calls": self.calls(), "mutating": self.mutating()}
-        out.update({name: self.tally(name) for name in _TALLIES})
-        return out
+    def snapshot(self) -> CallsSnapshot:
+        return {
+            "calls": self.calls(),
+            "mutating": self.mutating(),
+            "faulted": self.tally("faulted"),
+            "lost": self.tally("lost"),
+            "throttled": self.tally("throttled"),
+        }
 
     def reset(self) -> None:
         with self._lock:
@@ -76,11 +90,11 @@ class CallLog:
                 counts.clear()
 
 
-def handle(app: SimApp, environ: dict[str, Any], path: str, body: bytes) -> Reply:
+def handle(app: SimApp, environ: Mapping[str, object], path: str, body: bytes) -> Reply:
     """Answer one /_sim/ request; never faulted, throttled or counted."""
-    method = environ.get("REQUEST_METHOD", "GET")
+    method = environ_str(environ, "REQUEST_METHOD", "GET")
     try:
-        reply = _route(app, method, path, body, environ.get("QUERY_STRING", ""))
+        reply = _route(app, method, path, body, environ_str(environ, "QUERY_STRING"))
     except (ScenarioError, ValueError) as exc:
         return Reply.json(400, {"error": str(exc)})
     except SimError as exc:
@@ -91,7 +105,7 @@ def handle(app: SimApp, environ: dict[str, Any], path: str, body: bytes) -> Repl
 def _route(app: SimApp, method: str, path: str, body: bytes, query: str) -> Reply | None:
     ok = Reply.json(200, {"status": "ok"})
     if method == "GET":
-        views: dict[str, Callable[[], Any]] = {
+        views: dict[str, Callable[[], object]] = {
             "/_sim/health": lambda: {"status": "ok"},
             "/_sim/calls": app.call_log.snapshot,
             "/_sim/events": lambda: {"events": app.events()},
@@ -104,7 +118,7 @@ def _route(app: SimApp, method: str, path: str, body: bytes, query: str) -> Repl
         app.call_log.reset()
         return ok
     if path == "/_sim/scenario":
-        app.set_scenario(Scenario.from_dict(_json(body)))
+        app.set_scenario(parse_scenario(_json(body)))
         return ok
     if path == "/_sim/faults":
         app.set_faults(parse_faults(_json(body)))
@@ -117,5 +131,6 @@ def _route(app: SimApp, method: str, path: str, body: bytes, query: str) -> Repl
     return None
 
 
-def _json(body: bytes) -> Any:
-    return json.loads(body or b"{}")
+def _json(body: bytes) -> object:
+    parsed: object = json.loads(body or b"{}")
+    return parsed

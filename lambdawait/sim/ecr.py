@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING
 
+from lambdawait.sim import moto_bridge as moto
+from lambdawait.sim.jsondata import JSONObject, parse_object
 from lambdawait.sim.lifecycle import Lifecycle
-from lambdawait.sim.wire import Reply
+from lambdawait.sim.wire import Reply, environ_str, read_body
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 BLOB_PATH = "/_sim/ecr-blob/"
 _TARGET = "AmazonEC2ContainerRegistry_V20150921."
@@ -27,15 +31,14 @@ def _blobs(lifecycle: Lifecycle) -> dict[str, bytes]:
     return _BLOBS.setdefault(lifecycle, {})
 
 
-def intercept(lifecycle: Lifecycle, environ: dict[str, Any], region: str) -> Reply | None:
+def intercept(lifecycle: Lifecycle, environ: WSGIEnvironment, region: str) -> Reply | None:
     """An ECR request this module answers (or notes before moto answers it); None: moto's alone."""
-    action = str(environ.get("HTTP_X_AMZ_TARGET", "")).removeprefix(_TARGET)
+    action = environ_str(environ, "HTTP_X_AMZ_TARGET").removeprefix(_TARGET)
     if action not in ("CompleteLayerUpload", "GetDownloadUrlForLayer"):
         return None
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    body = read_body(environ)
     environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
-    request = json.loads(body or b"{}")
+    request = parse_object(body)
     if action == "CompleteLayerUpload":
         _keep_upload(lifecycle, region, request)
         return None
@@ -46,22 +49,13 @@ def intercept(lifecycle: Lifecycle, environ: dict[str, Any], region: str) -> Rep
             {"__type": "LayersNotFoundException", "message": f"The layer {digest} does not exist."},
             [("x-amzn-ErrorType", "LayersNotFoundException")],
         )
-    host = environ.get("HTTP_HOST", "127.0.0.1")
+    host = environ_str(environ, "HTTP_HOST", "127.0.0.1")
     return Reply.json(200, {"downloadUrl": f"http://{host}{BLOB_PATH}{digest}", "layerDigest": digest})
 
 
-def _keep_upload(lifecycle: Lifecycle, region: str, request: dict[str, Any]) -> None:
-    from moto.ecr.models import ecr_backends
-
-    from lambdawait.sim import moto_bridge as moto
-
-    try:
-        repository = ecr_backends[moto.ACCOUNT_ID][region]._get_repository(str(request.get("repositoryName")))
-        upload = repository.uploads.get(str(request.get("uploadId")))
-    except Exception:
-        return  # moto answers the error itself
-    if upload is not None:
-        data = bytes(upload.layer_parts)
+def _keep_upload(lifecycle: Lifecycle, region: str, request: JSONObject) -> None:
+    data = moto.ecr_upload(region, str(request.get("repositoryName")), str(request.get("uploadId")))
+    if data is not None:  # else moto answers the error itself
         _blobs(lifecycle)["sha256:" + hashlib.sha256(data).hexdigest()] = data
 
 

@@ -6,10 +6,11 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lambdawait.sim import capacity, shapes, validation
 from lambdawait.sim import moto_bridge as moto
+from lambdawait.sim.jsondata import JSONObject, as_object, object_at, objects_at, str_map_at
 from lambdawait.sim.lifecycle import LATEST, FunctionRecord, Lifecycle, new_revision
 from lambdawait.sim.wire import (
     Reply,
@@ -19,6 +20,9 @@ from lambdawait.sim.wire import (
     invalid_parameter,
     precondition_failed,
 )
+
+if TYPE_CHECKING:
+    from moto.awslambda.models import LambdaFunction
 
 
 @dataclass
@@ -33,13 +37,14 @@ class Call:
     headers: dict[str, str]
     forward: Callable[[bytes], Reply]
 
-    def json_body(self) -> dict[str, Any]:
+    def json_body(self) -> JSONObject:
         if not self.body:
             return {}
-        data = json.loads(self.body)
-        if not isinstance(data, dict):
+        data: object = json.loads(self.body)
+        found = as_object(data)
+        if found is None:
             raise invalid_parameter("The request body must be a JSON object.")
-        return data
+        return found
 
 
 @dataclass
@@ -64,12 +69,12 @@ def _record(ctx: Context, call: Call) -> FunctionRecord | None:
     return ctx.lifecycle.get(call.region, name)
 
 
-def _check_revision(given: Any, current: str) -> None:
+def _check_revision(given: object, current: str) -> None:
     if given is not None and given != current:
         raise precondition_failed()
 
 
-def _patch_one(ctx: Context, rec: FunctionRecord | None, config: dict[str, Any]) -> None:
+def _patch_one(ctx: Context, rec: FunctionRecord | None, config: JSONObject) -> None:
     """Our lifecycle fields over moto's, then the configuration in AWS's shape (in place)."""
     if rec is None:
         shapes.configuration(config, None, "")
@@ -128,12 +133,12 @@ _IAM_ACTIONS = {"Invoke": "InvokeFunction"}
 
 def _alias_reply(reply: Reply) -> Reply:
     # moto answers GetAlias and UpdateAlias 201; AWS answers 200 (201 is CreateAlias's alone).
-    return Reply(200, reply.with_json(shapes.alias(reply.data())).body, reply.headers)
+    return Reply(200, reply.with_json(shapes.alias(reply.json_object())).body, reply.headers)
 
 
 def _aliases_reply(reply: Reply) -> Reply:
-    data = reply.data()
-    data["Aliases"] = [shapes.alias(alias) for alias in data.get("Aliases", [])]
+    data = reply.json_object()
+    data["Aliases"] = [shapes.alias(alias) for alias in objects_at(data, "Aliases")]
     return reply.with_json(data)
 
 
@@ -156,8 +161,8 @@ def get_function(ctx: Context, call: Call) -> Reply:
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    data = reply.data()
-    _patch_one(ctx, _record(ctx, call), data["Configuration"])
+    data = reply.json_object()
+    _patch_one(ctx, _record(ctx, call), object_at(data, "Configuration"))
     return reply.with_json(data)
 
 
@@ -165,7 +170,7 @@ def get_function_configuration(ctx: Context, call: Call) -> Reply:
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    data = reply.data()
+    data = reply.json_object()
     _patch_one(ctx, _record(ctx, call), data)
     return reply.with_json(data)
 
@@ -174,9 +179,9 @@ def list_versions_by_function(ctx: Context, call: Call) -> Reply:
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    data = reply.data()
+    data = reply.json_object()
     rec = _record(ctx, call)
-    for config in data.get("Versions", []):
+    for config in objects_at(data, "Versions"):
         _patch_one(ctx, rec, config)
     return reply.with_json(data)
 
@@ -185,9 +190,9 @@ def list_functions(ctx: Context, call: Call) -> Reply:
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    data = reply.data()
-    for config in data.get("Functions", []):
-        _patch_one(ctx, ctx.lifecycle.get(call.region, config["FunctionName"]), config)
+    data = reply.json_object()
+    for config in objects_at(data, "Functions"):
+        _patch_one(ctx, ctx.lifecycle.get(call.region, str(config["FunctionName"])), config)
     return reply.with_json(data)
 
 
@@ -201,11 +206,11 @@ def create_function(ctx: Context, call: Call) -> Reply:
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    config = reply.data()
-    name = config["FunctionName"]
+    config = reply.json_object()
+    name = str(config["FunctionName"])
     arn = ":".join(str(config["FunctionArn"]).split(":")[:7])  # drop any qualifier
     now = ctx.lifecycle.clock()
-    rec = ctx.lifecycle.create(call.region, name, arn, body.get("Tags") or {}, now)
+    rec = ctx.lifecycle.create(call.region, name, arn, str_map_at(body, "Tags"), now)
     version = str(config.get("Version", LATEST))
     _remember(call.region, name, body, version)
     if version != LATEST:
@@ -215,19 +220,21 @@ def create_function(ctx: Context, call: Call) -> Reply:
     return reply.with_json(config)
 
 
-def _remember(region: str, name: str, body: dict[str, Any], version: str) -> None:
+def _remember(region: str, name: str, body: JSONObject, version: str) -> None:
     """Keep the request's settings moto does not model on $LATEST (and on a version published with it)."""
-    given: dict[str, Any] = {}
+    given: moto.Extras = {}
     if "Environment" in body:
         given["EnvironmentGiven"] = True
-    if isinstance(body.get("LoggingConfig"), dict):
-        given["LoggingConfig"] = body["LoggingConfig"]
-    if isinstance(body.get("SnapStart"), dict):
-        given["SnapStart"] = body["SnapStart"]
+    logging = as_object(body.get("LoggingConfig"))
+    if logging is not None:
+        given["LoggingConfig"] = logging
+    snapstart = as_object(body.get("SnapStart"))
+    if snapstart is not None:
+        given["SnapStart"] = snapstart
     targets = {LATEST, version}  # a version published with the call was copied before we got here
     for fn in (moto.function(region, name, qualifier) for qualifier in targets):
         if fn is not None and given:
-            moto.set_extras(fn, **given)
+            moto.set_extras(fn, given)
 
 
 def _register_publish(ctx: Context, rec: FunctionRecord, version: str, now: float) -> None:
@@ -237,7 +244,7 @@ def _register_publish(ctx: Context, rec: FunctionRecord, version: str, now: floa
     rec.published_fingerprint = moto.fingerprint(fn) if fn is not None else None
 
 
-def _guarded_latest(ctx: Context, call: Call) -> tuple[FunctionRecord, Any, dict[str, Any]] | None:
+def _guarded_latest(ctx: Context, call: Call) -> tuple[FunctionRecord, LambdaFunction, JSONObject] | None:
     """$LATEST of a known function, its request body, after Lambda's busy and RevisionId checks.
 
     None when the simulator does not track the function: moto answers (e.g. its 404).
@@ -274,7 +281,7 @@ def update_function(ctx: Context, call: Call) -> Reply:
     moto.touch(fn, shapes.now())
     # Until the update completes, invokes still run the previous code (as AWS does).
     rec.serving_code = previous_code
-    version = str(reply.data().get("Version", LATEST))
+    version = str(reply.json_object().get("Version", LATEST))
     _remember(call.region, rec.name, body, version)
     if version != LATEST:
         _register_publish(ctx, rec, version, now)
@@ -284,7 +291,7 @@ def update_function(ctx: Context, call: Call) -> Reply:
     return reply.with_json(config)
 
 
-def _check_package_type(fn: Any, body: dict[str, Any]) -> None:
+def _check_package_type(fn: LambdaFunction, body: JSONObject) -> None:
     if moto.package_type(fn) == "Image" and ("ZipFile" in body or "S3Bucket" in body):
         raise invalid_parameter("Please provide ImageUri when updating a function with packageType Image.")
 
@@ -313,7 +320,7 @@ def publish_version(ctx: Context, call: Call) -> Reply:
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    config = reply.data()
+    config = reply.json_object()
     _register_publish(ctx, rec, str(config["Version"]), ctx.lifecycle.clock())
     _patch_one(ctx, rec, config)
     return reply.with_json(config)
@@ -348,7 +355,7 @@ def create_alias(ctx: Context, call: Call) -> Reply:
     arn = function_arn(call.region, name)
     validation.routing(call.region, arn, body.get("FunctionVersion"), body.get("RoutingConfig"))
     reply = call.forward(call.body)
-    return reply.with_json(shapes.alias(reply.data())) if reply.status < 300 else reply
+    return reply.with_json(shapes.alias(reply.json_object())) if reply.status < 300 else reply
 
 
 def update_alias(ctx: Context, call: Call) -> Reply:
@@ -360,15 +367,16 @@ def update_alias(ctx: Context, call: Call) -> Reply:
             return call.forward(call.body)  # moto's "Function not found"
         raise alias_not_found(f"{function_arn(call.region, name)}:{alias_name}")
     body = call.json_body()
-    _check_revision(body.get("RevisionId"), alias.revision_id)
-    primary = body.get("FunctionVersion") or alias.function_version
+    _check_revision(body.get("RevisionId"), moto.alias_revision(alias))
+    primary = body.get("FunctionVersion") or moto.alias_version(alias)
     routing = body.get("RoutingConfig")
-    current = alias.routing_config if routing is None else routing
+    current = moto.alias_routing(alias) if routing is None else routing
     validation.routing(call.region, function_arn(call.region, name), primary, current)
     reply = call.forward(call.body)
     if reply.status >= 300:
         return reply
-    alias.revision_id = new_revision()
-    data = reply.data()
-    data["RevisionId"] = alias.revision_id
+    revision_id = new_revision()
+    moto.set_alias_revision(alias, revision_id)
+    data = reply.json_object()
+    data["RevisionId"] = revision_id
     return reply.with_json(data)

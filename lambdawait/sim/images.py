@@ -10,63 +10,58 @@ recordings that never pushed an image still replay. An image function's failure 
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 from lambdawait.sim import handlers
 from lambdawait.sim import moto_bridge as moto
+from lambdawait.sim.jsondata import JSONObject, object_at, parse_object, str_at
 from lambdawait.sim.wire import Reply, invalid_parameter
 
 _URI = re.compile(r"[^/]+/(?P<repo>[^:@]+)(?::(?P<tag>[^@]+)|@(?P<digest>sha256:[0-9a-f]+))?")
 
 
-def _image(region: str, uri: str) -> Any | None:
+def _image(region: str, uri: str) -> moto.EcrImage | None:
     """The ECR image the URI names; None when its repository is not in the simulated ECR."""
-    from moto.ecr.exceptions import RepositoryNotFoundException
-    from moto.ecr.models import ecr_backends
-
     m = _URI.fullmatch(uri)
     if m is None:
         return None
     image_id = (
         {"imageDigest": m.group("digest")} if m.group("digest") else {"imageTag": m.group("tag") or "latest"}
     )
-    try:
-        found = ecr_backends[moto.ACCOUNT_ID][region].batch_get_image(m.group("repo"), image_ids=[image_id])
-    except RepositoryNotFoundException:
+    images = moto.ecr_images(region, m.group("repo"), image_id)
+    if images is None:
         return None
-    images = found.get("images") or []
     if not images:
         raise invalid_parameter(f"Source image {uri} does not exist. Provide a valid source image.")
     return images[0]
 
 
-def _pin(region: str, name: str, uri: str, image: Any, config: dict[str, Any]) -> None:
+def _pin(region: str, name: str, image: moto.EcrImage, config: JSONObject) -> None:
     """CodeSha256 is the image digest, on $LATEST and in the reply."""
-    digest = str(image.image_id["imageDigest"]).removeprefix("sha256:")
+    digest = image.digest.removeprefix("sha256:")
     fn = moto.latest(region, name)
     if fn is not None:
-        fn.code_sha_256 = digest
         try:
-            fn.code_size = int(json.loads(image.image_manifest).get("config", {}).get("size", 0))
-        except (ValueError, AttributeError):
-            fn.code_size = 0
+            size = object_at(parse_object(image.manifest), "config").get("size", 0)
+            code_size = int(size) if isinstance(size, (int, float, str)) else 0
+        except ValueError:
+            code_size = 0
+        moto.set_image_code(fn, digest, code_size)
     config["CodeSha256"] = digest
 
 
-def _with_image(call: handlers.Call, uri: Any, run: handlers.Handler, ctx: handlers.Context) -> Reply:
+def _with_image(call: handlers.Call, uri: object, run: handlers.Handler, ctx: handlers.Context) -> Reply:
     image = _image(call.region, uri) if isinstance(uri, str) else None
     reply = run(ctx, call)
     if image is None or reply.status >= 300:
         return reply
-    config = reply.data()
-    _pin(call.region, str(config["FunctionName"]), uri, image, config)
+    config = reply.json_object()
+    _pin(call.region, str(config["FunctionName"]), image, config)
     return reply.with_json(config)
 
 
 def create_function(ctx: handlers.Context, call: handlers.Call) -> Reply:
-    uri = (call.json_body().get("Code") or {}).get("ImageUri")
+    uri = object_at(call.json_body(), "Code").get("ImageUri")
     return _with_image(call, uri, handlers.create_function, ctx)
 
 
@@ -79,14 +74,14 @@ def get_function(ctx: handlers.Context, call: handlers.Call) -> Reply:
     reply = handlers.get_function(ctx, call)
     if reply.status >= 300:
         return reply
-    data = reply.data()
-    code = data.get("Code") or {}
+    data = reply.json_object()
+    code = object_at(data, "Code")
     uri = code.get("ImageUri")
     if isinstance(uri, str):
         m = _URI.fullmatch(uri)
         if m is not None:
             registry = uri.split("/", 1)[0]
-            sha = data["Configuration"].get("CodeSha256", "")
+            sha = str_at(object_at(data, "Configuration"), "CodeSha256") or ""
             code["ResolvedImageUri"] = f"{registry}/{m.group('repo')}@sha256:{sha}"
             return reply.with_json(data)
     return reply

@@ -7,20 +7,24 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lambdawait.sim import moto_bridge as moto
 from lambdawait.sim.handlers import Call, Context, split_ref
+from lambdawait.sim.jsondata import as_object, is_number
 from lambdawait.sim.lifecycle import LATEST, FunctionRecord, Lifecycle
 from lambdawait.sim.scenario import InvokeRule
 from lambdawait.sim.wire import CONFLICT_PREFIX, Reply, SimError, conflict_state, not_found
+
+if TYPE_CHECKING:
+    from moto.awslambda.models import LambdaFunction
 
 SIM_FILE = "lambdawait-sim.json"
 
 
 @dataclass(frozen=True)
 class Result:
-    payload: Any
+    payload: object  # any JSON value
     function_error: str | None = None
 
 
@@ -63,7 +67,7 @@ def moto_arn(region: str, name: str) -> str:
     return f"arn:aws:lambda:{region}:{moto.ACCOUNT_ID}:function:{name}"
 
 
-def _inactive_error(fn: Any) -> SimError:
+def _inactive_error(fn: LambdaFunction) -> SimError:
     # AWS: a VPC function answers ResourceNotReadyException (502); others fail like any
     # not-ready function, with the state named. Either way the invoke wakes the function up.
     if moto.has_vpc(fn):
@@ -86,11 +90,11 @@ def _executed_version(ctx: Context, rec: FunctionRecord, qualifier: str) -> str:
     alias = moto.alias(rec.region, rec.name, qualifier)
     if alias is None:
         raise not_found(f"{rec.arn}:{qualifier}")
-    primary = str(alias.function_version)
-    weights = (alias.routing_config or {}).get("AdditionalVersionWeights") or {}
-    for extra, weight in weights.items():
+    primary = moto.alias_version(alias)
+    for extra, weight in moto.alias_weights(alias).items():
         # One weighted draw per invoke, as AWS routes each request independently.
-        if ctx.rng.random() < float(weight):
+        # (UpdateAlias admits only numbers as weights: anything else never gets here.)
+        if ctx.rng.random() < (float(weight) if is_number(weight) else 0.0):
             return str(extra)
     return primary
 
@@ -122,8 +126,9 @@ def result_from_zip(code: bytes) -> Result | None:
     except zipfile.BadZipFile:
         return None
     try:
-        spec = json.loads(raw)
-        if not isinstance(spec, dict):
+        data: object = json.loads(raw)
+        spec = as_object(data)
+        if spec is None:
             raise ValueError("not an object")
     except ValueError as exc:
         return Result(

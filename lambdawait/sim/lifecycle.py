@@ -7,9 +7,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from lambdawait.sim.capacity import NON_INVOCABLE, instances_behaviour, settled_state
+from lambdawait.sim.jsondata import JSONObject
 from lambdawait.sim.scenario import Behaviour, Scenario
 from lambdawait.sim.snapstart import snapstart_behaviour
 from lambdawait.sim.wire import SimError, conflict_in_progress, conflict_resource_state, conflict_state
@@ -22,6 +23,11 @@ RESTORING = ("Restoring", "The function is being restored.")
 IDLE = ("Idle", "The function is currently idle.")
 
 Clock = Callable[[], float]
+# One observed change of State or LastUpdateStatus ("at": wall-clock seconds).
+Event = TypedDict(
+    "Event",
+    {"function": str, "qualifier": str, "field": str, "from": str | None, "to": str, "at": float},
+)
 
 
 def new_revision() -> str:
@@ -40,9 +46,9 @@ class Status:
     last_update_reason_code: str | None = None
     revision_id: str = field(default_factory=new_revision)
 
-    def patch(self, config: dict[str, Any]) -> dict[str, Any]:
+    def patch(self, config: JSONObject) -> JSONObject:
         """Overwrite moto's always-Active view with ours, dropping fields AWS omits when unset."""
-        values = {
+        values: dict[str, str | None] = {
             "State": self.state,
             "StateReason": self.state_reason,
             "StateReasonCode": self.state_reason_code,
@@ -97,7 +103,7 @@ class Lifecycle:
         self.clock = clock
         self.lock = threading.RLock()
         self.records: dict[tuple[str, str], FunctionRecord] = {}
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Event] = []
         # Events carry wall-clock instants; computed once so every event uses the same mapping.
         self._wall_offset = time.time() - clock()
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
+
+from lambdawait.sim.jsondata import JSONObject, as_list, as_object, object_at
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+    from moto.awslambda.models import LambdaAlias, LambdaFunction, LambdaStorage
+    from werkzeug.serving import WSGIRequestHandler
 
 ACCOUNT_ID: str = DEFAULT_ACCOUNT_ID
 ROLE_NAME = "lambdawait-sim"
@@ -36,76 +45,180 @@ _FUNCTION_LEVEL = {
 _VOLATILE = {"FunctionArn", "Version", "LastModified", "RevisionId", "State", "LastUpdateStatus"}
 
 
-def backend(region: str) -> Any:
+def _storage(region: str) -> LambdaStorage:
     from moto.awslambda.models import lambda_backends
 
-    return lambda_backends[ACCOUNT_ID][region]
+    return lambda_backends[ACCOUNT_ID][region]._lambdas
 
 
-def latest(region: str, name: str) -> Any | None:
-    entry = backend(region)._lambdas._functions.get(name)
-    return None if entry is None else entry["latest"]
+def latest(region: str, name: str) -> LambdaFunction | None:
+    storage = _storage(region)
+    return storage._get_latest(name) if name in storage._functions else None
 
 
-def version(region: str, name: str, number: str) -> Any | None:
-    entry = backend(region)._lambdas._functions.get(name)
-    if entry is None:
-        return None
-    for fn in entry["versions"]:
-        if str(fn.version) == number:
-            return fn
-    return None
+def version(region: str, name: str, number: str) -> LambdaFunction | None:
+    storage = _storage(region)
+    return storage._get_version(name, number) if name in storage._functions else None
 
 
-def function(region: str, name: str, qualifier: str) -> Any | None:
+def function(region: str, name: str, qualifier: str) -> LambdaFunction | None:
     """$LATEST or a published version."""
     return latest(region, name) if qualifier == "$LATEST" else version(region, name, qualifier)
 
 
-def alias(region: str, name: str, alias_name: str) -> Any | None:
-    fn = latest(region, name)
-    if fn is None:
-        return None
-    return backend(region)._lambdas._aliases.get(fn.function_arn, {}).get(alias_name)
-
-
-def code_bytes(fn: Any) -> bytes:
-    value = getattr(fn, "code_bytes", b"")
+def code_bytes(fn: LambdaFunction | None) -> bytes:
+    value: object = getattr(fn, "code_bytes", b"")
     return value if isinstance(value, bytes) else b""
 
 
-def code_sha256(fn: Any) -> str:
+def code_sha256(fn: LambdaFunction) -> str:
     return str(fn.code_sha_256)
 
 
-def package_type(fn: Any) -> str:
-    return str(fn.package_type)
+def package_type(fn: LambdaFunction) -> str:
+    # moto copies these from the request dict it was given: typed Any there, strings in fact.
+    value: object = fn.package_type
+    return str(value)
 
 
-def role(fn: Any) -> str:
-    return str(fn.role)
+def role(fn: LambdaFunction) -> str:
+    value: object = fn.role
+    return str(value)
 
 
-def has_vpc(fn: Any) -> bool:
+def has_vpc(fn: LambdaFunction) -> bool:
     vpc = fn.vpc_config
     return bool(vpc and vpc.get("SubnetIds"))
 
 
-def extras(fn: Any) -> dict[str, Any]:
+class Extras(TypedDict, total=False):
+    """What the simulator keeps about a function beyond moto's model."""
+
+    EnvironmentGiven: bool  # an Environment was given, even an empty one
+    LoggingConfig: JSONObject
+    SnapStart: JSONObject
+
+
+_EXTRAS = "lambdawait_extras"
+
+
+def extras(fn: LambdaFunction) -> Extras:
     """What the simulator keeps about a function beyond moto's model (LoggingConfig, SnapStart…)."""
-    value = getattr(fn, "lambdawait_extras", None)
-    return value if isinstance(value, dict) else {}
+    value: object = getattr(fn, _EXTRAS, None)
+    # set_extras is the only writer of this attribute, and it writes an Extras.
+    return cast(Extras, value) if isinstance(value, dict) else {}
 
 
-def set_extras(fn: Any, **values: Any) -> None:
+def set_extras(fn: LambdaFunction, given: Extras) -> None:
     # Always a new dict: moto publishes a version as a shallow copy of $LATEST, so mutating
     # the shared one would change what every published version reports.
-    fn.lambdawait_extras = {**extras(fn), **values}
+    merged: Extras = {**extras(fn), **given}
+    vars(fn)[_EXTRAS] = merged
 
 
-def touch(fn: Any, stamp: str) -> None:
+def touch(fn: LambdaFunction, stamp: str) -> None:
     """Every update sets LastModified, which moto only sets at creation."""
     fn.last_modified = stamp
+
+
+def set_image_code(fn: LambdaFunction, digest: str, size: int) -> None:
+    """An image function's code is the image: its digest and its config's size."""
+    fn.code_sha_256 = digest
+    fn.code_size = size
+
+
+# --- aliases -------------------------------------------------------------------------------
+
+
+def alias(region: str, name: str, alias_name: str) -> LambdaAlias | None:
+    fn = latest(region, name)
+    if fn is None:
+        return None
+    return _storage(region)._aliases.get(fn.function_arn, {}).get(alias_name)
+
+
+def alias_version(found: LambdaAlias) -> str:
+    return str(found.function_version)
+
+
+def alias_routing(found: LambdaAlias) -> JSONObject | None:
+    """The alias's RoutingConfig as the request gave it (moto annotates it `str`; it is the dict)."""
+    return as_object(found.routing_config)
+
+
+def alias_weights(found: LambdaAlias) -> JSONObject:
+    """AdditionalVersionWeights: version -> weight (empty when the alias points at one version)."""
+    return object_at(alias_routing(found) or {}, "AdditionalVersionWeights")
+
+
+def alias_revision(found: LambdaAlias) -> str:
+    return found.revision_id
+
+
+def set_alias_revision(found: LambdaAlias, revision_id: str) -> None:
+    found.revision_id = revision_id
+
+
+def route_alias(found: LambdaAlias, primary: str, routing: JSONObject | None) -> None:
+    """Point the alias at `primary` with this RoutingConfig (None: all traffic on `primary`)."""
+    found.function_version = primary
+    # moto's annotation says str, but it stores (and answers) the request's RoutingConfig dict.
+    vars(found)["routing_config"] = routing
+
+
+# --- other services ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    """An image in the simulated ECR: its digest (sha256:...) and its manifest's JSON text."""
+
+    digest: str
+    manifest: str
+
+
+def ecr_images(region: str, repository: str, image_id: dict[str, str]) -> list[EcrImage] | None:
+    """The images matching a tag or digest; None when the repository does not exist."""
+    from moto.ecr.exceptions import RepositoryNotFoundException
+    from moto.ecr.models import Image, ecr_backends
+
+    try:
+        found = ecr_backends[ACCOUNT_ID][region].batch_get_image(repository, image_ids=[image_id])
+    except RepositoryNotFoundException:
+        return None
+    listed: object = found.get("images")
+    images = [image for image in as_list(listed) or [] if isinstance(image, Image)]
+    return [EcrImage(image.image_id["imageDigest"], str(image.image_manifest)) for image in images]
+
+
+def ecr_upload(region: str, repository: str, upload_id: str) -> bytes | None:
+    """The bytes of a layer upload moto holds; None when there is no such upload."""
+    from moto.ecr.models import ecr_backends
+
+    try:
+        upload = ecr_backends[ACCOUNT_ID][region]._get_repository(repository).uploads.get(upload_id)
+    except Exception:  # moto's RepositoryNotFoundException: moto answers the error itself
+        return None
+    return None if upload is None else bytes(upload.layer_parts)
+
+
+def alarm_firing(region: str, name: str) -> bool:
+    """Whether the simulated CloudWatch has this alarm, in state ALARM."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    alarm = cloudwatch_backends[ACCOUNT_ID][region].alarms.get(name)
+    return alarm is not None and alarm.state_value == "ALARM"
+
+
+def role_created(role_name: str) -> datetime.datetime | None:
+    """When the simulated IAM created this role (naive UTC); None when it does not know it."""
+    from moto.iam.models import iam_backends
+
+    try:
+        found = iam_backends[ACCOUNT_ID]["global"].get_role(role_name)
+    except Exception:  # moto raises its own NoSuchEntity type: any miss means "unknown role"
+        return None
+    return found.create_date
 
 
 def subnet_exists(region: str, subnet_id: str) -> bool:
@@ -118,26 +231,29 @@ def subnet_exists(region: str, subnet_id: str) -> bool:
     return True
 
 
-def force_publish(fn: Any) -> None:
+def force_publish(fn: LambdaFunction) -> None:
     """We decide whether a publish creates a version; moto's own change flag must not veto it."""
     fn.code_or_config_updated = True
 
 
-def configuration(fn: Any) -> dict[str, Any]:
-    config: dict[str, Any] = fn.get_configuration()
+def configuration(fn: LambdaFunction | None) -> JSONObject:
+    """The FunctionConfiguration moto answers for this function or version (a fresh dict)."""
+    if fn is None:
+        raise ValueError("no such function or version")
+    config: JSONObject = fn.get_configuration()
     return config
 
 
-def fingerprint(fn: Any) -> str:
-    config = {k: v for k, v in fn.get_configuration().items() if k not in _VOLATILE}
-    config["lambdawait_extras"] = extras(fn)
+def fingerprint(fn: LambdaFunction) -> str:
+    config: JSONObject = {k: v for k, v in configuration(fn).items() if k not in _VOLATILE}
+    config[_EXTRAS] = extras(fn)
     raw = json.dumps(config, sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def snapshot(fn: Any) -> Callable[[], None]:
+def snapshot(fn: LambdaFunction) -> Callable[[], None]:
     """Remember the version-specific state of $LATEST; the returned callable restores it."""
-    saved = {
+    saved: dict[str, object] = {
         key: (copy.copy(value) if isinstance(value, (dict, list)) else value)
         for key, value in vars(fn).items()
         if key not in _FUNCTION_LEVEL and not key.startswith("_DockerModel")
@@ -192,7 +308,7 @@ def ensure_role() -> str:
     return str(created.arn)
 
 
-def dispatcher() -> Callable[..., Any]:
+def dispatcher() -> WSGIApplication:
     """moto's multi-service WSGI app, with our services' Flask apps built ahead of time."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
@@ -205,7 +321,7 @@ def dispatcher() -> Callable[..., Any]:
     return app
 
 
-def request_handler() -> type[Any]:
+def request_handler() -> type[WSGIRequestHandler]:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     class QuietHandler(MotoRequestHandler):

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from lambdawait.core import model
+from lambdawait.sim.jsondata import as_object, object_at
 from lambdawait.sim.wire import SimError
 
 _READ_PREFIXES = ("Get", "List", "Invoke")
@@ -34,9 +35,7 @@ def unsupported(operation: str) -> SimError:
 
     400, not 501: clients retry 5xx, and retrying cannot make the operation appear.
     """
-    return SimError(
-        400, "UnsupportedOperationException", f"lambdawait sim does not implement {operation}"
-    )
+    return SimError(400, "UnsupportedOperationException", f"lambdawait sim does not implement {operation}")
 
 
 def unknown_operation(method: str, path: str) -> SimError:
@@ -61,12 +60,13 @@ def is_mutating(operation: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def _routes() -> tuple[Route, ...]:
     routes = []
-    for name, op in model.service_data()["operations"].items():
-        uri: str = op["http"]["requestUri"]
+    for name, op in object_at(model.service_data(), "operations").items():
+        http = object_at(as_object(op) or {}, "http")
+        uri = str(http["requestUri"])
         path, _, query = uri.partition("?")
         query_keys = tuple(q.split("=", 1)[0] for q in query.split("&") if q)
         regex, literal = _compile(path.rstrip("/"))
-        routes.append(Route(name, op["http"]["method"], regex, query_keys, literal))
+        routes.append(Route(name, str(http["method"]), regex, query_keys, literal))
     # The most literal template wins, so /functions/{F}/configuration beats /functions/{F}.
     routes.sort(key=lambda r: (-len(r.query_keys), -r.literal_chars))
     return tuple(routes)

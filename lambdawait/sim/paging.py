@@ -12,6 +12,7 @@ import binascii
 import json
 from collections.abc import Mapping
 
+from lambdawait.sim.jsondata import list_at, parse_object
 from lambdawait.sim.wire import Reply, invalid_parameter, validation
 
 PAGE_SIZE = 50
@@ -24,8 +25,8 @@ def paginate(operation: str, query: Mapping[str, str], reply: Reply) -> Reply:
     key = LISTS.get(operation)
     if key is None or reply.status >= 300:
         return reply
-    data = reply.data()
-    items = data.get(key) or []
+    data = reply.json_object()
+    items = list_at(data, key)
     start = _start(query.get("Marker"))
     size = min(PAGE_SIZE, _max_items(query.get("MaxItems")))
     data[key] = items[start : start + size]
@@ -44,7 +45,7 @@ def _start(marker: str | None) -> int:
     if not marker:
         return 0
     try:
-        position = json.loads(base64.urlsafe_b64decode(marker.encode()))["position"]
+        position = parse_object(base64.urlsafe_b64decode(marker.encode()))["position"]
     except (binascii.Error, ValueError, KeyError, TypeError):
         position = None
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:

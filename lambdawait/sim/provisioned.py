@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from lambdawait.sim import handlers, shapes
 from lambdawait.sim import moto_bridge as moto
 from lambdawait.sim.lifecycle import LATEST, Lifecycle
 from lambdawait.sim.wire import Reply, SimError, constraint, invalid_parameter, not_found, validation_errors
+
+if TYPE_CHECKING:
+    from moto.awslambda.models import LambdaAlias
+    from mypy_boto3_lambda.type_defs import ProvisionedConcurrencyConfigListItemTypeDef
 
 NO_CONFIG = "No Provisioned Concurrency Config found for this function"
 ALIAS_ON_PROVISIONED_VERSION = (
@@ -37,15 +41,19 @@ class Config:
     last_modified: str
     allocated_before: int = 0  # capacity already there while a reallocation runs
 
-    def status(self, now: float) -> str:
+    def status(self, now: float) -> Literal["IN_PROGRESS", "FAILED", "READY"]:
         if now < self.due:
             return "IN_PROGRESS"
         return "FAILED" if self.fails else "READY"
 
-    def shape(self, now: float) -> dict[str, Any]:
+    def allocated(self, now: float) -> int:
+        """What is allocated now: all once READY, else what the previous allocation left."""
+        return self.requested if self.status(now) == "READY" else self.allocated_before
+
+    def shape(self, now: float) -> ProvisionedConcurrencyConfigListItemTypeDef:
         status = self.status(now)
-        allocated = self.requested if status == "READY" else self.allocated_before
-        out: dict[str, Any] = {
+        allocated = self.allocated(now)
+        out: ProvisionedConcurrencyConfigListItemTypeDef = {
             "RequestedProvisionedConcurrentExecutions": self.requested,
             "AvailableProvisionedConcurrentExecutions": allocated,
             "AllocatedProvisionedConcurrentExecutions": allocated,
@@ -85,7 +93,7 @@ def _allocate(ctx: handlers.Context, region: str, name: str, requested: int, bef
     return Config(requested, now + b.provisioned_seconds, fails, b.provisioned_reason, shapes.now(), before)
 
 
-def _target(call: handlers.Call) -> tuple[str, str, Any]:
+def _target(call: handlers.Call) -> tuple[str, str, LambdaAlias | None]:
     """(function, qualifier, alias or None) after AWS's checks, in AWS's order and wording."""
     name, in_name = handlers.split_ref(call.params.get("FunctionName", ""))
     qualifier = call.query.get("Qualifier") or in_name or ""
@@ -106,9 +114,8 @@ def _target(call: handlers.Call) -> tuple[str, str, Any]:
     return name, qualifier, alias
 
 
-def _alias_versions(region: str, name: str, alias: Any) -> set[str]:
-    weights = (alias.routing_config or {}).get("AdditionalVersionWeights") or {}
-    return {str(alias.function_version), *map(str, weights)}
+def _alias_versions(region: str, name: str, alias: LambdaAlias) -> set[str]:
+    return {moto.alias_version(alias), *moto.alias_weights(alias)}
 
 
 def put(ctx: handlers.Context, call: handlers.Call) -> Reply:
@@ -135,13 +142,13 @@ def put(ctx: handlers.Context, call: handlers.Call) -> Reply:
             if qualifier in _alias_versions(region, name, other):
                 raise SimError(409, "ResourceConflictException", VERSION_UNDER_ALIAS)
     old = s.configs.get((region, name, qualifier))
-    before = old.shape(ctx.lifecycle.clock())["AllocatedProvisionedConcurrentExecutions"] if old else 0
+    before = old.allocated(ctx.lifecycle.clock()) if old else 0
     config = _allocate(ctx, region, name, amount, before)
     s.configs[(region, name, qualifier)] = config
     return Reply.json(202, config.shape(ctx.lifecycle.clock()))
 
 
-def _provisioned_aliases(s: Store, region: str, name: str) -> list[Any]:
+def _provisioned_aliases(s: Store, region: str, name: str) -> list[LambdaAlias]:
     found = []
     for (r, n, q), _config in s.configs.items():
         if r == region and n == name and not q.isdigit():
@@ -171,7 +178,7 @@ def list_configs(ctx: handlers.Context, call: handlers.Call) -> Reply:
         raise not_found(handlers.function_arn(call.region, name))
     now = ctx.lifecycle.clock()
     arn = handlers.function_arn(call.region, name)
-    configs = [
+    configs: list[ProvisionedConcurrencyConfigListItemTypeDef] = [
         {"FunctionArn": f"{arn}:{q}", **config.shape(now)}
         for (r, n, q), config in sorted(store(ctx.lifecycle).configs.items())
         if r == call.region and n == name
@@ -192,7 +199,7 @@ def update_alias(ctx: handlers.Context, call: handlers.Call) -> Reply:
     s = store(ctx.lifecycle)
     old = s.configs.get(key)
     if old is not None:
-        before = old.shape(ctx.lifecycle.clock())["AllocatedProvisionedConcurrentExecutions"]
+        before = old.allocated(ctx.lifecycle.clock())
         s.configs[key] = _allocate(ctx, call.region, name, old.requested, before)
     return reply
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 
+from lambdawait.sim.jsondata import parse_object
 from lambdawait.sim.wire import invalid_parameter
 
 ROLE_NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
@@ -32,8 +32,8 @@ def check_assumable(
     if propagation_seconds <= 0 or operation not in CHECKED:
         return
     try:
-        role = json.loads(body or b"{}").get("Role")
-    except (ValueError, AttributeError):
+        role = parse_object(body).get("Role")
+    except ValueError:
         return  # a malformed body gets moto's own answer
     if not isinstance(role, str):
         return
@@ -44,16 +44,9 @@ def check_assumable(
 
 def role_created(role_arn: str) -> datetime.datetime | None:
     """When the simulated IAM created this role; None for the simulator's own role or an unknown one."""
-    from moto.iam.models import iam_backends
-
-    from lambdawait.sim.moto_bridge import ACCOUNT_ID
+    from lambdawait.sim import moto_bridge
 
     name = role_arn.rsplit("/", 1)[-1]
     if ":role/" not in role_arn or name == _SIMULATOR_ROLE:
         return None
-    try:
-        role = iam_backends[ACCOUNT_ID]["global"].get_role(name)
-    except Exception:  # moto raises its own NoSuchEntity type: an unknown role is moto's to answer
-        return None
-    created: datetime.datetime = role.create_date
-    return created
+    return moto_bridge.role_created(name)  # None for an unknown role: moto's to answer

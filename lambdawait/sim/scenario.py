@@ -6,18 +6,24 @@ import dataclasses
 import fnmatch
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from lambdawait.sim.cd_rollout import Settings as CodeDeploySettings
 from lambdawait.sim.cd_rollout import parse_settings as parse_codedeploy
+from lambdawait.sim.jsondata import as_mapping, as_sequence, is_number
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
 
 CREATE_OUTCOMES = ("active", "failed")
 UPDATE_OUTCOMES = ("successful", "failed")
@@ -35,7 +41,7 @@ class InvokeRule:
     """What Invoke answers when the executed version matches `version` (an fnmatch pattern)."""
 
     version: str = "*"
-    payload: Any = None
+    payload: object = None  # any JSON value
     function_error: str | None = None
 
 
@@ -89,7 +95,7 @@ class FunctionRule:
 
     match: str | None = None
     tag: str | None = None
-    fields: Mapping[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, object] = field(default_factory=dict)
 
     def matches(self, name: str, tags: Mapping[str, str]) -> bool:
         if self.match is not None and not fnmatch.fnmatchcase(name, self.match):
@@ -167,21 +173,23 @@ class Scenario:
         p = Path(path)
         text = p.read_text(encoding="utf-8")
         try:
-            data = json.loads(text) if p.suffix.lower() == ".json" else tomllib.loads(text)
+            data: object = json.loads(text) if p.suffix.lower() == ".json" else tomllib.loads(text)
         except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ScenarioError(f"{p}: {exc}") from exc
-        return cls.from_dict(data)
+        return parse_scenario(data)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
-        if not isinstance(data, Mapping):
-            raise ScenarioError("a scenario must be a table/object")
+    def from_dict(cls, data: Mapping[str, object]) -> Scenario:
+        return parse_scenario(data)
+
+    @classmethod
+    def _from_table(cls, data: Mapping[str, object]) -> Scenario:
         known = {"defaults", "functions", "faults", "seed", "quotas", "role_propagation_seconds"}
         known |= {"codedeploy"}
         _reject_unknown(data, known, "scenario")
         defaults = _behaviour(Behaviour(), _table(data.get("defaults", {}), "defaults"))
-        rules = data.get("functions", [])
-        if not isinstance(rules, Sequence) or isinstance(rules, str):
+        rules = as_sequence(data.get("functions", []))
+        if rules is None or isinstance(rules, str):
             raise ScenarioError("'functions' must be an array of tables")
         seed = data.get("seed")
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
@@ -235,16 +243,24 @@ _STR_FIELDS = {
 }
 
 
-def _behaviour(base: Behaviour, raw: Mapping[str, Any]) -> Behaviour:
+def parse_scenario(raw: object) -> Scenario:
+    """A whole scenario from a parsed file or a dict; ScenarioError when it is not a table."""
+    data = as_mapping(raw)
+    if data is None:
+        raise ScenarioError("a scenario must be a table/object")
+    return Scenario._from_table(data)
+
+
+def _behaviour(base: Behaviour, raw: Mapping[str, object]) -> Behaviour:
     known = {f.name for f in dataclasses.fields(Behaviour)}
     _reject_unknown(raw, known, "function behaviour")
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     for key, value in raw.items():
         changes[key] = _coerce(key, value)
-    return dataclasses.replace(base, **changes)
+    return _replaced(base, changes)
 
 
-def _coerce(key: str, value: Any) -> Any:
+def _coerce(key: str, value: object) -> object:
     if key in _FLOAT_FIELDS or (key in _OPTIONAL_FLOAT_FIELDS and value is not None):
         return _seconds(key, value)
     if key in _OPTIONAL_FLOAT_FIELDS:
@@ -262,26 +278,34 @@ def _coerce(key: str, value: Any) -> Any:
             raise ScenarioError(f"'{key}' must be a string")
         return value
     if key in ("update_fail_on", "provisioned_fail_on"):
-        if not isinstance(value, Sequence) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value
-        ):
+        ordinals = _ordinals(value)
+        if ordinals is None:
             raise ScenarioError(f"'{key}' must be a list of ordinals (1, 2, ...)")
-        return tuple(value)
+        return ordinals
     if key == "invoke":
         return _invoke_rules(value)
     raise ScenarioError(f"unsupported key '{key}'")  # pragma: no cover - guarded by known set
 
 
-def _seconds(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+def _ordinals(value: object) -> tuple[int, ...] | None:
+    """A list of 1-based ordinals (1, 2, ...); None when `value` is anything else."""
+    items = as_sequence(value)
+    if items is None:
+        return None
+    ordinals = tuple(n for n in items if isinstance(n, int) and not isinstance(n, bool) and n >= 1)
+    return ordinals if len(ordinals) == len(items) else None
+
+
+def _seconds(key: str, value: object) -> float:
+    if not is_number(value) or value < 0:
         raise ScenarioError(f"'{key}' must be a number of seconds >= 0")
     return float(value)
 
 
-def _invoke_rules(value: Any) -> tuple[InvokeRule, ...]:
+def _invoke_rules(value: object) -> tuple[InvokeRule, ...]:
     # A bare table is the common case ("every version answers this"), so accept it as one rule.
-    items = [value] if isinstance(value, Mapping) else value
-    if not isinstance(items, Sequence) or isinstance(items, str):
+    items = [value] if as_mapping(value) is not None else as_sequence(value)
+    if items is None or isinstance(items, str):
         raise ScenarioError("'invoke' must be a table or an array of tables")
     rules = []
     for item in items:
@@ -295,7 +319,7 @@ def _invoke_rules(value: Any) -> tuple[InvokeRule, ...]:
     return tuple(rules)
 
 
-def _rule(raw: Any, index: int) -> FunctionRule:
+def _rule(raw: object, index: int) -> FunctionRule:
     table = _table(raw, f"functions[{index}]")
     match = table.get("match")
     tag = table.get("tag")
@@ -310,12 +334,12 @@ def _rule(raw: Any, index: int) -> FunctionRule:
     return FunctionRule(match=match, tag=tag, fields=fields)
 
 
-def parse_faults(raw: Any) -> Faults:
+def parse_faults(raw: object) -> Faults:
     """A `[faults]` table on its own, e.g. to change the faults of a running simulator."""
     return _faults(_table(raw, "faults"))
 
 
-def _faults(raw: Mapping[str, Any]) -> Faults:
+def _faults(raw: Mapping[str, object]) -> Faults:
     _reject_unknown(raw, {f.name for f in dataclasses.fields(Faults)}, "faults")
     out = Faults()
     out = dataclasses.replace(
@@ -327,13 +351,15 @@ def _faults(raw: Mapping[str, Any]) -> Faults:
     if "latency_ms" in raw:
         out = dataclasses.replace(out, latency_ms=_seconds("latency_ms", raw["latency_ms"]))
     if "error_status" in raw:
-        if raw["error_status"] not in (500, 502, 503):
+        status = raw["error_status"]
+        if not is_number(status) or status not in (500, 502, 503):
             raise ScenarioError("faults.error_status must be 500, 502 or 503")
-        out = dataclasses.replace(out, error_status=raw["error_status"])
+        out = dataclasses.replace(out, error_status=int(status))
     if "lost_reply_status" in raw:
-        if raw["lost_reply_status"] not in LOST_REPLY_STATUSES or isinstance(raw["lost_reply_status"], bool):
+        status = raw["lost_reply_status"]
+        if not is_number(status) or status not in LOST_REPLY_STATUSES:
             raise ScenarioError("faults.lost_reply_status must be 0 (close the connection) or 502")
-        out = dataclasses.replace(out, lost_reply_status=raw["lost_reply_status"])
+        out = dataclasses.replace(out, lost_reply_status=int(status))
     if "retry_after_seconds" in raw:
         value = raw["retry_after_seconds"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -349,61 +375,71 @@ def _faults(raw: Mapping[str, Any]) -> Faults:
     return out
 
 
-def _operations(value: Any, where: str) -> tuple[str, ...]:
-    names_ok = isinstance(value, Sequence) and all(isinstance(v, str) for v in value)
-    if isinstance(value, str) or not names_ok:
+def _operations(value: object, where: str) -> tuple[str, ...]:
+    items = as_sequence(value)
+    names = () if items is None else tuple(v for v in items if isinstance(v, str))
+    if isinstance(value, str) or items is None or len(names) != len(items):
         raise ScenarioError(f"{where} must be a list of operation names")
-    return tuple(value)
+    return names
 
 
-def _ordinals_by_operation(value: Any) -> dict[str, tuple[int, ...]]:
+def _ordinals_by_operation(value: object) -> dict[str, tuple[int, ...]]:
     message = "faults.lost_reply_calls must map operation names to lists of call ordinals (1, 2, ...)"
-    if not isinstance(value, Mapping):
+    table = as_mapping(value)
+    if table is None:
         raise ScenarioError(message)
     out: dict[str, tuple[int, ...]] = {}
-    for operation, ordinals in value.items():
-        if not isinstance(ordinals, Sequence) or isinstance(ordinals, str) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in ordinals
-        ):
+    for operation, given in table.items():
+        ordinals = None if isinstance(given, str) else _ordinals(given)
+        if ordinals is None:
             raise ScenarioError(message)
-        out[str(operation)] = tuple(ordinals)
+        out[str(operation)] = ordinals
     return out
 
 
-def _quotas(raw: Mapping[str, Any]) -> Quotas:
+def _quotas(raw: Mapping[str, object]) -> Quotas:
     _reject_unknown(raw, {f.name for f in dataclasses.fields(Quotas)}, "quotas")
-    changes: dict[str, Any] = {}
+    changes: dict[str, object] = {}
     for key, value in raw.items():
         if key == "enabled":
             if not isinstance(value, bool):
                 raise ScenarioError("quotas.enabled must be true or false")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            changes[key] = value
+        elif not is_number(value) or value <= 0:
             raise ScenarioError(f"quotas.{key} must be a number of requests per second > 0")
-        changes[key] = value if key == "enabled" else float(value)
-    return dataclasses.replace(Quotas(), **changes)
+        else:
+            changes[key] = float(value)
+    return _replaced(Quotas(), changes)
 
 
-def _codedeploy(raw: Any) -> CodeDeploySettings:
+def _codedeploy(raw: object) -> CodeDeploySettings:
+    table = as_mapping(raw)
     try:
-        return parse_codedeploy(dict(raw) if isinstance(raw, Mapping) else raw)
+        return parse_codedeploy(dict(table) if table is not None else raw)
     except ValueError as exc:
         raise ScenarioError(str(exc)) from exc
 
 
-def _rate(raw: Mapping[str, Any], key: str, default: float) -> float:
+def _rate(raw: Mapping[str, object], key: str, default: float) -> float:
     rate = raw.get(key, default)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+    if not is_number(rate) or not 0 <= rate <= 1:
         raise ScenarioError(f"faults.{key} must be between 0 and 1")
     return float(rate)
 
 
-def _table(raw: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
+def _replaced(base: _Dataclass, changes: dict[str, object]) -> _Dataclass:
+    """`base` with the named fields replaced: the callers checked each value against its field."""
+    return dataclasses.replace(base, **changes)
+
+
+def _table(raw: object, where: str) -> Mapping[str, object]:
+    table = as_mapping(raw)
+    if table is None:
         raise ScenarioError(f"'{where}' must be a table/object")
-    return raw
+    return table
 
 
-def _reject_unknown(raw: Mapping[str, Any], known: set[str], where: str) -> None:
+def _reject_unknown(raw: Mapping[str, object], known: set[str], where: str) -> None:
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ScenarioError(f"unknown key(s) in {where}: {', '.join(unknown)}")

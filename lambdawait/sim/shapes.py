@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lambdawait.sim import moto_bridge as moto
+from lambdawait.sim.jsondata import JSONObject, as_object, object_at
+
+if TYPE_CHECKING:
+    from moto.awslambda.models import LambdaFunction
 
 LATEST = "$LATEST"
 _MOTO_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?")
@@ -33,7 +37,7 @@ def runtime_version_arn(region: str, runtime: str) -> str:
     return f"arn:aws:lambda:{region}::runtime:{build}"
 
 
-def configuration(config: dict[str, Any], fn: Any, region: str) -> dict[str, Any]:
+def configuration(config: JSONObject, fn: LambdaFunction | None, region: str) -> JSONObject:
     """Shape a FunctionConfiguration in place as AWS does, and return it."""
     _drop_unset(config)
     if "LastModified" in config:
@@ -58,25 +62,26 @@ def configuration(config: dict[str, Any], fn: Any, region: str) -> dict[str, Any
     return config
 
 
-def alias(data: dict[str, Any]) -> dict[str, Any]:
+def alias(data: JSONObject) -> JSONObject:
     """An alias as AWS answers it: no RoutingConfig unless some weight is set."""
     _drop_unset(data)
-    weights = (data.get("RoutingConfig") or {}).get("AdditionalVersionWeights")
+    weights = object_at(data, "RoutingConfig").get("AdditionalVersionWeights")
     if not weights:
         data.pop("RoutingConfig", None)
     return data
 
 
-def _drop_unset(data: dict[str, Any]) -> None:
+def _drop_unset(data: JSONObject) -> None:
     """AWS omits what is unset where moto writes null or an empty list."""
     for key in [k for k, v in data.items() if v is None]:
         del data[key]
     for value in data.values():
-        if isinstance(value, dict):
-            _drop_unset(value)
+        inner = as_object(value)
+        if inner is not None:
+            _drop_unset(inner)
     for key in ("Layers",):
         if data.get(key) == []:
             del data[key]
-    image = data.get("ImageConfigResponse")
-    if isinstance(image, dict) and not any((image.get("ImageConfig") or {}).values()):
+    image = as_object(data.get("ImageConfigResponse"))
+    if image is not None and not any(object_at(image, "ImageConfig").values()):
         del data["ImageConfigResponse"]  # moto writes empty lists for an ImageConfig never given

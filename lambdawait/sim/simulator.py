@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from lambdawait.sim.lifecycle import Event
 from lambdawait.sim.scenario import Faults, Scenario, parse_faults
 
 if TYPE_CHECKING:
+    import botocore.session
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_lambda import LambdaClient
     from werkzeug.serving import BaseWSGIServer
@@ -26,7 +28,7 @@ _active_lock = threading.Lock()
 _active: Simulator | None = None
 # One botocore session for every Simulator in the process: it caches the parsed service
 # models, which makes a client cost ~3 ms instead of ~100 ms. Credentials are per boto3 Session.
-_botocore_session: Any = None
+_botocore_session: botocore.session.Session | None = None
 
 
 class SimulatorBusyError(RuntimeError):
@@ -51,6 +53,7 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._app: SimApp | None = None
         self._role_arn: str | None = None
+        # boto3-stubs type Session.client per service name; this one takes any name, as boto3 does.
         self._session: Any = None
         self._clients: dict[str, Any] = {}
 
@@ -212,14 +215,14 @@ class Simulator:
     def reset_calls(self) -> None:
         self._running_app().call_log.reset()
 
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Event]:
         return self._running_app().events()
 
     def set_scenario(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self._running_app().set_scenario(scenario)
 
-    def set_faults(self, faults: Faults | Mapping[str, Any] | None = None, **keys: Any) -> None:
+    def set_faults(self, faults: Faults | Mapping[str, object] | None = None, **keys: object) -> None:
         """Replace the running scenario's faults (a Faults, a `[faults]` dict, or its keys).
 
         Their random draws and `lost_reply_calls` ordinals start over from here, e.g.
@@ -238,7 +241,7 @@ class Simulator:
         self._running_app().deactivate(function_name, self.region)
 
 
-def _shared_botocore_session() -> Any:
+def _shared_botocore_session() -> botocore.session.Session:
     global _botocore_session
     import botocore.session
 

@@ -8,9 +8,9 @@ import io
 import json
 import re
 import zipfile
-from typing import Any
 
 from lambdawait.sim import moto_bridge as moto
+from lambdawait.sim.jsondata import JSONObject, as_list, as_object, is_number, list_at, object_at
 from lambdawait.sim.wire import (
     SimError,
     constraint,
@@ -34,7 +34,7 @@ ARCHITECTURES = ("x86_64", "arm64")
 ENVIRONMENT_LIMIT = 4096
 
 
-def function_request(body: dict[str, Any]) -> None:
+def function_request(body: JSONObject) -> None:
     """CreateFunction / UpdateFunctionConfiguration / UpdateFunctionCode parameters, as AWS checks them."""
     errors = _model_errors(body)
     if errors:
@@ -45,10 +45,10 @@ def function_request(body: dict[str, Any]) -> None:
             f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
             f"value set: [{', '.join(RUNTIMES)}] or be a valid ARN"
         )
-    zipped = (body.get("Code") or {}).get("ZipFile", body.get("ZipFile"))
+    zipped = object_at(body, "Code").get("ZipFile", body.get("ZipFile"))
     if zipped is not None and not _is_zip(zipped):
         raise invalid_parameter(_NOT_A_ZIP)
-    variables = (body.get("Environment") or {}).get("Variables")
+    variables = object_at(body, "Environment").get("Variables")
     if variables:
         measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
         if len(measured.encode()) > ENVIRONMENT_LIMIT:
@@ -71,9 +71,9 @@ _SUBNET_IDS = (
 )
 
 
-def subnets(body: dict[str, Any], region: str) -> None:
+def subnets(body: JSONObject, region: str) -> None:
     """Well-formed subnet ids that EC2 does not know are refused with EC2's own words."""
-    for subnet in (body.get("VpcConfig") or {}).get("SubnetIds") or []:
+    for subnet in list_at(object_at(body, "VpcConfig"), "SubnetIds"):
         if not moto.subnet_exists(region, str(subnet)):
             raise invalid_parameter(
                 "Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. "
@@ -81,26 +81,26 @@ def subnets(body: dict[str, Any], region: str) -> None:
             )
 
 
-def _model_errors(body: dict[str, Any]) -> list[str]:
+def _model_errors(body: JSONObject) -> list[str]:
     """The request model's constraints, each failure one clause of a ValidationException."""
     errors = []
     role = body.get("Role")
     if role is not None and not re.fullmatch(ROLE_PATTERN, str(role)):
         errors.append(constraint(str(role), "role", _PATTERN + ROLE_PATTERN))
-    architectures = body.get("Architectures")
+    architectures = as_list(body.get("Architectures"))
     if architectures is not None:
         shown = f"[{', '.join(map(str, architectures))}]"
         if len(architectures) > 1:
             errors.append(constraint(shown, "architectures", _ONE_ARCHITECTURE))
         elif any(arch not in ARCHITECTURES for arch in architectures):
             errors.append(constraint(shown, "architectures", _KNOWN_ARCHITECTURE))
-    ids = (body.get("VpcConfig") or {}).get("SubnetIds")
+    ids = list_at(object_at(body, "VpcConfig"), "SubnetIds")
     if ids and any(not re.fullmatch(SUBNET_PATTERN, str(i)) for i in ids):
         errors.append(constraint(f"[{', '.join(map(str, ids))}]", "vpcConfig.subnetIds", _SUBNET_IDS))
     return errors
 
 
-def _is_zip(encoded: Any) -> bool:
+def _is_zip(encoded: object) -> bool:
     try:
         raw = base64.b64decode(str(encoded), validate=True)
     except (binascii.Error, ValueError):
@@ -116,17 +116,17 @@ def alias_name(name: str) -> None:
         raise validation_errors([constraint(name, "name", _PATTERN + ALIAS_PATTERN)])
 
 
-def routing(region: str, arn: str, primary: Any, routing_config: Any) -> None:
+def routing(region: str, arn: str, target: object, routing_config: object) -> None:
     """The checks AWS makes on an alias's target and AdditionalVersionWeights, in its order.
 
     `arn` is the function's unqualified ARN (the function may not exist: that is checked here).
     """
-    weights = (routing_config or {}).get("AdditionalVersionWeights") or {}
+    weights = object_at(as_object(routing_config) or {}, "AdditionalVersionWeights")
     _weights_shape(weights)
     if len(weights) > 1:
         raise invalid_parameter("Number of items in AdditionalVersionWeights cannot be greater than 1")
     name = arn.rsplit(":", 1)[1]
-    primary = str(primary) if primary is not None else None
+    primary = str(target) if target is not None else None
     if moto.latest(region, name) is None:
         raise not_found(f"{arn}:{primary}" if primary else arn)
     if primary not in (None, LATEST) and moto.version(region, name, primary) is None:
@@ -153,7 +153,7 @@ def routing(region: str, arn: str, primary: Any, routing_config: Any) -> None:
 _LATEST_WEIGHTED = "$LATEST is not supported for an alias pointing to more than 1 version"
 
 
-def _weights_shape(weights: dict[str, Any]) -> None:
+def _weights_shape(weights: JSONObject) -> None:
     """The request model's own checks on the map: version-number keys, weights within [0, 1]."""
     shown = "{" + ", ".join(f"{k}={_java_number(v)}" for k, v in weights.items()) + "}"
     member = "routingConfig.additionalVersionWeights"
@@ -175,12 +175,12 @@ def _weights_shape(weights: dict[str, Any]) -> None:
         raise validation_errors(errors)
 
 
-def _is_weight(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+def _is_weight(value: object) -> bool:
+    return is_number(value) and 0 <= value <= 1
 
 
-def _java_number(value: Any) -> str:
+def _java_number(value: object) -> str:
     """AWS echoes weights as Java doubles: 2 -> 2.0."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if is_number(value):
         return repr(float(value))
     return str(value)

@@ -1,10 +1,13 @@
-"""HTTP replies and Lambda's REST-JSON error format, as botocore expects to parse them."""
+"""HTTP replies and Lambda's REST-JSON error format, as botocore expects to parse them; WSGI reads."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol, runtime_checkable
+
+from lambdawait.sim.jsondata import JSONObject, as_object, parse_object
 
 CONFLICT_PREFIX = "The operation cannot be performed at this time."
 REVISION_MISMATCH = (
@@ -22,7 +25,7 @@ class Reply:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
-    def json(cls, status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
+    def json(cls, status: int, payload: object, headers: list[tuple[str, str]] | None = None) -> Reply:
         return cls(status, json.dumps(payload).encode(), [*(headers or []), _JSON_TYPE])
 
     def header(self, name: str) -> str | None:
@@ -31,16 +34,46 @@ class Reply:
                 return value
         return None
 
-    def data(self) -> Any:
-        return json.loads(self.body) if self.body else None
+    def data(self) -> object:
+        """The JSON body as parsed; None when there is none."""
+        parsed: object = json.loads(self.body) if self.body else None
+        return parsed
 
-    def with_json(self, payload: Any) -> Reply:
+    def json_object(self) -> JSONObject:
+        """The JSON object a successful reply carries (moto's always is one); ValueError otherwise."""
+        return parse_object(self.body)
+
+    def with_json(self, payload: object) -> Reply:
         """The same reply with a rewritten JSON body (Content-Length is recomputed on send)."""
         headers = [(k, v) for k, v in self.headers if k.lower() != "content-length"]
         return Reply(self.status, json.dumps(payload).encode(), headers)
 
 
 _JSON_TYPE = ("Content-Type", "application/json")
+
+
+# A WSGI environ is read as a Mapping[str, object]: its values are whatever the server put there.
+def environ_str(environ: Mapping[str, object], key: str, default: str = "") -> str:
+    """A string member of the WSGI environ (PATH_INFO, HTTP_*...); `default` when absent."""
+    value = environ.get(key, default)
+    return value if isinstance(value, str) else default
+
+
+@runtime_checkable
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def read_body(environ: Mapping[str, object]) -> bytes:
+    """The request body: CONTENT_LENGTH bytes of wsgi.input (none without a length)."""
+    try:
+        length = int(environ_str(environ, "CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    if length <= 0 or not isinstance(stream, _Readable):
+        return b""
+    return stream.read(length)
 
 
 # AWS's error bodies spell the text field differently per exception (botocore's model agrees):
@@ -146,11 +179,13 @@ def as_aws_error(reply: Reply) -> Reply:
     if reply.status < 400:
         return reply
     try:
-        body = reply.data()
+        body = as_object(reply.data())
     except ValueError:
         return reply
-    code = reply.header("x-amzn-ErrorType") or (body or {}).get("__type")
-    if not isinstance(body, dict) or not code:
+    if body is None:
+        return reply
+    code = reply.header("x-amzn-ErrorType") or body.get("__type")
+    if not code or not isinstance(code, str):
         return reply
     code = _MOTO_CODES.get(code, code)
     message = str(body.get("message", body.get("Message", "")))
