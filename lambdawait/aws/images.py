@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lambdawait.core.errors import UsageError, client_error_code, client_error_message, translate_client_error
+from lambdawait.core.responses import mapping
 from lambdawait.core.spec import FunctionSpec
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecr import ECRClient
+    from mypy_boto3_ecr.type_defs import ImageIdentifierTypeDef
 
 _URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
@@ -51,7 +56,7 @@ class ImageRef:
         return f"{self.registry}/{self.repository}"
 
     @property
-    def image_id(self) -> dict[str, str]:
+    def image_id(self) -> ImageIdentifierTypeDef:
         return {"imageDigest": self.digest} if self.digest else {"imageTag": self.tag or "latest"}
 
 
@@ -77,7 +82,7 @@ def parse(uri: str) -> ImageRef:
     return ImageRef(m.group("account"), m.group("region"), m.group("repo"), registry, tag, m.group("digest"))
 
 
-def resolve(ecr: Any, uri: str) -> ResolvedImage:
+def resolve(ecr: ECRClient, uri: str) -> ResolvedImage:
     """Ask ECR for the image's digest and manifest (one BatchGetImage, read-only)."""
     import botocore.exceptions
 
@@ -95,8 +100,9 @@ def resolve(ecr: Any, uri: str) -> ResolvedImage:
         raise translate_client_error(exc, action=f"reading image {uri} from ECR") from exc
     images = answer.get("images") or []
     if not images:
-        failure = (answer.get("failures") or [{}])[0]
-        raise _not_found(uri, str(failure.get("failureReason") or "image not found"))
+        failures = answer.get("failures") or []
+        reason = failures[0].get("failureReason") if failures else None
+        raise _not_found(uri, str(reason or "image not found"))
     image = images[0]
     digest = str(image["imageId"]["imageDigest"])
     manifest = image.get("imageManifest") or "{}"
@@ -106,26 +112,33 @@ def resolve(ecr: Any, uri: str) -> ResolvedImage:
     )
 
 
-def config_architectures(ecr: Any, ref: ImageRef, manifest_text: str) -> tuple[str, ...]:
+def config_architectures(ecr: ECRClient, ref: ImageRef, manifest_text: str) -> tuple[str, ...]:
     """A single-platform image's architecture, from its config blob (a layer download from ECR);
     nothing when it cannot be read (then the image is not checked)."""
     import urllib.request
 
     try:
-        config = json.loads(manifest_text).get("config") or {}
-        if not config.get("digest"):
+        digest = mapping(_json(manifest_text).get("config")).get("digest")
+        if not digest:
             return ()
         url = ecr.get_download_url_for_layer(
-            registryId=ref.account, repositoryName=ref.repository, layerDigest=config["digest"]
+            registryId=ref.account, repositoryName=ref.repository, layerDigest=str(digest)
         )["downloadUrl"]
         if not str(url).startswith(("https://", "http://")):
             return ()
         with urllib.request.urlopen(url, timeout=10) as answer:
-            blob = json.loads(answer.read(1_000_000))
+            body: bytes = answer.read(1_000_000)
+        blob = _json(body)
     except Exception:
         return ()  # a config we cannot read is no reason to refuse the deploy
     arch = _LAMBDA_ARCH.get(str(blob.get("architecture")))
     return (arch,) if arch else ()
+
+
+def _json(text: str | bytes) -> Mapping[str, object]:
+    """A JSON document's top-level object (ValueError when the text is not JSON)."""
+    document: object = json.loads(text)
+    return mapping(document)
 
 
 def _not_found(uri: str, why: str) -> UsageError:
@@ -142,18 +155,18 @@ def architectures(manifest_text: str) -> tuple[str, ...]:
     manifest names none: its platform is in the image config, which ECR serves as a layer blob.
     """
     try:
-        manifest = json.loads(manifest_text)
+        manifest = _json(manifest_text)
     except ValueError:
         return ()
     found = []
-    for entry in manifest.get("manifests") or []:
-        platform = entry.get("platform") or {}
+    entries = manifest.get("manifests")
+    for entry in entries if isinstance(entries, list) else []:
+        platform = mapping(mapping(entry).get("platform"))
         arch = _LAMBDA_ARCH.get(str(platform.get("architecture")))
         if arch and platform.get("os", "linux") == "linux" and arch not in found:
             found.append(arch)
-    config_arch = _LAMBDA_ARCH.get(
-        str((manifest.get("config") or {}).get("platform", {}).get("architecture"))
-    )
+    config_platform = mapping(mapping(manifest.get("config")).get("platform"))
+    config_arch = _LAMBDA_ARCH.get(str(config_platform.get("architecture")))
     if config_arch and config_arch not in found:
         found.append(config_arch)
     return tuple(found)
@@ -176,7 +189,7 @@ def check_architecture(image: ResolvedImage, architecture: str) -> None:
 
 
 def pin(
-    ecr: Any, spec: FunctionSpec, current_architecture: str | None, say: Callable[[str], None]
+    ecr: ECRClient, spec: FunctionSpec, current_architecture: str | None, say: Callable[[str], None]
 ) -> FunctionSpec:
     """The spec with its image tag replaced by the digest ECR resolves it to, after the
     architecture check; a digest given is used as is (still checked)."""
