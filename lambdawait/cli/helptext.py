@@ -65,7 +65,10 @@ SUMMARIES = {
 
 
 def _choices(param: TyperArgument | TyperOption) -> list[str] | None:
-    found = param.type_descriptor.choices  # an Enum's members (Typer's own notion of a choice)
+    if hasattr(param, "type_descriptor"):  # Typer >= 0.2x keeps its own types: an Enum's members
+        found = param.type_descriptor.choices
+    else:  # older Typer: Click's own Choice, of the Enum's values
+        found = getattr(getattr(param, "type", None), "choices", None)
     if not found:
         return None
     return [str(getattr(choice, "value", choice)) for choice in found]
