@@ -7,13 +7,21 @@ from CodeDeploy (GetDeployment, the deployment's one Lambda target) and from Lam
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from lambdawait.core.clock import SystemClock
+from lambdawait.core.responses import weights
 
-# The CodeDeploy client is typed Any: mypy-boto3-codedeploy is not among the dev dependencies.
-CodeDeployClient = Any
+if TYPE_CHECKING:
+    from mypy_boto3_codedeploy import CodeDeployClient as CodeDeployClient
+    from mypy_boto3_codedeploy.type_defs import LambdaTargetTypeDef, LifecycleEventTypeDef
+
+    from lambdawait.aws.api import LambdaApi
+else:
+    # boto3-stubs are a dev dependency: at run time the name only has to exist for the modules
+    # that import it from here to use in their (unevaluated) annotations.
+    CodeDeployClient = object
 
 DONE = ("Succeeded", "Failed", "Stopped")
 # Polling: quick at first (short or compressed deployments end in seconds), then every 5 s, which
@@ -85,24 +93,25 @@ class Deployment:
 
 def read(cd: CodeDeployClient, deployment_id: str) -> Deployment:
     info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
-    error = info.get("errorInformation") or {}
-    base: dict[str, Any] = {
-        "id": deployment_id,
-        "status": info.get("status", "Unknown"),
-        "application": info.get("applicationName", ""),
-        "group": info.get("deploymentGroupName", ""),
-        "config": info.get("deploymentConfigName", ""),
-        "error_code": error.get("code"),
-        "error_message": error.get("message"),
-        "rollback_id": (info.get("rollbackInfo") or {}).get("rollbackDeploymentId"),
-    }
+    error = info.get("errorInformation")
+    rollback = info.get("rollbackInfo")
+    base = Deployment(
+        id=deployment_id,
+        status=info.get("status", "Unknown"),
+        application=info.get("applicationName", ""),
+        group=info.get("deploymentGroupName", ""),
+        config=info.get("deploymentConfigName", ""),
+        error_code=error.get("code") if error else None,
+        error_message=error.get("message") if error else None,
+        rollback_id=rollback.get("rollbackDeploymentId") if rollback else None,
+    )
     target = _lambda_target(cd, deployment_id)
     if target is None:
-        return Deployment(**base)
+        return base
     fn = target.get("lambdaFunctionInfo") or {}
     events = target.get("lifecycleEvents") or []
-    return Deployment(
-        **base,
+    return replace(
+        base,
         function=fn.get("functionName"),
         alias=fn.get("functionAlias"),
         current_version=fn.get("currentVersion"),
@@ -112,16 +121,15 @@ def read(cd: CodeDeployClient, deployment_id: str) -> Deployment:
     )
 
 
-def _lambda_target(cd: CodeDeployClient, deployment_id: str) -> dict[str, Any] | None:
+def _lambda_target(cd: CodeDeployClient, deployment_id: str) -> LambdaTargetTypeDef | None:
     ids = cd.list_deployment_targets(deploymentId=deployment_id).get("targetIds") or []
     if not ids:
         return None  # a deployment still being created has no target yet
     target = cd.get_deployment_target(deploymentId=deployment_id, targetId=ids[0])["deploymentTarget"]
-    found: dict[str, Any] | None = target.get("lambdaTarget")
-    return found
+    return target.get("lambdaTarget")
 
 
-def _failed_event(events: list[dict[str, Any]]) -> FailedEvent | None:
+def _failed_event(events: list[LifecycleEventTypeDef]) -> FailedEvent | None:
     for event in events:
         diagnostics = event.get("diagnostics") or {}
         # An event cut short by a stop or an alarm is Failed too, but only a hook says why.
@@ -156,7 +164,7 @@ class Progress:
 
 def follow(
     cd: CodeDeployClient,
-    lam: Any,
+    lam: LambdaApi,
     deployment_id: str,
     *,
     clock: SystemClock,
@@ -166,7 +174,7 @@ def follow(
     """Poll until the deployment ends (returned) or `timeout` passes (None)."""
     deadline = clock.now() + timeout
     delay = FIRST_POLL_SECONDS
-    last: tuple[Any, ...] | None = None
+    last: tuple[object, ...] | None = None
     said = clock.now()
     while True:
         state = read(cd, deployment_id)
@@ -185,9 +193,8 @@ def follow(
         delay = min(delay * 1.5, MAX_POLL_SECONDS)
 
 
-def _observe(lam: Any, state: Deployment) -> Progress:
+def _observe(lam: LambdaApi, state: Deployment) -> Progress:
     if state.function is None or state.alias is None:
         return Progress(state, None, {})
     alias = lam.get_alias(FunctionName=state.function, Name=state.alias)
-    weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
-    return Progress(state, alias.get("FunctionVersion"), {str(k): float(v) for k, v in weights.items()})
+    return Progress(state, alias.get("FunctionVersion"), weights(alias))

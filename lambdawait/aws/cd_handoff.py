@@ -10,14 +10,18 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from lambdawait.core.errors import UsageError
+from lambdawait.core.errors import UsageError, client_error_code
 from lambdawait.core.strategy import Strategy
 
-CodeDeployClient = Any  # mypy-boto3-codedeploy is not a dev dependency
+if TYPE_CHECKING:
+    from mypy_boto3_codedeploy import CodeDeployClient
+    from mypy_boto3_codedeploy.literals import AutoRollbackEventType
+    from mypy_boto3_codedeploy.type_defs import TrafficRoutingConfigTypeDef
+
 MAX_ALARMS = 10  # CodeDeploy's limit per deployment group
-ROLLBACK_EVENTS = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]
+ROLLBACK_EVENTS: tuple[AutoRollbackEventType, ...] = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM")
 
 
 # canary:10:5m is CodeDeploy's own Canary10Percent5Minutes: no custom configuration needed.
@@ -62,7 +66,7 @@ def names(function: str, alias: str, handoff: HandOff) -> tuple[str, str]:
     return f"lambdawait-{function}", f"{function}-{alias}"
 
 
-def config_name(strategy: Strategy) -> tuple[str, dict[str, Any] | None]:
+def config_name(strategy: Strategy) -> tuple[str, TrafficRoutingConfigTypeDef | None]:
     """The deployment configuration: a predefined one, or a custom one (its traffic routing)."""
     if strategy.kind == "all-at-once":
         return "CodeDeployDefault.LambdaAllAtOnce", None
@@ -81,7 +85,7 @@ def config_name(strategy: Strategy) -> tuple[str, dict[str, Any] | None]:
         return same, None
     if strategy.kind == "canary":
         name = f"lambdawait.Canary{percent}Percent{interval}Minutes"
-        routing = {
+        routing: TrafficRoutingConfigTypeDef = {
             "type": "TimeBasedCanary",
             "timeBasedCanary": {"canaryPercentage": percent, "canaryInterval": interval},
         }
@@ -95,7 +99,7 @@ def config_name(strategy: Strategy) -> tuple[str, dict[str, Any] | None]:
 
 
 def _missing(exc: Exception, code: str) -> bool:
-    return bool(getattr(exc, "response", {}).get("Error", {}).get("Code") == code)
+    return client_error_code(exc) == code
 
 
 def ensure(
@@ -106,15 +110,8 @@ def ensure(
 
     app, group = names(function, alias, handoff)
     config, routing = config_name(strategy)
-    exists = _group_exists(cd, app, group)
-    if not exists and handoff.app:
-        raise UsageError(f"CodeDeploy has no deployment group {group} in application {app}")
-    if not exists and not handoff.role:
-        raise UsageError(
-            f"creating CodeDeploy deployment group {group} needs its service role",
-            hint="pass --codedeploy-role ARN (a role CodeDeploy can assume, with the managed policy "
-            "AWSCodeDeployRoleForLambda), or --codedeploy-app and --deployment-group to use existing ones",
-        )
+    # None: the group exists; else the role a new group is created with.
+    role = None if _group_exists(cd, app, group) else _role_for_new_group(app, group, handoff)
     if routing is not None:
         try:
             cd.get_deployment_config(deploymentConfigName=config)
@@ -127,7 +124,7 @@ def ensure(
                 ),
                 "DeploymentConfigAlreadyExistsException",
             )
-    if exists:
+    if role is None:
         return app, group, config
     try:
         cd.create_application(applicationName=app, computePlatform="Lambda")
@@ -138,7 +135,7 @@ def ensure(
         lambda: cd.create_deployment_group(
             applicationName=app,
             deploymentGroupName=group,
-            serviceRoleArn=handoff.role,
+            serviceRoleArn=role,
             deploymentConfigName=config,
             deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
             alarmConfiguration={
@@ -152,7 +149,20 @@ def ensure(
     return app, group, config
 
 
-def _create_once(create: Callable[[], Any], exists: str) -> None:
+def _role_for_new_group(app: str, group: str, handoff: HandOff) -> str:
+    """A group lambdawait creates needs a service role; a group the user named must exist."""
+    if handoff.app:
+        raise UsageError(f"CodeDeploy has no deployment group {group} in application {app}")
+    if not handoff.role:
+        raise UsageError(
+            f"creating CodeDeploy deployment group {group} needs its service role",
+            hint="pass --codedeploy-role ARN (a role CodeDeploy can assume, with the managed policy "
+            "AWSCodeDeployRoleForLambda), or --codedeploy-app and --deployment-group to use existing ones",
+        )
+    return handoff.role
+
+
+def _create_once(create: Callable[[], object], exists: str) -> None:
     """A create whose reply was lost, retried by the client, meets its own resource: that is ours.
 
     Without a retry, "already exists" is someone else's resource, and it is reported as before.
@@ -192,7 +202,7 @@ def appspec(function: str, alias: str, current: str, target: str, handoff: HandO
         if hook
     ]
     properties = {"Name": function, "Alias": alias, "CurrentVersion": current, "TargetVersion": target}
-    spec: dict[str, Any] = {
+    spec: dict[str, object] = {
         "version": 0.0,
         "Resources": [{function: {"Type": "AWS::Lambda::Function", "Properties": properties}}],
     }

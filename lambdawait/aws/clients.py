@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from botocore.config import Config
     from botocore.session import Session
     from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_codedeploy import CodeDeployClient
+    from mypy_boto3_ecr import ECRClient
     from mypy_boto3_lambda import LambdaClient
 
 # Polls of many functions share one client; the pool must not be the bottleneck.
@@ -120,7 +122,8 @@ class Clients:
         self._lambda: LambdaClient | None = None
         self._lambda_retrying: LambdaClient | None = None
         self._cloudwatch: CloudWatchClient | None = None
-        self._others: dict[str, Any] = {}
+        self._codedeploy: CodeDeployClient | None = None
+        self._ecr: ECRClient | None = None
         self.region: str | None = None
 
     def _checked_session(self) -> Session:
@@ -171,16 +174,16 @@ class Clients:
             self._cloudwatch = cast("CloudWatchClient", RetryingClient(self._create("cloudwatch")))
         return self._cloudwatch
 
-    def codedeploy(self) -> Any:
+    def codedeploy(self) -> CodeDeployClient:
         """The CodeDeploy client, for the CodeDeploy engine (throttling retried like Lambda's)."""
-        if "codedeploy" not in self._others:
+        if self._codedeploy is None:
             from lambdawait.aws.retrying import RetryingClient
 
-            self._others["codedeploy"] = RetryingClient(self._create("codedeploy"))
-        return self._others["codedeploy"]
+            self._codedeploy = cast("CodeDeployClient", RetryingClient(self._create("codedeploy")))
+        return self._codedeploy
 
-    def ecr(self) -> Any:
+    def ecr(self) -> ECRClient:
         """The ECR client, to resolve an image tag to its digest before deploying."""
-        if "ecr" not in self._others:
-            self._others["ecr"] = self._create("ecr")
-        return self._others["ecr"]
+        if self._ecr is None:
+            self._ecr = cast("ECRClient", self._create("ecr"))
+        return self._ecr
