@@ -53,6 +53,8 @@ def wait_deployment(
 class CodeDeployOptions(OptionGroup):
     """The options of `shift`/`deploy` for the CodeDeploy engine."""
 
+    panel = "CodeDeploy engine"
+
     engine: Annotated[
         str,
         option(

@@ -34,6 +34,8 @@ class FunctionOptions(OptionGroup):
     """What the function is: its code and configuration, as text (build_spec parses it, so that
     a bad number is a UsageError: one line or a JSON error document, exit 2)."""
 
+    panel = "Function code and configuration"
+
     zip_file: Annotated[Path | None, option("--zip", help="Deployment package (.zip).")] = None
     directory: Annotated[
         Path | None, option("--dir", help="Directory to zip (deterministically) and deploy.")

@@ -7,10 +7,14 @@ new option gets a readable name (its own, upper-cased) without anyone rememberin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperOption
+
+if TYPE_CHECKING:  # the types TyperCommand's methods take (Typer vendors Click since 0.2x)
+    from typer._click.core import Context
+    from typer._click.formatting import HelpFormatter
 
 # What each option's value is, as a person would write it in the README.
 METAVARS = {
@@ -110,6 +114,25 @@ class HumanCommand(TyperCommand):
                 param.metavar = _metavar(param)
             if isinstance(param, TyperArgument):
                 param.__class__ = _Argument  # only how it is shown changes
+
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
+        """Arguments, the command's own options, then one section per option group (its panel:
+        "AWS connection", "Output", ...), in the order the command declares them."""
+        arguments: list[tuple[str, str]] = []
+        sections: dict[str, list[tuple[str, str]]] = {"Options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                arguments.append(record)
+                continue
+            panel = param.rich_help_panel if isinstance(param, TyperOption) else None
+            sections.setdefault(panel or "Options", []).append(record)
+        for title, records in (("Arguments", arguments), *sections.items()):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
 
 
 def humanise(app: typer.Typer) -> None:

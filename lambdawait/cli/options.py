@@ -74,7 +74,10 @@ def argument(
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class OptionGroup:
     """Base of the option groups: a frozen, keyword-only dataclass whose fields are `Annotated`
-    with their `option(...)`. A command parameter typed with a subclass becomes those options."""
+    with their `option(...)`. A command parameter typed with a subclass becomes those options,
+    shown in `--help` under the group's `panel`."""
+
+    panel: typing.ClassVar[str] = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +93,8 @@ class Omit:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Connection(OptionGroup):
     """Where and as whom to call AWS; None means "the standard AWS lookup"."""
+
+    panel = "AWS connection"
 
     region: Annotated[str | None, option("--region", help="AWS region (default: AWS_REGION / profile).")] = (
         None
@@ -116,6 +121,8 @@ class OutputMode(str, enum.Enum):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class OutputOptions(OptionGroup):
     """How the result is shown: text or JSON, colour, progress lines, a JMESPath selection."""
+
+    panel = "Output"
 
     output: Annotated[OutputMode, option("--output", "-o", help="text or json.")] = OutputMode.text
     no_color: Annotated[bool, option("--no-color", help="Plain lines, no colour or live display.")] = False
@@ -204,7 +211,11 @@ def _group_of(hint: object) -> tuple[type[OptionGroup], tuple[str, ...]] | None:
 
 def _options(group: type[OptionGroup], omitted: tuple[str, ...]) -> list[inspect.Parameter]:
     """The group's fields as keyword-only parameters, each with its `Annotated[..., option(...)]`."""
-    hints = typing.get_type_hints(group, include_extras=True)
+    hints = typing.get_type_hints(group, include_extras=True)  # fresh OptionInfo objects each call
+    for hint in hints.values():
+        for info in typing.get_args(hint)[1:]:
+            if isinstance(info, OptionInfo) and info.rich_help_panel is None:
+                info.rich_help_panel = group.panel or None
     unknown = set(omitted) - {field.name for field in dataclasses.fields(group)}
     if unknown:
         raise TypeError(f"{group.__name__} has no option {sorted(unknown)}")

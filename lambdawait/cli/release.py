@@ -35,6 +35,8 @@ def complete_strategy(incomplete: str) -> list[str]:
 class GateOptions(OptionGroup):
     """How a shift moves traffic and what stops it: strategy, health gates, interrupts, --force."""
 
+    panel = "Traffic shifting"
+
     strategy: Annotated[
         str,
         option(

@@ -4,6 +4,7 @@ object per group: each command that talks to AWS takes --region/--profile/--endp
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -138,3 +139,18 @@ def test_a_group_may_leave_out_options_and_a_name_is_declared_once() -> None:
 
     with pytest.raises(TypeError, match="no option"):
         shared(unknown)
+
+
+def test_help_shows_each_group_under_its_own_heading_in_declaration_order() -> None:
+    text = CliRunner().invoke(app, ["deploy", "--help"], env={"COLUMNS": "200"}).output
+    assert re.findall(r"^(\w[\w ]*):$", text, re.M) == [
+        "Arguments",
+        "Options",
+        "Function code and configuration",
+        "Traffic shifting",
+        "AWS connection",
+        "Output",
+        "CodeDeploy engine",
+    ]
+    connection = text.split("\nAWS connection:\n")[1].split("\n\n")[0]
+    assert re.findall(r"--[\w-]+", connection) == ["--region", "--profile", "--endpoint-url"]
