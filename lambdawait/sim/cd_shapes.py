@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -10,7 +9,7 @@ from typing import TypedDict
 
 from lambdawait.sim import moto_bridge as moto
 from lambdawait.sim.cd_rollout import Deployment, TrafficConfig, target_status
-from lambdawait.sim.jsondata import JSONObject, as_list, as_object, object_at
+from lambdawait.sim.jsondata import JSONObject, as_list, as_object, object_at, parse
 
 Wall = Callable[[float | None], float | None]
 Raise = Callable[[str, str], Exception]  # (CodeDeploy error code, message) -> the error to raise
@@ -217,8 +216,7 @@ def _list(value: object) -> list[object]:
 def _load(content: str) -> object:
     """AppSpec content is JSON or YAML; YAML only when PyYAML is there (moto does not need it)."""
     try:
-        parsed: object = json.loads(content)
-        return parsed
+        return parse(content)
     except ValueError:
         pass
     try:

@@ -300,13 +300,17 @@ def _list_deployments(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping
     statuses = set(list_at(p, "includeOnlyStatuses"))
     ids = [
         d.id
-        for d in sorted(sim.deployments.values(), key=lambda d: d.created, reverse=True)
+        for d in sorted(sim.deployments.values(), key=_created, reverse=True)
         if d.region == region
         and p.get("applicationName") in (None, d.application)
         and p.get("deploymentGroupName") in (None, d.group)
         and (not statuses or d.status in statuses)
     ]
     return {"deployments": ids}
+
+
+def _created(dep: Deployment) -> float:
+    return dep.created
 
 
 def _stop_deployment(sim: CodeDeploySim, region: str, p: JSONObject) -> Mapping[str, object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import parse_qs
 
 from lambdawait.sim import operations
+from lambdawait.sim.jsondata import parse
 from lambdawait.sim.scenario import ScenarioError, parse_faults, parse_scenario
 from lambdawait.sim.wire import Reply, SimError, environ_str
 
@@ -132,5 +132,4 @@ def _route(app: SimApp, method: str, path: str, body: bytes, query: str) -> Repl
 
 
 def _json(body: bytes) -> object:
-    parsed: object = json.loads(body or b"{}")
-    return parsed
+    return parse(body or b"{}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from lambdawait.sim import capacity, shapes, validation
 from lambdawait.sim import moto_bridge as moto
-from lambdawait.sim.jsondata import JSONObject, as_object, object_at, objects_at, str_map_at
+from lambdawait.sim.jsondata import JSONObject, as_object, object_at, objects_at, parse, str_map_at
 from lambdawait.sim.lifecycle import LATEST, FunctionRecord, Lifecycle, new_revision
 from lambdawait.sim.wire import (
     Reply,
@@ -40,8 +39,7 @@ class Call:
     def json_body(self) -> JSONObject:
         if not self.body:
             return {}
-        data: object = json.loads(self.body)
-        found = as_object(data)
+        found = as_object(parse(self.body))
         if found is None:
             raise invalid_parameter("The request body must be a JSON object.")
         return found

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import io
-import json
 import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdawait.sim import moto_bridge as moto
 from lambdawait.sim.handlers import Call, Context, split_ref
-from lambdawait.sim.jsondata import as_object, is_number
+from lambdawait.sim.jsondata import as_object, is_number, parse
 from lambdawait.sim.lifecycle import LATEST, FunctionRecord, Lifecycle
 from lambdawait.sim.scenario import InvokeRule
 from lambdawait.sim.wire import CONFLICT_PREFIX, Reply, SimError, conflict_state, not_found
@@ -126,8 +125,7 @@ def result_from_zip(code: bytes) -> Result | None:
     except zipfile.BadZipFile:
         return None
     try:
-        data: object = json.loads(raw)
-        spec = as_object(data)
+        spec = as_object(parse(raw))
         if spec is None:
             raise ValueError("not an object")
     except ValueError as exc:

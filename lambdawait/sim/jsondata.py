@@ -43,12 +43,20 @@ def as_sequence(value: object) -> Sequence[object] | None:
     return None
 
 
+def parse(raw: bytes | str) -> object:
+    """A JSON text's value, not yet looked at; ValueError (JSONDecodeError) when it is not JSON."""
+    data: object = json.loads(raw)
+    return data
+
+
 def parse_object(raw: bytes | str) -> JSONObject:
     """A JSON text that must hold an object; an empty text is the empty object.
 
     Raises ValueError (json.JSONDecodeError is one) when it is not JSON or not an object.
     """
-    data: object = json.loads(raw) if raw else {}
+    if not raw:
+        return {}
+    data = parse(raw)
     found = as_object(data)
     if found is None:
         raise ValueError("not an object")

@@ -6,7 +6,7 @@ import copy
 import datetime
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
@@ -76,7 +76,7 @@ def code_sha256(fn: LambdaFunction) -> str:
 
 
 def package_type(fn: LambdaFunction) -> str:
-    # moto copies these from the request dict it was given: typed Any there, strings in fact.
+    # moto copies these from the request dict it was given (loosely typed there): strings.
     value: object = fn.package_type
     return str(value)
 
@@ -253,9 +253,10 @@ def fingerprint(fn: LambdaFunction) -> str:
 
 def snapshot(fn: LambdaFunction) -> Callable[[], None]:
     """Remember the version-specific state of $LATEST; the returned callable restores it."""
-    saved: dict[str, object] = {
+    attributes: Mapping[str, object] = vars(fn)
+    saved = {
         key: (copy.copy(value) if isinstance(value, (dict, list)) else value)
-        for key, value in vars(fn).items()
+        for key, value in attributes.items()
         if key not in _FUNCTION_LEVEL and not key.startswith("_DockerModel")
     }
 

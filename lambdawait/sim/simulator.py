@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -12,6 +12,7 @@ from lambdawait.sim.lifecycle import Event
 from lambdawait.sim.scenario import Faults, Scenario, parse_faults
 
 if TYPE_CHECKING:
+    import boto3
     import botocore.session
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_lambda import LambdaClient
@@ -53,9 +54,8 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._app: SimApp | None = None
         self._role_arn: str | None = None
-        # boto3-stubs type Session.client per service name; this one takes any name, as boto3 does.
-        self._session: Any = None
-        self._clients: dict[str, Any] = {}
+        self._session: boto3.session.Session | None = None
+        self._clients: dict[str, object] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -150,14 +150,15 @@ class Simulator:
             "AWS_REGION": self.region,
         }
 
+    # A service without installed boto3-stubs is typed as boto3-stubs type it: not at all.
     @overload
-    def client(self, service: Literal["lambda"], **kwargs: Any) -> LambdaClient: ...
+    def client(self, service: Literal["lambda"], **kwargs: object) -> LambdaClient: ...
     @overload
-    def client(self, service: Literal["cloudwatch"], **kwargs: Any) -> CloudWatchClient: ...
+    def client(self, service: Literal["cloudwatch"], **kwargs: object) -> CloudWatchClient: ...
     @overload
-    def client(self, service: str, **kwargs: Any) -> Any: ...
+    def client(self, service: str, **kwargs: object) -> Any: ...
 
-    def client(self, service: str, **kwargs: Any) -> Any:
+    def client(self, service: str, **kwargs: object) -> object:
         """A boto3 client bound to the simulator; kwargs go to `Session.client` (e.g. config).
 
         Clients without kwargs are cached per service: building one costs tens of ms.
@@ -177,7 +178,10 @@ class Simulator:
                 botocore_session=_shared_botocore_session(),
             )
         kwargs.setdefault("region_name", self.region)
-        client = self._session.client(service, endpoint_url=self.endpoint, **kwargs)
+        # boto3-stubs type Session.client per literal service name; this one takes any name (and
+        # any of its keywords), and boto3 checks them at run time.
+        create: Callable[..., object] = self._session.client
+        client = create(service, endpoint_url=self.endpoint, **kwargs)
         if cacheable:
             self._clients[service] = client
         return client

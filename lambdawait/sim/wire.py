@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from lambdawait.sim.jsondata import JSONObject, as_object, parse_object
+from lambdawait.sim.jsondata import JSONObject, as_object, parse, parse_object
 
 CONFLICT_PREFIX = "The operation cannot be performed at this time."
 REVISION_MISMATCH = (
@@ -36,8 +36,9 @@ class Reply:
 
     def data(self) -> object:
         """The JSON body as parsed; None when there is none."""
-        parsed: object = json.loads(self.body) if self.body else None
-        return parsed
+        if not self.body:
+            return None
+        return parse(self.body)
 
     def json_object(self) -> JSONObject:
         """The JSON object a successful reply carries (moto's always is one); ValueError otherwise."""
