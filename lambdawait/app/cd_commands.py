@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from lambdawait.aws.cd_follow import Deployment, Progress, follow, read
+from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, Progress, follow, read
 from lambdawait.core.clock import SystemClock
 from lambdawait.core.errors import InterruptedError_, UsageError
 from lambdawait.core.signals import Interrupted, interrupts
 
 if TYPE_CHECKING:
     from lambdawait.aws.clients import Clients
+    from lambdawait.output.doc_types import DeploymentDoc, DocumentFields, ResultDocument
     from lambdawait.output.render import Output
 
 
-def codedeploy_client(clients: Clients) -> Any:
+def codedeploy_client(clients: Clients) -> CodeDeployClient:
     """CodeDeploy from the same botocore session, endpoint and retry config as Lambda."""
     return clients.codedeploy()
 
@@ -29,18 +31,20 @@ def follow_instructions(state: Deployment) -> str:
     return f"follow it with `lambdawait wait --deployment {state.id}`; stop it with {stop}"
 
 
-def progress_sink(out: Output) -> Any:
+def progress_sink(out: Output) -> Callable[[Progress], None]:
     def sink(progress: Progress) -> None:
         out.log(f"⇄ {progress.line()}")
 
     return sink
 
 
-def deployment_fields(state: Deployment) -> dict[str, Any]:
+def deployment_fields(state: Deployment) -> DocumentFields:
     """The document's `deployment` object and the fields every lambdawait result carries."""
-    deployment: dict[str, Any] = {
+    from lambdawait.output.doc_types import as_deployment_status
+
+    deployment: DeploymentDoc = {
         "id": state.id,
-        "status": state.status,
+        "status": as_deployment_status(state.status),
         "application": state.application,
         "deploymentGroup": state.group,
         "config": state.config,
@@ -89,7 +93,7 @@ def follow_to_end(
 
 def run_deployment_wait(
     clients: Clients, out: Output, *, deployment_id: str, timeout: float, start: float
-) -> dict[str, Any]:
+) -> ResultDocument:
     """`lambdawait wait --deployment ID`: exit 0 succeeded, 5 stopped/alarm, 1 failed, 3 timeout."""
     from lambdawait.aws.aliases import get_alias
     from lambdawait.output.documents import alias_doc, document
@@ -97,14 +101,9 @@ def run_deployment_wait(
     if not deployment_id.strip():
         raise UsageError("empty --deployment id", hint="pass the id CodeDeploy gave, e.g. d-ABCDEFGHI")
     outcome, state, message = follow_to_end(clients, out, deployment_id, timeout, SystemClock())
-    alias = None
+    fields = deployment_fields(state)
+    fields["alias"] = None
     if state.function and state.alias:
-        alias = alias_doc(get_alias(clients.lambda_(), state.function, state.alias))
-    return document(
-        "wait",
-        outcome,
-        time.monotonic() - start,
-        **deployment_fields(state),
-        alias=alias,
-        message=message,
-    )
+        fields["alias"] = alias_doc(get_alias(clients.lambda_(), state.function, state.alias))
+    fields["message"] = message
+    return document("wait", outcome, time.monotonic() - start, **fields)

@@ -6,16 +6,20 @@ Finding one must never break a user of the client-side engine: without CodeDeplo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.app.cd_commands import codedeploy_client
-from lambdawait.aws.cd_follow import Deployment, read
+from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, read
 
 if TYPE_CHECKING:
+    from mypy_boto3_codedeploy.literals import DeploymentStatusType
+    from mypy_boto3_codedeploy.type_defs import ListDeploymentsInputTypeDef
+
     from lambdawait.app.commands import Session
     from lambdawait.aws.clients import Clients
+    from lambdawait.output.doc_types import InFlightDoc, ResultDocument
 
-ACTIVE = ["Created", "Queued", "InProgress", "Baking", "Ready"]
+ACTIVE: list[DeploymentStatusType] = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 MAX_CHECKED = 50  # deployments in flight account-wide are few; bound the reads regardless
 
 
@@ -40,9 +44,9 @@ def find_in_flight(clients: Clients, function: str, alias: str) -> Deployment | 
     return in_flight(clients, function).get(alias)
 
 
-def _active_ids(cd: Any) -> list[str]:
+def _active_ids(cd: CodeDeployClient) -> list[str]:
     ids: list[str] = []
-    kwargs: dict[str, Any] = {"includeOnlyStatuses": ACTIVE}
+    kwargs: ListDeploymentsInputTypeDef = {"includeOnlyStatuses": ACTIVE}
     while len(ids) < MAX_CHECKED:
         page = cd.list_deployments(**kwargs)
         ids += page.get("deployments") or []
@@ -52,7 +56,7 @@ def _active_ids(cd: Any) -> list[str]:
     return ids
 
 
-def stop_in_flight(session: Session, function: str, alias: str) -> dict[str, Any] | None:
+def stop_in_flight(session: Session, function: str, alias: str) -> ResultDocument | None:
     """`rollback` on an alias CodeDeploy is moving: stop it with rollback, wait until the alias is
     whole; the result document, or None when no deployment is in flight."""
     from lambdawait.app.cd_commands import deployment_fields
@@ -67,19 +71,16 @@ def stop_in_flight(session: Session, function: str, alias: str) -> dict[str, Any
     after = get_alias(session.clients.lambda_(), function, alias)
     whole = after is not None and not after.weights
     fields = deployment_fields(end)
-    fields.update(
-        alias=alias_doc(after),
-        message=f"{alias}: stopped CodeDeploy deployment {state.id} with rollback; {end.summary()}",
-    )
+    fields["alias"] = alias_doc(after)
+    fields["message"] = f"{alias}: stopped CodeDeploy deployment {state.id} with rollback; {end.summary()}"
     from lambdawait.app.cd_shift import raise_for
 
     fields["function"] = function
-    return raise_for(
-        document("rollback", "rolled-back" if whole else "alias-split", session.elapsed(), **fields)
-    )
+    outcome = "rolled-back" if whole else "alias-split"
+    return raise_for(document("rollback", outcome, session.elapsed(), **fields), after)
 
 
-def status_lines(clients: Clients, function: str, aliases: list[str]) -> list[dict[str, Any]]:
+def status_lines(clients: Clients, function: str, aliases: list[str]) -> list[InFlightDoc]:
     """For `status`: each alias's deployment in flight, as the document shows it."""
     moving = in_flight(clients, function)
     return [

@@ -8,7 +8,7 @@ running (and says how to follow and stop it), unless `--on-interrupt rollback` a
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.app.cd_commands import (
     codedeploy_client,
@@ -17,7 +17,7 @@ from lambdawait.app.cd_commands import (
     progress_sink,
 )
 from lambdawait.aws import cd_handoff
-from lambdawait.aws.cd_follow import Deployment, follow, read
+from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, follow, read
 from lambdawait.aws.cd_handoff import HandOff
 from lambdawait.core.errors import InterruptedError_, UsageError
 from lambdawait.core.signals import Interrupted, deferred, interrupts
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.aws.gates import GateSpec
     from lambdawait.aws.shift import ShiftRequest
+    from lambdawait.core.errors import ErrorDetails
     from lambdawait.core.models import AliasInfo
+    from lambdawait.output.doc_types import DocumentFields, ResultDocument, ShiftDoc
 
 FOLLOW_LIMIT = 7 * 24 * 3600.0  # CodeDeploy ends every deployment long before this
 OUTCOMES = {"ok": "shifted", "gate-failed": "gate-failed", "failed": "failed", "timeout": "timeout"}
@@ -34,7 +36,7 @@ OUTCOMES = {"ok": "shifted", "gate-failed": "gate-failed", "failed": "failed", "
 
 def run_codedeploy_shift(
     session: Session, request: ShiftRequest, *, gates_spec: GateSpec, handoff: HandOff
-) -> dict[str, Any]:
+) -> ResultDocument:
     handoff.check()
     cd_handoff.config_name(request.strategy)  # seconds or fractions: refused before any AWS call
     if gates_spec.check_command or gates_spec.smoke_payload is not None:
@@ -60,7 +62,7 @@ def run_codedeploy_shift(
     )
     if handoff.detach:
         started = f"deployment {deployment_id} started ({config}); {follow_instructions(state)}"
-        return _document(session, request, "started", state, None, started)
+        return _document(session, request, "started", state, _alias(session, request), started)
     return _follow(session, request, handoff, cd, state)
 
 
@@ -96,8 +98,8 @@ def _preflight(session: Session, request: ShiftRequest, gates_spec: GateSpec) ->
 
 
 def _follow(
-    session: Session, request: ShiftRequest, handoff: HandOff, cd: Any, state: Deployment
-) -> dict[str, Any]:
+    session: Session, request: ShiftRequest, handoff: HandOff, cd: CodeDeployClient, state: Deployment
+) -> ResultDocument:
     lam = session.clients.lambda_()
     try:
         title = f"CodeDeploy {state.id}: shifting {request.alias} to version {request.to_version}"
@@ -117,32 +119,56 @@ def _follow(
         ) from None
     if end is None:  # pragma: no cover - FOLLOW_LIMIT outlasts every CodeDeploy deployment
         end = read(cd, state.id)
-    return raise_for(_document(session, request, OUTCOMES[end.outcome()], end, None, end.summary()))
+    alias = _alias(session, request)
+    outcome = OUTCOMES[end.outcome()]
+    return raise_for(_document(session, request, outcome, end, alias, end.summary()), alias)
 
 
-_DECIDED = ("command", "ok", "outcome", "exitCode", "elapsedSeconds", "functions", "message")
-
-
-def raise_for(doc: dict[str, Any]) -> dict[str, Any]:
+def raise_for(doc: ResultDocument, alias: AliasInfo | None) -> ResultDocument:
     """A rollout CodeDeploy stopped or failed ends the command as a client-side gate does: an error
-    (exit 5 or 1) whose document keeps the deployment's fields; any other document is returned."""
+    (exit 5 or 1) whose document keeps the deployment's fields; any other document is returned.
+    `alias` is the alias as `doc` shows it."""
     from lambdawait.core.errors import AliasSplitError, RolledBackError, TargetFailedError
 
     errors = {"gate-failed": RolledBackError, "failed": TargetFailedError, "alias-split": AliasSplitError}
     error = errors.get(doc["outcome"])
     if error is None:
         return doc
-    fields = {key: value for key, value in doc.items() if key not in _DECIDED}
-    function = doc.get("function") or (doc.get("alias") or {}).get("name", "")
+    function = doc.get("function") or (alias.name if alias else "")
+    deployment = doc.get("deployment")
     raise error(
-        doc["message"],
+        doc.get("message", ""),
         hint=f"`lambdawait status {function}` shows the alias" if doc.get("function") else None,
-        reason_code=(doc.get("deployment") or {}).get("errorCode"),
-        details=fields,
+        reason_code=deployment.get("errorCode") if deployment else None,
+        details=_details(doc, alias),
     )
 
 
-def stop_with_rollback(session: Session, cd: Any, deployment_id: str) -> Deployment:
+def _details(doc: ResultDocument, alias: AliasInfo | None) -> ErrorDetails:
+    """What the error keeps of the document, in the document's order (its own fields aside)."""
+    details: ErrorDetails = {}
+    for key in doc:
+        match key:
+            case "alias":
+                details["alias"] = alias
+            case "fromVersion":
+                details["fromVersion"] = doc["fromVersion"]
+            case "toVersion":
+                details["toVersion"] = doc["toVersion"]
+            case "deploymentId":
+                details["deploymentId"] = doc["deploymentId"]
+            case "deployment":
+                details["deployment"] = doc["deployment"]
+            case "function":
+                details["function"] = doc["function"]
+            case "engine":
+                details["engine"] = doc["engine"]
+            case "strategy":
+                details["strategy"] = doc["strategy"]
+    return details
+
+
+def stop_with_rollback(session: Session, cd: CodeDeployClient, deployment_id: str) -> Deployment:
     """StopDeployment with rollback, then follow until CodeDeploy reports the end (signals held)."""
     import botocore.exceptions
 
@@ -162,42 +188,44 @@ def stop_with_rollback(session: Session, cd: Any, deployment_id: str) -> Deploym
     return end if end is not None else read(cd, deployment_id)
 
 
+def _alias(session: Session, request: ShiftRequest) -> AliasInfo | None:
+    from lambdawait.aws.aliases import get_alias
+
+    return get_alias(session.clients.lambda_(), request.function, request.alias)
+
+
 def _document(
     session: Session,
     request: ShiftRequest,
     outcome: str,
     state: Deployment | None,
-    current: AliasInfo | None,
+    alias: AliasInfo | None,
     message: str,
-) -> dict[str, Any]:
-    from lambdawait.aws.aliases import get_alias
+) -> ResultDocument:
     from lambdawait.output.documents import alias_doc, document
 
-    alias = current or get_alias(session.clients.lambda_(), request.function, request.alias)
-    fields: dict[str, Any] = {"fromVersion": alias.function_version if alias else None}
+    fields: DocumentFields = {"fromVersion": alias.function_version if alias else None}
     if state is not None:
         fields.update(deployment_fields(state))
-    fields.update(
-        engine="codedeploy",
-        alias=alias_doc(alias),
-        toVersion=request.to_version,
-        strategy=request.strategy.name,
-        message=message,
-    )
+    fields["engine"] = "codedeploy"
+    fields["alias"] = alias_doc(alias)
+    fields["toVersion"] = request.to_version
+    fields["strategy"] = request.strategy.name
+    fields["message"] = message
     return document("shift", outcome, session.elapsed(), **fields)
 
 
 def deploy_shift(
     session: Session, request: ShiftRequest, *, gates_spec: GateSpec, handoff: HandOff
-) -> dict[str, Any]:
+) -> DocumentFields:
     """`deploy --engine codedeploy`: the shift step's fields (a failed or stopped rollout has raised,
     as a client-side shift's gate does, so deploy reports it the same way)."""
     # Raises when the rollout did not land.
     doc = run_codedeploy_shift(session, request, gates_spec=gates_spec, handoff=handoff)
-    outcome, deployment_id = doc["outcome"], doc.get("deploymentId")
-    shift = {
+    outcome, deployment_id, alias = doc["outcome"], doc.get("deploymentId"), doc.get("alias")
+    shift: ShiftDoc = {
         "outcome": outcome,
-        "alias": doc["alias"],
+        "alias": None if isinstance(alias, str) else alias,  # a shift document shows the alias object
         "fromVersion": doc.get("fromVersion"),
         "toVersion": request.to_version,
         "strategy": request.strategy.name,
@@ -208,13 +236,10 @@ def deploy_shift(
     return {"shift": shift, "deploymentId": deployment_id} if deployment_id else {"shift": shift}
 
 
-def plan_fields(request: ShiftRequest, handoff: HandOff) -> dict[str, Any]:
+def plan_message(request: ShiftRequest, handoff: HandOff) -> str:
     """`shift --plan --engine codedeploy`: where the shift would run (refusing what CodeDeploy can't)."""
     handoff.check()
     config, routing = cd_handoff.config_name(request.strategy)
     app, group = cd_handoff.names(request.function, request.alias, handoff)
     custom = " (a custom configuration, created if missing)" if routing else ""
-    return {
-        "engine": "codedeploy",
-        "message": f"CodeDeploy would hold this shift: {config}{custom}, application {app}, group {group}",
-    }
+    return f"CodeDeploy would hold this shift: {config}{custom}, application {app}, group {group}"

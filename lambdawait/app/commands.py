@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.aws.waiter import Waiter, WaitRequest
 from lambdawait.core.acceptors import Target
@@ -14,11 +14,14 @@ from lambdawait.core.responses import split_qualifier
 from lambdawait.core.signals import interrupts
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from lambdawait.aws.cd_handoff import HandOff
     from lambdawait.aws.clients import Clients
     from lambdawait.aws.gates import Gates, GateSpec
     from lambdawait.aws.shift import Shifter, ShiftRequest, ShiftResult
     from lambdawait.core.models import AliasInfo, FunctionStatus
+    from lambdawait.output.doc_types import DocumentFields, FunctionDoc, ReleaseDoc, ResultDocument
     from lambdawait.output.render import Output
 
 
@@ -51,7 +54,7 @@ def run_wait(
     qualifier: str | None,
     timeout: float,
     start: float,
-) -> dict[str, Any]:
+) -> ResultDocument:
     """`lambdawait wait`: every function concurrently, one shared rate limit."""
     from lambdawait.output.documents import wait_document
 
@@ -64,7 +67,7 @@ def run_wait(
     return wait_document(results, time.monotonic() - start)
 
 
-def run_status(clients: Clients, *, functions: Sequence[str], start: float) -> dict[str, Any]:
+def run_status(clients: Clients, *, functions: Sequence[str], start: float) -> ResultDocument:
     """`lambdawait status`: read-only."""
     from lambdawait.aws.describe import describe
     from lambdawait.output.documents import status_document
@@ -76,7 +79,8 @@ def run_status(clients: Clients, *, functions: Sequence[str], start: float) -> d
 
     for entry in document["functions"]:
         aliases = [a["name"] for a in entry.get("aliases", [])]
-        in_flight = status_lines(clients, entry["function"], aliases) if aliases else []
+        function = entry["function"]
+        in_flight = status_lines(clients, function, aliases) if aliases and function else []
         if in_flight:
             entry["deployments"] = in_flight  # CodeDeploy deployments moving an alias now
     return document
@@ -110,22 +114,29 @@ class Session:
 
 def _entry(
     status: FunctionStatus | None, remediation: str | None = None, qualifier: str | None = None
-) -> dict[str, Any]:
+) -> FunctionDoc:
     from lambdawait.output.documents import function_entry
 
     return function_entry(status, qualifier=qualifier, remediation=remediation)
 
 
-def _document(command: str, outcome: str, session: Session, **extra: Any) -> dict[str, Any]:
+def _document(
+    command: str,
+    outcome: str,
+    session: Session,
+    *,
+    functions: Sequence[FunctionDoc] = (),
+    **extra: Unpack[DocumentFields],
+) -> ResultDocument:
     """A result document; `ok` and `exitCode` follow from the outcome (one table, errors.py)."""
     from lambdawait.output.documents import document
 
-    return document(command, outcome, session.elapsed(), **extra)
+    return document(command, outcome, session.elapsed(), functions=functions, **extra)
 
 
 def _interrupted_state(session: Session, function: str, cause: BaseException) -> Exception:
     """After Ctrl-C/SIGTERM outside a shift: report where the function was left."""
-    from lambdawait.core.errors import InterruptedError_
+    from lambdawait.core.errors import InterruptedError_, failure_details
     from lambdawait.core.responses import from_get_function
     from lambdawait.core.signals import deferred
 
@@ -144,7 +155,7 @@ def _interrupted_state(session: Session, function: str, cause: BaseException) ->
     return InterruptedError_(
         f"interrupted; {function} {what}".rstrip(),
         hint="Lambda finishes an update it has accepted; run `lambdawait wait` then re-run",
-        details={"functions": [_entry(status)] if status else []},
+        details=failure_details(status, None),
     )
 
 
@@ -163,8 +174,8 @@ def shift_request(
 
 
 def plan_document(
-    session: Session, request: ShiftRequest, current: AliasInfo | None = None, **extra: Any
-) -> dict[str, Any]:
+    session: Session, request: ShiftRequest, current: AliasInfo | None = None
+) -> ResultDocument:
     """`shift --plan`: the schedule in human units, or "unchanged" when there is nothing to shift."""
     from lambdawait.core.strategy import plan_warnings, total_seconds
     from lambdawait.output.documents import alias_doc
@@ -174,7 +185,6 @@ def plan_document(
             "shift", "unchanged", session, alias=alias_doc(current), toVersion=request.to_version,
             strategy=request.strategy.name, schedule=[], totalSeconds=0.0, warnings=[],
             message=f"alias {request.alias} already serves version {request.to_version}: nothing to shift",
-            **extra,
         )  # fmt: skip
     total = total_seconds(request.steps)
     return _document(
@@ -190,7 +200,6 @@ def plan_document(
         ],
         totalSeconds=total,
         warnings=plan_warnings(total),
-        **extra,
     )
 
 
@@ -226,7 +235,7 @@ def _shifter(session: Session, gates_spec: GateSpec) -> Shifter:
     )
 
 
-def shift_document(session: Session, result: ShiftResult, request: ShiftRequest) -> dict[str, Any]:
+def shift_document(session: Session, result: ShiftResult, request: ShiftRequest) -> ResultDocument:
     from lambdawait.output.documents import alias_doc
 
     return _document(
@@ -249,7 +258,7 @@ def run_shift(
     gates_spec: GateSpec,
     plan_only: bool,
     handoff: HandOff | None = None,
-) -> dict[str, Any]:
+) -> ResultDocument:
     """`lambdawait shift`: pre-checks, then steps with gates; rollback on gate or interrupt.
 
     With a CodeDeploy `handoff`, CodeDeploy holds the shift instead (lambdawait.app.cd_shift).
@@ -267,9 +276,10 @@ def run_shift(
         document = plan_document(session, request, current)
         document["warnings"] = [*notes, *document.get("warnings", [])]
         if handoff is not None and document["outcome"] == "planned":
-            from lambdawait.app.cd_shift import plan_fields
+            from lambdawait.app.cd_shift import plan_message
 
-            document.update(plan_fields(request, handoff))
+            document["engine"] = "codedeploy"
+            document["message"] = plan_message(request, handoff)
         return document
     shifter = _shifter(session, gates_spec)
     # Handlers first: a CI log's group opening means a signal from now on restores the alias.
@@ -283,7 +293,7 @@ def run_shift(
 
 def run_publish(
     session: Session, function: str, *, description: str | None, code_sha256: str | None, timeout: float
-) -> dict[str, Any]:
+) -> ResultDocument:
     from lambdawait.aws.publish import publish_version
 
     with interrupts(session.clock):
@@ -306,7 +316,7 @@ def run_publish(
     )
 
 
-def run_rollback(session: Session, function: str, *, alias: str, to_version: str | None) -> dict[str, Any]:
+def run_rollback(session: Session, function: str, *, alias: str, to_version: str | None) -> ResultDocument:
     from lambdawait.app.cd_inflight import stop_in_flight
     from lambdawait.aws.rollback import rollback
     from lambdawait.output.documents import alias_doc
@@ -317,6 +327,12 @@ def run_rollback(session: Session, function: str, *, alias: str, to_version: str
         return stopped
     with interrupts(session.clock):
         result = rollback(session.clients.lambda_(), session.waiter(), function, alias, to_version)
+    release: ReleaseDoc = {
+        "run": result.record.run,
+        "knownGood": result.record.good,
+        "released": result.record.new,
+        "state": result.record.state,
+    }
     return _document(
         "rollback",
         result.outcome,
@@ -327,10 +343,5 @@ def run_rollback(session: Session, function: str, *, alias: str, to_version: str
         fromWeights=result.before.weights,
         toVersion=result.after.function_version,
         message=f"{alias}: {result.message}",
-        release={
-            "run": result.record.run,
-            "knownGood": result.record.good,
-            "released": result.record.new,
-            "state": result.record.state,
-        },
+        release=release,
     )

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from lambdawait.app.deploy import Release, publish_what_landed
 from lambdawait.aws.gates import GateSpec
@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.app.deploy import _Prepared
     from lambdawait.core.models import FunctionStatus
+    from lambdawait.core.spec import FunctionSpec
+    from lambdawait.output.doc_types import FunctionDoc, MemberErrorDoc
 
+T = TypeVar("T")
 MAX_WORKERS = 32
 # What a member's `state` can be, in the order a run reaches them.
 UNTOUCHED, UNCHANGED, DEPLOYING, PUBLISHING, DEPLOYED, FAILED = (
@@ -37,7 +40,7 @@ class Member:
     """One function of the set and how far it got."""
 
     entry: FunctionEntry
-    spec: Any  # FunctionSpec
+    spec: FunctionSpec
     release: Release
     prepared: _Prepared | None = None
     ledger: Ledger | None = None
@@ -73,8 +76,7 @@ class Member:
         """
         if self.ledger is None:
             return False
-        doc = self.ledger.document(self.error)
-        reached = [*doc["applied"], *doc["unconfirmed"]]  # type: ignore[misc]
+        reached = self.ledger.steps(self.error).reached
         return any(step in ("create", "code", "configuration") for step in reached)
 
 
@@ -138,8 +140,8 @@ def _release(entry: FunctionEntry) -> Release:
 
 
 def each(
-    items: Sequence[Any],
-    work: Callable[[Any], None],
+    items: Sequence[T],
+    work: Callable[[T], None],
     *,
     on_abort: Callable[[], None] | None = None,
     workers: int = MAX_WORKERS,
@@ -156,7 +158,7 @@ def each(
     lock = threading.Lock()
     stopped = threading.Event()
 
-    def run(item: Any) -> None:
+    def run(item: T) -> None:
         if stopped.is_set():
             return
         try:
@@ -207,7 +209,7 @@ def _read_alias(session: Session, member: Member) -> None:
     import botocore.exceptions
 
     from lambdawait.core.errors import client_error_code
-    from lambdawait.core.plan import plan_deploy
+    from lambdawait.core.plan import differing_fields
 
     prepared = member.prepared
     assert prepared is not None and member.release.alias is not None
@@ -225,7 +227,7 @@ def _read_alias(session: Session, member: Member) -> None:
     member.alias_version = config.get("Version")
     latest = prepared.plan.current
     same_code = latest is not None and config.get("CodeSha256") == latest.code_sha256
-    same_config = not plan_deploy(member.spec, None, {"Configuration": config}).config_fields
+    same_config = not differing_fields(member.spec, config)
     member.alias_behind = not (same_code and same_config)
 
 
@@ -300,26 +302,23 @@ def _as_error(member: Member, exc: BaseException) -> LambdawaitError:
     return member.ledger.annotate(error) if member.ledger is not None else error
 
 
-def entry_document(member: Member) -> dict[str, Any]:
+def entry_document(member: Member) -> FunctionDoc:
     """The member's functions[] entry: deploy's function fields plus what happened to it."""
     from lambdawait.output.documents import function_entry
+    from lambdawait.output.entries import steps_doc
 
     doc = function_entry(member.status, function=member.name)
-    doc.update(
-        {
-            "result": member.state,
-            "newCodeOnLatest": member.new_code,
-            "version": member.version,
-            "alias": member.release.alias,
-            "error": _error_doc(member.error),
-        }
-    )
+    doc["result"] = member.state
+    doc["newCodeOnLatest"] = member.new_code
+    doc["version"] = member.version
+    doc["alias"] = member.release.alias
+    doc["error"] = _error_doc(member.error)
     if member.ledger is not None:
-        doc["steps"] = member.ledger.document(member.error)
+        doc["steps"] = steps_doc(member.ledger.steps(member.error))
     return doc
 
 
-def _error_doc(error: LambdawaitError | None) -> dict[str, Any] | None:
+def _error_doc(error: LambdawaitError | None) -> MemberErrorDoc | None:
     if error is None:
         return None
     return {"message": error.message, "hint": error.hint, "outcome": error.outcome}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.app.fleet import (
     DEPLOYED,
@@ -23,7 +23,9 @@ from lambdawait.core.signals import interrupts
 if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.aws.release_set import Move
+    from lambdawait.core.errors import ErrorDetails
     from lambdawait.core.manifest import Manifest
+    from lambdawait.output.doc_types import FunctionDoc, MoveDoc, ReleaseDoc, ResultDocument
 
 # Progress: (function or None for the set, phase, state text).
 Sink = Callable[[str | None, str, str], None]
@@ -35,7 +37,7 @@ def _wait_timeout(members: Sequence[Member]) -> float:
 
 def run_plan(
     session: Session, manifest: Manifest, *, names: Sequence[str], detailed: bool, budget: Budget
-) -> dict[str, Any]:
+) -> ResultDocument:
     """Read every function (GetFunction only) and say what `apply` would change."""
     from lambdawait.app.commands import _document
 
@@ -55,7 +57,7 @@ def run_plan(
     )  # fmt: skip
 
 
-def _plan_entry(member: Member) -> dict[str, Any]:
+def _plan_entry(member: Member) -> FunctionDoc:
     from lambdawait.app.deploy import _plan_document
     from lambdawait.output.documents import function_entry
 
@@ -74,22 +76,20 @@ def _plan_entry(member: Member) -> dict[str, Any]:
         else:
             source = f"version {member.alias_version}" if member.alias_version else "nothing (alias created)"
         steps.append(f"alias {release.alias}: {source} -> the new version ({release.strategy})")
-    doc.update(
-        {
-            "outcome": "changes" if member.changes else "unchanged",
-            "changes": member.changes,
-            "plan": {**_plan_document(plan, release, prepared.package), "steps": steps},
-            "aliasVersion": member.alias_version,
-            "warnings": list(plan.warnings),
-            "codeSha256": plan.local_sha256,
-        }
-    )
+    plan_doc = _plan_document(plan, release, prepared.package)
+    plan_doc["steps"] = steps
+    doc["outcome"] = "changes" if member.changes else "unchanged"
+    doc["changes"] = member.changes
+    doc["plan"] = plan_doc
+    doc["aliasVersion"] = member.alias_version
+    doc["warnings"] = list(plan.warnings)
+    doc["codeSha256"] = plan.local_sha256
     return doc
 
 
 def run_apply(
     session: Session, manifest: Manifest, *, names: Sequence[str], budget: Budget, progress: Sink
-) -> dict[str, Any]:
+) -> ResultDocument:
     """Deploy every changed function concurrently, then release the set as one."""
     members = members_from(manifest.select(names))
     remove = install(session.clients.polling_lambda(), budget)
@@ -111,7 +111,7 @@ def _retry_command(manifest: Manifest) -> str:
 
 def _apply(
     session: Session, members: list[Member], budget: Budget, progress: Sink, retry: str
-) -> dict[str, Any]:
+) -> ResultDocument:
     from lambdawait.app.commands import _document
 
     with interrupts(session.clock):
@@ -132,7 +132,7 @@ def _apply(
     )  # fmt: skip
 
 
-def _doc(member: Member, outcome: str) -> dict[str, Any]:
+def _doc(member: Member, outcome: str) -> FunctionDoc:
     doc = entry_document(member)
     doc["outcome"] = outcome
     return doc
@@ -175,7 +175,7 @@ def _not_released(members: Sequence[Member], why: str, command: str) -> Lambdawa
         f"New code on $LATEST: {', '.join(new_code) or 'none'}; untouched: {', '.join(untouched) or 'none'}"
     )
     hint = f"fix the cause, then `{command} {' '.join(retry)}`"
-    details = {
+    details: ErrorDetails = {
         "functions": [_doc(m, m.state) for m in members],
         "release": {"outcome": "not-released", "newCodeOnLatest": new_code, "untouched": untouched},
         "retryCommand": f"{command} {' '.join(retry)}",
@@ -210,7 +210,7 @@ def _moves(session: Session, members: Sequence[Member]) -> list[Move]:
 
 def _release_phase(
     session: Session, members: Sequence[Member], moves: list[Move], budget: Budget, progress: Sink
-) -> dict[str, Any]:
+) -> ReleaseDoc:
     from lambdawait.aws.release_set import SetRelease
     from lambdawait.core.strategy import parse_strategy, schedule
 
@@ -228,26 +228,39 @@ def _release_phase(
         with interrupts(session.clock):
             engine.run(moves, steps)
     except LambdawaitError as err:
-        err.details = {
-            **err.details,
-            "functions": [_doc(m, "not-released") for m in members],
-            "release": _release_doc(engine.run_id, strategy, moves, "restored"),
-        }
+        err.details["functions"] = [_doc(m, "not-released") for m in members]
+        err.details["release"] = _release_doc(engine.run_id, strategy, moves, "restored")
         raise
     return _release_doc(engine.run_id, strategy, moves, "released")
 
 
-def _release_doc(run: str, strategy: str, moves: Sequence[Move], outcome: str) -> dict[str, Any]:
-    return {"outcome": outcome, "run": run, "strategy": strategy, "aliases": [m.document() for m in moves]}
+def _release_doc(run: str, strategy: str, moves: Sequence[Move], outcome: str) -> ReleaseDoc:
+    return {"outcome": outcome, "run": run, "strategy": strategy, "aliases": [_move_doc(m) for m in moves]}
 
 
-def run_rollback_set(session: Session, manifest: Manifest, *, names: Sequence[str]) -> dict[str, Any]:
+def _move_doc(move: Move) -> MoveDoc:
+    """One alias of the set release, as the document shows it."""
+    from lambdawait.output.documents import alias_doc
+
+    return {
+        "function": move.function,
+        "alias": move.alias,
+        "fromVersion": move.old,
+        "toVersion": move.to_version,
+        "weightsApplied": list(move.applied),
+        "outcome": move.outcome,
+        "detail": move.detail,
+        "final": alias_doc(move.live),
+    }
+
+
+def run_rollback_set(session: Session, manifest: Manifest, *, names: Sequence[str]) -> ResultDocument:
     """Every alias of the set back on the known-good version its release record names."""
     from lambdawait.app.commands import _document, run_rollback
     from lambdawait.output.documents import function_entry
 
     entries = [(e, alias) for e in manifest.select(names) if (alias := e.text("alias"))]
-    functions: list[dict[str, Any]] = []
+    functions: list[FunctionDoc] = []
     failures: list[LambdawaitError] = []
     for entry, alias in entries:
         doc = function_entry(None, function=entry.name)
@@ -255,13 +268,19 @@ def run_rollback_set(session: Session, manifest: Manifest, *, names: Sequence[st
             result = run_rollback(session, entry.name, alias=alias, to_version=None)
         except LambdawaitError as err:
             failures.append(err)
-            doc.update({"outcome": err.outcome, "alias": alias, "message": err.message})
+            doc["outcome"] = err.outcome
+            doc["alias"] = alias
+            doc["message"] = err.message
         else:
-            keys = ("alias", "fromVersion", "toVersion", "message", "release")
-            doc.update({"outcome": result["outcome"], **{k: result.get(k) for k in keys}})
+            doc["outcome"] = result["outcome"]
+            doc["alias"] = result.get("alias")
+            doc["fromVersion"] = result.get("fromVersion")
+            doc["toVersion"] = result.get("toVersion")
+            doc["message"] = result.get("message")
+            doc["release"] = result.get("release")
         functions.append(doc)
     if failures:
         first = failures[0]
-        first.details = {**first.details, "functions": functions}
+        first.details["functions"] = functions
         raise first
     return _document("rollback", "rolled-back", session, functions=functions)

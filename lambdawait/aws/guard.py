@@ -9,6 +9,8 @@ from lambdawait.aws.waiter import Waiter, WaitRequest
 from lambdawait.core.acceptors import Target
 from lambdawait.core.errors import (
     ConflictError,
+    ErrorDetails,
+    Seen,
     TargetFailedError,
     WaitTimeoutError,
     client_error_code,
@@ -40,18 +42,17 @@ def raise_for_wait(result: WaitResult, *, context: str) -> FunctionStatus:
     """The status of a successful wait, or the lambdawait error its outcome stands for."""
     if result.ok and result.status is not None:
         return result.status
-    details: dict[str, object] = {"reasonCode": result.status.reason_code if result.status else None}
+    details: ErrorDetails = {"reasonCode": result.status.reason_code if result.status else None}
     code = result.status.reason_code if result.status else result.error_code
     message = f"{context}: {result.message}"
     if result.outcome in (WaitOutcome.FAILED, WaitOutcome.INACTIVE, WaitOutcome.UNSUPPORTED_STATE):
         hint: str | None = result.remediation
         if result.status is not None and result.remediation:
-            # The steps for what failed (a version, an update), and the entry that shows them.
-            from lambdawait.core.entries import function_entry
+            # The steps for what failed (a version, an update), and the function that shows them.
             from lambdawait.core.reasons import failure_remediation
 
             hint = failure_remediation(result.status) or result.remediation
-            details["functions"] = [function_entry(result.status, remediation=hint)]
+            details["statuses"] = [Seen(result.status, hint)]
         raise TargetFailedError(message, hint=hint, reason_code=code, details=details)
     if result.outcome is WaitOutcome.TIMEOUT:
         # "timeout" alone would read as the function's own Timeout (deploy --timeout).

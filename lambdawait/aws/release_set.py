@@ -14,7 +14,7 @@ import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.aws.aliases import (
     Intent,
@@ -78,20 +78,6 @@ class Move:
         if self.live is not None and alias.revision_id and alias.revision_id == self.live.revision_id:
             return True
         return self.pending is not None and self.pending.met_by(alias)
-
-    def document(self) -> dict[str, Any]:
-        from lambdawait.core.entries import alias_doc
-
-        return {
-            "function": self.function,
-            "alias": self.alias,
-            "fromVersion": self.old,
-            "toVersion": self.to_version,
-            "weightsApplied": list(self.applied),
-            "outcome": self.outcome,
-            "detail": self.detail,
-            "final": alias_doc(self.live),
-        }
 
 
 class SetRelease:
@@ -338,5 +324,3 @@ def _distinct_gates(moves: Sequence[Move]) -> list[Gates]:
 
 def _quietly(client: LambdaApi, move: Move) -> AliasInfo | None:
     return get_alias_quietly(client, move.function, move.alias)
-
-

@@ -35,6 +35,7 @@ from lambdawait.core.acceptors import Target
 from lambdawait.core.clock import Clock
 from lambdawait.core.errors import (
     AliasSplitError,
+    ErrorDetails,
     InterruptedError_,
     LambdawaitError,
     RolledBackError,
@@ -225,8 +226,11 @@ class Shifter:
         try:
             self._keep_record(req, state, state.record)
             if self.provisioned is not None:
-                self._emit_text(req, f"{req.alias} has provisioned concurrency "
-                                f"({self.provisioned.requested}): each step waits for it to be READY")
+                self._emit_text(
+                    req,
+                    f"{req.alias} has provisioned concurrency "
+                    f"({self.provisioned.requested}): each step waits for it to be READY",
+                )
             for index, step in enumerate(steps, start=1):
                 self._apply(req, state, step.weight)
                 self._await_capacity(req, step.weight, index, len(steps))
@@ -465,11 +469,9 @@ class Shifter:
             details=self._details(req, state, final),
         )
 
-    def _details(self, req: ShiftRequest, state: _Live, alias: AliasInfo | None) -> dict[str, object]:
-        from lambdawait.core.entries import alias_doc
-
+    def _details(self, req: ShiftRequest, state: _Live, alias: AliasInfo | None) -> ErrorDetails:
         return {
-            "alias": alias_doc(alias),
+            "alias": alias,
             "fromVersion": state.old,
             "toVersion": req.to_version,
             "weightsApplied": list(state.applied),
@@ -478,7 +480,6 @@ class Shifter:
 
     def _interrupted_before_traffic(self, req: ShiftRequest) -> InterruptedError_:
         """Interrupted during the checks: nothing of ours to undo; report the alias as it is."""
-        from lambdawait.core.entries import alias_doc
         from lambdawait.core.signals import deferred
 
         with deferred():
@@ -488,7 +489,7 @@ class Shifter:
             f"interrupted before any traffic moved; alias {req.alias} {where}",
             hint="re-run the shift when ready",
             details={
-                "alias": alias_doc(final),
+                "alias": final,
                 "fromVersion": final.function_version if final else None,
                 "toVersion": req.to_version,
                 "weightsApplied": [],
@@ -521,4 +522,3 @@ class _Live:
         if alias.revision_id is not None and alias.revision_id == self.alias.revision_id:
             return True
         return self.pending is not None and self.pending.met_by(alias)
-

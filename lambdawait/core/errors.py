@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
+
+if TYPE_CHECKING:
+    # Types only (nothing is loaded): what a use case adds to an error is already a document part.
+    from lambdawait.core.ledger import DeploySteps
+    from lambdawait.core.models import AliasInfo, FunctionStatus
+    from lambdawait.output.doc_types import DeploymentDoc, FunctionDoc, ReleaseDoc
 
 
 class ExitCode(enum.IntEnum):
@@ -78,6 +85,92 @@ def worst_outcome(outcomes: Iterable[str], *, all_ok: str = "ready") -> str:
     return min(failures, key=lambda o: rank.get(o, len(rank)))
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A function as Lambda last showed it, with the remediation chosen for what it shows."""
+
+    status: FunctionStatus
+    remediation: str | None = None
+
+
+class ErrorDetails(TypedDict, total=False):
+    """What an error knows beside its message, named as the result document names it.
+
+    Engines put domain facts here (an AliasInfo, the functions as Lambda showed them, a deploy's
+    steps); output.documents turns them into the document's fields, in the order they were added.
+    A use case (lambdawait.app) may add parts of the document it built itself.
+    """
+
+    # the functions the error is about, as Lambda showed them (`functions` from a use case wins)
+    statuses: list[Seen]
+    functions: list[FunctionDoc]
+    # a health gate
+    gate: str
+    gateDetail: str
+    aliasVersion: str
+    reasonCode: str | None
+    # where a shift left its alias
+    alias: AliasInfo | None
+    fromVersion: str | None
+    toVersion: str | None
+    weightsApplied: list[float]
+    run: str | None
+    repairCommand: str
+    # what a deploy changed before it stopped (core.ledger)
+    steps: DeploySteps
+    # refused input
+    problems: list[str]
+    warnings: list[str]
+    envRemoved: list[str]
+    code: str
+    suggestions: list[str]
+    imageArchitectures: list[str]
+    functionArchitecture: str | None
+    # many functions (app.many): the set release and how to retry it
+    release: ReleaseDoc
+    retryCommand: str
+    # a CodeDeploy rollout (app.cd_shift)
+    deploymentId: str
+    deployment: DeploymentDoc
+    function: str | None
+    engine: Literal["codedeploy"]
+    strategy: str
+
+
+def failure_details(status: FunctionStatus | None, remediation: str | None) -> ErrorDetails:
+    """Details naming the function a failure is about, as Lambda showed it (none when unseen)."""
+    return {"statuses": [Seen(status, remediation)]} if status is not None else {}
+
+
+def redact_details(details: ErrorDetails, clean: Callable[[str], str]) -> ErrorDetails:
+    """`details` with `clean` applied to every free text in them (Lambda's reasons, the
+    remediations, problems and warnings, a gate's detail): names, codes and versions stay."""
+    out = details.copy()
+    if "statuses" in details:
+        out["statuses"] = [_clean_seen(seen, clean) for seen in details["statuses"]]
+    if "problems" in details:
+        out["problems"] = [clean(text) for text in details["problems"]]
+    if "warnings" in details:
+        out["warnings"] = [clean(text) for text in details["warnings"]]
+    if "gateDetail" in details:
+        out["gateDetail"] = clean(details["gateDetail"])
+    return out
+
+
+def _clean_seen(seen: Seen, clean: Callable[[str], str]) -> Seen:
+    def text(value: str | None) -> str | None:
+        return clean(value) if value else value
+
+    s = seen.status
+    status = replace(
+        s,
+        state_reason=text(s.state_reason),
+        last_update_status_reason=text(s.last_update_status_reason),
+        description=text(s.description),
+    )
+    return Seen(status, text(seen.remediation))
+
+
 class LambdawaitError(Exception):
     """Base of every error lambdawait reports; carries a one-line message and a hint."""
 
@@ -89,13 +182,13 @@ class LambdawaitError(Exception):
         *,
         hint: str | None = None,
         reason_code: str | None = None,
-        details: dict[str, Any] | None = None,
+        details: ErrorDetails | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.reason_code = reason_code
-        self.details: dict[str, Any] = dict(details or {})
+        self.details: ErrorDetails = details.copy() if details else {}
 
     @property
     def exit_code(self) -> ExitCode:

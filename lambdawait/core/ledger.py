@@ -4,8 +4,8 @@ A deploy is steps (create | code -> configuration -> tags -> publish -> alias). 
 begun (its call sent), accepted (Lambda took it) and landed (waited on until live). When anything
 stops the deploy, `annotate` ends the error's message with one clause per planned step, e.g.
 "code 3Kf2a9c1… is live on $LATEST; configuration not applied; no version published; alias live
-untouched", and puts the same facts in its details. An exit-2 usage error promises that nothing
-was changed, so after a change one becomes an AWS error (exit 4) instead.
+untouched", and puts the same facts in its details (`DeploySteps`). An exit-2 usage error promises
+that nothing was changed, so after a change one becomes an AWS error (exit 4) instead.
 """
 
 from __future__ import annotations
@@ -14,6 +14,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lambdawait.core.errors import AwsError, LambdawaitError, TargetFailedError, UsageError
+
+
+@dataclass(frozen=True)
+class DeploySteps:
+    """Where a deploy's steps stand: landed, never sent, sent and maybe landing."""
+
+    applied: tuple[str, ...]
+    not_applied: tuple[str, ...]
+    unconfirmed: tuple[str, ...]
+    live_code_sha256: str | None
+    version: str | None
+
+    @property
+    def reached(self) -> tuple[str, ...]:
+        """The steps that reached Lambda (landed, or accepted and perhaps landing)."""
+        return (*self.applied, *self.unconfirmed)
+
 
 STEPS = ("create", "code", "configuration", "tags", "publish", "alias")
 DEPLOY_STEPS = STEPS[:4]
@@ -58,30 +75,30 @@ class Ledger:
 
     def annotate(self, err: LambdawaitError) -> LambdawaitError:
         """`err` with what changed and what did not appended (once); exit 2 only if nothing changed."""
-        if "applied" in err.details or (isinstance(err, UsageError) and not self.changed):
+        if "steps" in err.details or (isinstance(err, UsageError) and not self.changed):
             return err  # annotated already, or refused before any change as exit 2 promises
         clauses = self._clauses(err)
         if clauses:  # a failed creation has none to add: the error already says it is Failed
             err.message = f"{err.message}; {'; '.join(clauses)}"
         err.args = (err.message,)
-        for key, value in self.document(err).items():
-            err.details.setdefault(key, value)
+        err.details["steps"] = self.steps(err)
         if isinstance(err, UsageError) and self.changed:
             converted = AwsError(err.message, hint=err.hint, reason_code=err.reason_code, details=err.details)
             converted.__cause__ = err.__cause__
             return converted
         return err
 
-    def document(self, err: LambdawaitError | None = None) -> dict[str, object]:
+    def steps(self, err: LambdawaitError | None = None) -> DeploySteps:
+        """Where the steps stand now (after `err`, if the deploy stopped on it)."""
         pending = [s for s in self.planned if s not in self.applied]
         unconfirmed = [self.current] if self.current and self.accepted and not self._reverted(err) else []
-        return {
-            "applied": list(self.applied),
-            "notApplied": [s for s in pending if s not in unconfirmed],
-            "unconfirmed": unconfirmed,
-            "liveCodeSha256": self.live_code_sha256,
-            "version": self.version,
-        }
+        return DeploySteps(
+            applied=tuple(self.applied),
+            not_applied=tuple(s for s in pending if s not in unconfirmed),
+            unconfirmed=tuple(unconfirmed),
+            live_code_sha256=self.live_code_sha256,
+            version=self.version,
+        )
 
     def _reverted(self, err: LambdawaitError | None) -> bool:
         """The current step was an update that ended Failed: Lambda put back what was live before."""

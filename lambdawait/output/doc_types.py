@@ -234,7 +234,7 @@ class _FunctionRequired(TypedDict):
     remediation: str | None
 
 
-class FunctionEntry(_FunctionRequired, total=False):
+class FunctionDoc(_FunctionRequired, total=False):
     """$defs/function: one function of any command, with the fields that command adds."""
 
     remediationSteps: list[str]
@@ -412,7 +412,7 @@ class _DocumentRequired(TypedDict):
     outcome: Outcome
     exitCode: ExitNumber
     elapsedSeconds: float
-    functions: list[FunctionEntry]
+    functions: list[FunctionDoc]
 
 
 class ResultDocument(_DocumentRequired, DocumentFields):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lambdawait.output.doc_types import FunctionDoc, ResultDocument, ShiftDoc
 
 
 def enabled(environ: Mapping[str, str] | None = None) -> bool:
@@ -29,7 +32,7 @@ def command(name: str, message: str, **properties: str) -> str:
     return f"::{name}{' ' + props if props else ''}::{_escape_data(message)}"
 
 
-def error_annotations(document: Mapping[str, Any]) -> list[str]:
+def error_annotations(document: ResultDocument) -> list[str]:
     """`::error` lines for a failed result: one per failed function, else one for the error."""
     if document.get("ok", True):
         return []
@@ -55,17 +58,18 @@ def error_annotations(document: Mapping[str, Any]) -> list[str]:
     if error and not lines:
         title = f"lambdawait {document.get('command')}" + (f" ({error['code']})" if error.get("code") else "")
         steps = [step for entry in document.get("functions") or [] for step in _steps(entry)]
-        fix = "".join(f"\n- {step}" for step in steps) or (f" {error['hint']}" if error.get("hint") else "")
+        hint = error.get("hint")
+        fix = "".join(f"\n- {step}" for step in steps) or (f" {hint}" if hint else "")
         text = error["message"] + (f"\nFix:{fix}" if fix else "")
         lines.append(command("error", text, title=title))
     return lines
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     return "—" if value in (None, "", [], {}) else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def summary(document: Mapping[str, Any]) -> str:
+def summary(document: ResultDocument) -> str:
     """A Markdown section for $GITHUB_STEP_SUMMARY: function, outcome, versions, alias, time, codes."""
     mark = "✅" if document.get("ok") else "❌"
     head = f"### {mark} lambdawait {document.get('command')}: {document.get('outcome')}"
@@ -103,17 +107,19 @@ def summary(document: Mapping[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n\n"
 
 
-def _steps(entry: Mapping[str, Any]) -> list[str]:
+def _steps(entry: FunctionDoc) -> list[str]:
     steps = entry.get("remediationSteps") or []
-    return [str(s) for s in steps] or ([str(entry["remediation"])] if entry.get("remediation") else [])
+    remediation = entry.get("remediation")
+    return [str(s) for s in steps] or ([str(remediation)] if remediation else [])
 
 
-def _fix_section(document: Mapping[str, Any]) -> list[str]:
+def _fix_section(document: ResultDocument) -> list[str]:
     """One "Fix" section: each failed function's steps (named when there are several), else the
     error's hint; the hint of a failed function is its steps, so it is not repeated."""
     entries = [(e.get("function"), _steps(e)) for e in document.get("functions") or []]
     entries = [(name, steps) for name, steps in entries if steps]
-    hint = (document.get("error") or {}).get("hint")
+    error = document.get("error")
+    hint = error.get("hint") if error else None
     if not entries and not hint:
         return []
     lines = ["", "#### Fix", ""]
@@ -126,32 +132,40 @@ def _fix_section(document: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _extras(document: Mapping[str, Any]) -> list[str]:
+def _shift_of(document: ResultDocument) -> ShiftDoc | ResultDocument:
+    """Where the shift's fields are: deploy's `shift` object, else the document itself."""
+    shift = document.get("shift")
+    return shift if isinstance(shift, Mapping) else document
+
+
+def _extras(document: ResultDocument) -> list[str]:
     extras = []
     if document.get("version"):
         extras.append(f"Published version: **{document['version']}**")
-    shift = document.get("shift") if isinstance(document.get("shift"), Mapping) else document
+    shift = _shift_of(document)
     alias = shift.get("alias") if shift else None
     if isinstance(alias, Mapping):
         weights = alias.get("additionalVersionWeights") or {}
         split = "".join(f", {w * 100:g}% → version {v}" for v, w in weights.items())
         extras.append(f"Alias **{alias.get('name')}** → version {alias.get('functionVersion')}{split}")
-    if shift and shift.get("fromVersion") and shift.get("toVersion"):
-        extras.append(f"Traffic: version {shift['fromVersion']} → {shift['toVersion']}")
-    if shift and shift.get("weightsApplied"):
-        extras.append("Weights applied: " + ", ".join(f"{w * 100:g}%" for w in shift["weightsApplied"]))
+    from_version, to_version = shift.get("fromVersion"), shift.get("toVersion")
+    if shift and from_version and to_version:
+        extras.append(f"Traffic: version {from_version} → {to_version}")
+    weights_applied = shift.get("weightsApplied")
+    if shift and weights_applied:
+        extras.append("Weights applied: " + ", ".join(f"{w * 100:g}%" for w in weights_applied))
     if document.get("gate"):
         extras.append(f"Gate fired: **{document['gate']}** — {_cell(document.get('gateDetail'))}")
     return extras
 
 
-def outputs(document: Mapping[str, Any]) -> dict[str, str]:
+def outputs(document: ResultDocument) -> dict[str, str]:
     """The step outputs a later step needs (`steps.<id>.outputs.version`): what is known, as text.
 
     `version` is the version published, else the one the alias points to after a shift or
     rollback; `function` and `code-sha256` are given when the result is about one function.
     """
-    found: dict[str, Any] = {
+    found: dict[str, object] = {
         "function": _one({e.get("function") for e in document.get("functions") or []} - {None})
         or document.get("function"),
         "version": document.get("version"),
@@ -162,7 +176,7 @@ def outputs(document: Mapping[str, Any]) -> dict[str, str]:
         "exit-code": document.get("exitCode"),
         "deployment-id": document.get("deploymentId"),  # a CodeDeploy hand-off, to wait on later
     }
-    shift = document.get("shift") if isinstance(document.get("shift"), Mapping) else document
+    shift = _shift_of(document)
     alias = shift.get("alias") if shift else None
     if isinstance(alias, Mapping):
         found["alias"] = alias.get("name")
@@ -172,7 +186,7 @@ def outputs(document: Mapping[str, Any]) -> dict[str, str]:
     return {name: str(value) for name, value in found.items() if value not in (None, "")}
 
 
-def _one(values: set[Any]) -> Any:
+def _one(values: set[str | None]) -> str | None:
     return next(iter(values)) if len(values) == 1 else None
 
 
@@ -191,7 +205,7 @@ def output_lines(values: Mapping[str, str]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def append_outputs(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str | None:
+def append_outputs(document: ResultDocument, environ: Mapping[str, str] | None = None) -> str | None:
     """Append the step outputs to the file named by GITHUB_OUTPUT, when there is one.
 
     Returns what went wrong when the file cannot be written; the caller warns and the outcome stays.
@@ -199,7 +213,7 @@ def append_outputs(document: Mapping[str, Any], environ: Mapping[str, str] | Non
     return _append("GITHUB_OUTPUT", "step outputs", output_lines(outputs(document)), environ)
 
 
-def append_summary(document: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str | None:
+def append_summary(document: ResultDocument, environ: Mapping[str, str] | None = None) -> str | None:
     """Append to the file named by GITHUB_STEP_SUMMARY, when there is one.
 
     Returns what went wrong when the file cannot be written (a directory, read-only, a missing

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Protocol
 
 from lambdawait.core.errors import UsageError
 
 _HINT = "JMESPath over the --output json document, e.g. --query version or --query 'functions[0].state'"
 # jmespath's own openings, which say nothing the message does not already.
 _PREFIXES = ("Invalid jmespath expression: ", "Bad jmespath expression: ", "Invalid JMESPath expression: ")
+
+
+class _Expression(Protocol):
+    """A compiled JMESPath expression (jmespath ships no types)."""
+
+    def search(self, value: object, /) -> object: ...
 
 
 class Query:
@@ -22,7 +28,7 @@ class Query:
 
         self.text = text
         try:
-            self._expression = jmespath.compile(text)
+            self._expression: _Expression = jmespath.compile(text)
         except exceptions.JMESPathError as exc:
             raise UsageError(f"--query {text!r} is not valid: {_reason(exc)}", hint=_HINT) from None
         try:
@@ -33,7 +39,7 @@ class Query:
         except exceptions.JMESPathError:
             pass  # a type error on an empty document says nothing about the real one
 
-    def search(self, document: Any) -> Any:
+    def search(self, document: object) -> object:
         """What the expression picks; raises ValueError (a JMESPathError) when it cannot be applied."""
         return self._expression.search(document)
 
@@ -45,7 +51,7 @@ def _reason(exc: Exception) -> str:
     return first
 
 
-def format_value(value: Any, *, as_json: bool) -> str:
+def format_value(value: object, *, as_json: bool) -> str:
     """JSON with `-o json`; with text output a string is printed bare (for `$(...)` in a script),
     null as an empty line, anything else as JSON."""
     if not as_json:

@@ -15,16 +15,20 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, cast
 
 from lambdawait.core.errors import OUTCOME_EXIT_CODES, ExitCode, LambdawaitError
 from lambdawait.output.render_text import describe_status, hanging_lines, plural, release_text, with_reason
 from lambdawait.output.streams import SafeStream
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from lambdawait.aws.shift import ShiftEvent
     from lambdawait.aws.waiter import WaitEvent
     from lambdawait.core.models import FunctionStatus
+    from lambdawait.output.doc_types import FunctionDoc, ResultDocument
     from lambdawait.output.query import Query
     from lambdawait.output.render_failure import FailureView
 
@@ -64,7 +68,7 @@ class Output:
         self.rich_out = not plain and mode == "text" and self.stdout.isatty()
         self.rich_err = not plain and self.stderr.isatty()
         self._lock = threading.Lock()
-        self._consoles: dict[bool, Any] = {}
+        self._consoles: dict[bool, Console] = {}
         self._last_shift: tuple[int, str] | None = None
         # On a terminal: the last line written to stderr, and the shift line a bake counts down in.
         self._last_log: str | None = None
@@ -83,7 +87,7 @@ class Output:
 
     # -- low level ---------------------------------------------------------------------------
 
-    def _console(self, err: bool) -> Any:
+    def _console(self, err: bool) -> Console:
         """The one Rich Console of a stream, built on first use (it measures the terminal once)."""
         if err not in self._consoles:
             from rich.console import Console
@@ -144,7 +148,7 @@ class Output:
             if self.github:
                 self.log("::endgroup::")
 
-    def _ci(self, document: Mapping[str, Any] | None) -> None:
+    def _ci(self, document: ResultDocument | None) -> None:
         """On GitHub Actions: `::error` annotations for failures, a step-summary section and the
         step outputs ($GITHUB_OUTPUT, written wherever it is set: other runners use it too).
 
@@ -164,7 +168,7 @@ class Output:
             if problem:
                 self.warn(problem)
 
-    def emit_json(self, document: Mapping[str, Any]) -> None:
+    def emit_json(self, document: Mapping[str, object]) -> None:
         self.stdout.write(json.dumps(document, indent=2, sort_keys=False) + "\n")
         self.stdout.flush()
 
@@ -175,7 +179,7 @@ class Output:
 
             self._query = Query(self.query_text)
 
-    def _emit(self, document: Mapping[str, Any]) -> bool:
+    def _emit(self, document: ResultDocument) -> bool:
         """Print the document, or what `--query` picks from it, when JSON or a query asks for it."""
         if self._query is not None:
             from lambdawait.output.query import format_value
@@ -195,14 +199,17 @@ class Output:
 
     # -- errors -------------------------------------------------------------------------------
 
-    def error(self, err: LambdawaitError, document: Mapping[str, Any] | None = None) -> None:
+    def error(self, err: LambdawaitError, document: ResultDocument | None = None) -> None:
         """The error on stderr (and the JSON error document on stdout in JSON mode): one line, or
-        for a failed function a headline, AWS's reason and the steps, as `explain` shows them."""
-        if document is not None:
-            self._emit(document)
+        for a failed function a headline, AWS's reason and the steps, as `explain` shows them.
+        A command outside the JSON contract (the demo, `sim serve`) has no document: the functions
+        its error is about are read from the error itself."""
+        from lambdawait.output.documents import error_functions
         from lambdawait.output.render_failure import failed_entry, failure_view
 
-        entry = failed_entry(document) if document is not None else None
+        if document is not None:
+            self._emit(document)
+        entry = failed_entry(document["functions"] if document is not None else error_functions(err))
         if entry is not None:
             self.failure(failure_view(entry, err.message), err=True, plain_mark="error: ")
         else:
@@ -229,7 +236,7 @@ class Output:
         from rich.text import Text
 
         console = self._console(err)
-        lines: list[Any] = []
+        lines: list[Text] = []
 
         def hanging(first: Text, text: Text, indent: int) -> None:
             lines.extend(hanging_lines(console, text, first, indent))
@@ -349,17 +356,17 @@ class Output:
 
     # -- documents ----------------------------------------------------------------------------
 
-    def wait_result(self, document: Mapping[str, Any]) -> None:
+    def wait_result(self, document: ResultDocument) -> None:
         if not self._emit(document):
             for entry in document["functions"]:
                 self.function_line(entry)
         self._ci(document)
 
-    def function_line(self, entry: Mapping[str, Any]) -> None:
+    def function_line(self, entry: FunctionDoc) -> None:
         """One function's outcome, with reason and remediation when it is not ready."""
         from lambdawait.output.render_failure import failure_view, is_failing
 
-        label = entry["function"] + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
+        label = str(entry["function"]) + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
         outcome = entry["outcome"]
         ok = outcome in OK_OUTCOMES
         mark, colour = ("✓", "green") if ok else ("✗", "red")
@@ -371,23 +378,25 @@ class Output:
         rest = f" — {describe_status(entry)}{timing}"
         styled: Styled = [(mark, colour), " ", (label, "bold"), ": ", (outcome, colour), rest]
         self.out(f"{mark} {label}: {outcome}{rest}", styled)
-        if not ok and entry.get("message"):
-            self.out(f"  {entry['message']}")
+        message = entry.get("message")
+        if not ok and message:
+            self.out(f"  {message}")
         reason = entry.get("lastUpdateStatusReason") or entry.get("stateReason")
-        if not ok and reason and reason not in (entry.get("message") or ""):
+        if not ok and reason and reason not in (message or ""):
             self.out(f"  reason: {reason}", ["  ", ("reason:", "dim"), f" {reason}"])
-        if entry.get("remediation"):
-            self.out(f"  fix: {entry['remediation']}", ["  ", ("fix:", "yellow"), f" {entry['remediation']}"])
+        remediation = entry.get("remediation")
+        if remediation:
+            self.out(f"  fix: {remediation}", ["  ", ("fix:", "yellow"), f" {remediation}"])
 
-    def result(self, document: Mapping[str, Any]) -> None:
+    def result(self, document: ResultDocument) -> None:
         """deploy / publish / shift / rollback results: a summary line, then the details."""
         if not self._emit(document):
             self._result_text(document)
         self._ci(document)
 
-    def _result_text(self, document: Mapping[str, Any]) -> None:
+    def _result_text(self, document: ResultDocument) -> None:
         command, outcome = document["command"], document["outcome"]
-        for entry in document.get("functions", []):
+        for entry in document["functions"]:
             if entry.get("function"):
                 self.out(f"{entry['function']}: {describe_status(entry)}")
         plan = document.get("plan")
@@ -397,27 +406,30 @@ class Output:
                 self.out(f"        {step}" if step.startswith("  ") else f"  plan: {step}")
             if plan.get("publish"):
                 self.out(f"  plan: {release_text(plan)}")
-            if plan.get("waitTimeoutSeconds") and plan["steps"] and "unchanged" not in plan["steps"][0]:
+            wait_timeout = plan.get("waitTimeoutSeconds")
+            if wait_timeout and plan["steps"] and "unchanged" not in plan["steps"][0]:
                 from lambdawait.core.strategy import format_duration
 
-                took = format_duration(plan["waitTimeoutSeconds"])
+                took = format_duration(wait_timeout)
                 self.out(f"  plan: wait up to {took} for each change to land (--wait-timeout)")
-        for key, label in (("version", "version"), ("codeSha256", "code sha256")):
-            if document.get(key):
-                self.out(f"  {label}: {document[key]}")
+        shown = ((document.get("version"), "version"), (document.get("codeSha256"), "code sha256"))
+        for value, label in shown:
+            if value:
+                self.out(f"  {label}: {value}")
         from lambdawait.core.strategy import format_duration
 
-        for step in document.get("schedule", []):
-            at = format_duration(step["atSeconds"])
-            self.out(f"  at {at:>8}  {step['weight'] * 100:g}% -> version {document['toVersion']}")
+        for point in document.get("schedule", []):
+            at = format_duration(point["atSeconds"])
+            self.out(f"  at {at:>8}  {point['weight'] * 100:g}% -> version {document['toVersion']}")
         if document.get("schedule"):
             self.out(f"  total: {format_duration(document['totalSeconds'])}")
         if document.get("message"):
             self.out(f"  {document['message']}")
         for warning in document.get("warnings", []):
             self.out(f"  warning: {warning}")
-        alias = document.get("alias") or (document.get("shift") or {}).get("alias")
-        if isinstance(alias, dict):
+        shift = document.get("shift")
+        alias = document.get("alias") or (shift.get("alias") if shift else None)
+        if alias is not None and not isinstance(alias, str):  # a plan names the alias by its name
             split = "".join(f", {w * 100:g}% -> {v}" for v, w in alias["additionalVersionWeights"].items())
             self.out(f"  alias {alias['name']} -> {alias['functionVersion']}{split}")
         if document.get("fromVersion"):
@@ -425,19 +437,19 @@ class Output:
         mark, colour = ("✓", "green") if outcome in OK_OUTCOMES else ("✗", "red")
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
-    def status(self, document: Mapping[str, Any]) -> None:
+    def status(self, document: ResultDocument) -> None:
         if not self._emit(document):
             for entry in document["functions"]:
                 self._status_block(entry)
         self._ci(document)
 
-    def _status_block(self, e: Mapping[str, Any]) -> None:
+    def _status_block(self, e: FunctionDoc) -> None:
         from lambdawait.output.ago import ago, parse_time, with_ago
 
-        label = e["function"] + (f":{e['qualifier']}" if e.get("qualifier") else "")
+        label = str(e["function"]) + (f":{e['qualifier']}" if e.get("qualifier") else "")
         self.out(label, [(label, "bold")])
         now = self.now()
-        rows = [
+        rows: list[tuple[str, str | None]] = [
             ("state", with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
             (
                 "last update",
@@ -483,13 +495,14 @@ class Output:
             rows.append((f"provisioned {pc['qualifier']}", seen))
         for key, value in rows:
             self.out(f"  {key:<14} {value}", ["  ", (f"{key:<14}", "dim"), f" {value}"], hang=17)
-        steps = e.get("remediationSteps") or ([e["remediation"]] if e.get("remediation") else [])
+        remediation = e.get("remediation")
+        steps = e.get("remediationSteps") or ([remediation] if remediation else [])
         if steps:
             from lambdawait.output.render_failure import FailureView
 
             self.failure(FailureView("", None, None, tuple(steps)), err=False, plain_mark="")
 
-    def explain(self, document: Mapping[str, Any]) -> None:
+    def explain(self, document: ResultDocument) -> None:
         if self._emit(document):
             return
         for reason in document["reasons"]:

@@ -6,9 +6,12 @@ deploy left behind), so the terminal, the CI log and `explain` all say the same 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lambdawait.output.doc_types import FunctionDoc
 
 
 @dataclass(frozen=True)
@@ -21,18 +24,17 @@ class FailureView:
     steps: tuple[str, ...]  # remediation steps, chosen for what failed, names filled in
 
 
-def failed_entry(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The one per-function entry an error document is about, when it is about a failed function."""
-    entries = [e for e in document.get("functions") or [] if isinstance(e, Mapping)]
-    failing = [e for e in entries if is_failing(e)]
+def failed_entry(functions: Sequence[FunctionDoc]) -> FunctionDoc | None:
+    """The one per-function entry an error is about, when it is about a failed function."""
+    failing = [e for e in functions if is_failing(e)]
     return failing[0] if len(failing) == 1 else None
 
 
-def is_failing(entry: Mapping[str, Any]) -> bool:
+def is_failing(entry: FunctionDoc) -> bool:
     return "Failed" in (entry.get("state"), entry.get("lastUpdateStatus")) or entry.get("state") == "Inactive"
 
 
-def phase(entry: Mapping[str, Any]) -> str:
+def phase(entry: FunctionDoc) -> str:
     """What failed, in a person's words: a creation, an update, a version, or an inactive function."""
     if entry.get("state") == "Failed":
         return "version failed" if entry.get("qualifier") else "creation failed"
@@ -43,7 +45,7 @@ def phase(entry: Mapping[str, Any]) -> str:
     return str(entry.get("outcome") or "failed")
 
 
-def brief_status(entry: Mapping[str, Any]) -> str:
+def brief_status(entry: FunctionDoc) -> str:
     """The failed field and its code, once: `State Failed (SubnetOutOfIPAddresses)`."""
     state, update = entry.get("state"), entry.get("lastUpdateStatus")
     if state in ("Failed", "Inactive"):
@@ -62,25 +64,26 @@ def brief_status(entry: Mapping[str, Any]) -> str:
     return f"{text} ({code})" if code else text
 
 
-def reason_text(entry: Mapping[str, Any]) -> str | None:
-    if entry.get("lastUpdateStatus") == "Failed" and entry.get("lastUpdateStatusReason"):
-        return str(entry["lastUpdateStatusReason"])
-    reason = entry.get("stateReason") or entry.get("lastUpdateStatusReason")
-    return str(reason) if reason else None
+def reason_text(entry: FunctionDoc) -> str | None:
+    update_reason = entry.get("lastUpdateStatusReason")
+    if entry.get("lastUpdateStatus") == "Failed" and update_reason:
+        return update_reason
+    return entry.get("stateReason") or update_reason or None
 
 
-def failure_view(entry: Mapping[str, Any], message: str | None = None) -> FailureView:
+def failure_view(entry: FunctionDoc, message: str | None = None) -> FailureView:
     """The view of ENTRY; MESSAGE (an error's) adds what the command changed, when it says so."""
     label = str(entry.get("function")) + (f":{entry['qualifier']}" if entry.get("qualifier") else "")
     reason = reason_text(entry)
-    steps = entry.get("remediationSteps") or ([entry["remediation"]] if entry.get("remediation") else [])
+    remediation = entry.get("remediation")
+    steps = entry.get("remediationSteps") or ([remediation] if remediation else [])
     headline = f"{label}: {phase(entry)} — {brief_status(entry)}"
-    said = " ".join([headline, *(str(s) for s in steps)])
+    said = " ".join([headline, *steps])
     return FailureView(
         headline=headline,
         reason=reason,
         aftermath=_unsaid(_aftermath(message, reason), said),
-        steps=tuple(str(s) for s in steps),
+        steps=tuple(steps),
     )
 
 

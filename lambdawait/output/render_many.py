@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from lambdawait.output.render import Output
+
+if TYPE_CHECKING:
+    from lambdawait.aws.waiter import WaitEvent
+    from lambdawait.output.doc_types import ResultDocument
 
 Sink = Callable[[str | None, str, str], None]
 
@@ -31,7 +36,7 @@ class QuietSteps:
         function = _function_of(text)
         self._sink(function, "deploy", text)
 
-    def transition(self, event: Any) -> None:
+    def transition(self, event: WaitEvent) -> None:
         if event.changed and event.status is not None:
             status = event.status
             self._sink(event.request.function, "wait", f"{status.state}/{status.last_update_status}")
@@ -70,21 +75,30 @@ def progress(out: Output, names: Sequence[str]) -> Iterator[Sink]:
     yield line
 
 
+@dataclass
+class _Row:
+    """One row of the live table: the phase, its state, and since when."""
+
+    phase: str
+    state: str
+    since: float
+
+
 @contextmanager
 def _live(out: Output, names: Sequence[str], start: float) -> Iterator[Sink]:
     from rich.live import Live
     from rich.table import Table
     from rich.text import Text
 
-    rows: dict[str, list[Any]] = {name: ["plan", "reading", start] for name in names}
-    rows["(release)"] = ["release", "waiting", start]
+    rows: dict[str, _Row] = {name: _Row("plan", "reading", start) for name in names}
+    rows["(release)"] = _Row("release", "waiting", start)
     lock = threading.Lock()
 
     def table() -> Table:
         grid = Table("function", "phase", "state", "elapsed", box=None, padding=(0, 2))
         now = time.monotonic()
-        for name, (phase, state, since) in rows.items():
-            grid.add_row(Text(name), phase, Text(state), f"{now - since:5.1f}s")  # never markup
+        for name, row in rows.items():
+            grid.add_row(Text(name), row.phase, Text(row.state), f"{now - row.since:5.1f}s")  # never markup
         return grid
 
     with Live(table(), console=out._console(err=True), refresh_per_second=8, transient=True) as live:
@@ -93,29 +107,34 @@ def _live(out: Output, names: Sequence[str], start: float) -> Iterator[Sink]:
             with lock:
                 key = function if function in rows else "(release)"
                 row = rows[key]
-                if row[0] != phase:
-                    row[2] = time.monotonic()
-                row[0], row[1] = phase, state
+                if row.phase != phase:
+                    row.since = time.monotonic()
+                row.phase, row.state = phase, state
                 live.update(table())
 
         yield sink
 
 
-def show(out: Output, document: Mapping[str, Any]) -> None:
+def show(out: Output, document: ResultDocument) -> None:
     """The result: JSON (or --query) as every command does; otherwise plan/apply text."""
     if not out._emit(document):
         _text(out, document)
     # Changes found by `plan --detailed-exitcode` are news, not errors: no ::error annotations.
-    out._ci({**document, "ok": True} if document["outcome"] == "changes" else document)
+    if document["outcome"] == "changes":
+        news: ResultDocument = {**document, "ok": True}
+        out._ci(news)
+    else:
+        out._ci(document)
 
 
-def _text(out: Output, document: Mapping[str, Any]) -> None:
+def _text(out: Output, document: ResultDocument) -> None:
     command = document["command"]
-    for entry in document.get("functions", []):
+    for entry in document["functions"]:
         mark = "~" if entry.get("changes") else "="
         if command == "plan":
             out.out(f"{mark} {entry['function']}: {'changes' if entry.get('changes') else 'no changes'}")
-            for step in (entry.get("plan") or {}).get("steps", []):
+            plan = entry.get("plan")
+            for step in plan["steps"] if plan else []:
                 out.out(f"    {step}")
         else:
             version = f" version {entry['version']}" if entry.get("version") else ""
@@ -126,8 +145,8 @@ def _text(out: Output, document: Mapping[str, Any]) -> None:
             f"Plan: {total['changed']} to change, {total['unchanged']} unchanged "
             f"({total['functions']} function{'' if total['functions'] == 1 else 's'})"
         )
-    release = document.get("release") or {}
-    for alias in release.get("aliases", []):
+    release = document.get("release")
+    for alias in release.get("aliases", []) if release else []:
         where = f"{alias['function']}:{alias['alias']}"
         out.out(f"  {where} -> version {alias['toVersion']} ({alias['outcome']})")
     from lambdawait.output.render import OK_OUTCOMES

@@ -6,7 +6,13 @@ No Output here: the renderer (render.py) decides where and how these go.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from lambdawait.output.doc_types import PlanDoc
 
 
 def plural(count: int, word: str) -> str:
@@ -14,7 +20,7 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def describe_status(entry: Mapping[str, Any]) -> str:
+def describe_status(entry: Mapping[str, object]) -> str:
     """`State Pending (Creating), LastUpdateStatus InProgress` from a JSON entry."""
     if not entry.get("state"):
         return "not seen"
@@ -31,7 +37,7 @@ def describe_status(entry: Mapping[str, Any]) -> str:
     return text
 
 
-def hanging_lines(console: Any, text: Any, first: Any, indent: int) -> list[Any]:
+def hanging_lines(console: Console, text: Text, first: Text, indent: int) -> list[Text]:
     """TEXT wrapped by Rich at word boundaries to the console's width, after FIRST; continuation
     lines hang INDENT columns in (under the text, not its bullet); a word longer than a line folds."""
     from rich.text import Text
@@ -52,7 +58,7 @@ def hanging_lines(console: Any, text: Any, first: Any, indent: int) -> list[Any]
     return lines
 
 
-def release_text(plan: Mapping[str, Any]) -> str:
+def release_text(plan: PlanDoc) -> str:
     """`publish a new version, then shift alias live to it: 10% every 2m, 100% at 18m (total 18m)`."""
     text = "publish a new version"
     if not plan.get("alias"):
@@ -73,7 +79,7 @@ def release_text(plan: Mapping[str, Any]) -> str:
     return f"{text}, {move} ({strategy.name}): {how} (total {total}, {len(steps)} alias updates)"
 
 
-def with_reason(value: Any, code: Any, reason: Any) -> str:
+def with_reason(value: object, code: object, reason: object) -> str:
     text = str(value)
     if code:
         text += f" ({code})"

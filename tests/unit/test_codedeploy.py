@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lambdawait.app.cd_shift import plan_fields
+from lambdawait.app.cd_shift import plan_message
 from lambdawait.app.commands import shift_request
 from lambdawait.aws.cd_follow import Deployment, FailedEvent, Progress, follow
 from lambdawait.aws.cd_handoff import HandOff, appspec, config_name, names
@@ -132,11 +132,11 @@ def test_plan_names_where_codedeploy_would_hold_the_shift() -> None:
     request = shift_request(
         "fn", alias="live", version="2", strategy_text="canary:25:7m", on_interrupt="rollback", force=False
     )
-    message = plan_fields(request, HandOff())["message"]
+    message = plan_message(request, HandOff())
     assert "lambdawait.Canary25Percent7Minutes (a custom configuration" in message
     assert "application lambdawait-fn, group fn-live" in message
     with pytest.raises(UsageError, match="whole minutes"):
-        plan_fields(
+        plan_message(
             shift_request(
                 "fn",
                 alias="live",

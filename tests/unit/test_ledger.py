@@ -7,15 +7,23 @@ from lambdawait.core.errors import (
     ConflictError,
     ExitCode,
     InterruptedError_,
+    LambdawaitError,
     RolledBackError,
     TargetFailedError,
     UsageError,
     WaitTimeoutError,
 )
-from lambdawait.core.ledger import Ledger
+from lambdawait.core.ledger import DeploySteps, Ledger
+from lambdawait.output.doc_types import DocumentFields
+from lambdawait.output.documents import error_fields
 
 SHA = "3Kf2a9c1ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ="
 ALL = ["code", "configuration", "tags", "publish", "alias"]
+
+
+def shown(err: LambdawaitError) -> DocumentFields:
+    """The error's details as its result document shows them."""
+    return error_fields(err.details)
 
 
 def ledger(*landed: str) -> Ledger:
@@ -39,7 +47,9 @@ def test_config_failing_after_the_code_landed_names_every_step() -> None:
         "no version published; alias live untouched"
     )
     assert err.exit_code is ExitCode.FAILED
-    assert err.details == {
+    not_applied = ("configuration", "tags", "publish", "alias")
+    assert err.details == {"steps": DeploySteps(("code",), not_applied, (), SHA, None)}
+    assert shown(err) == {
         "applied": ["code"],
         "notApplied": ["configuration", "tags", "publish", "alias"],
         "unconfirmed": [],
@@ -67,7 +77,7 @@ def test_nothing_changed_says_so_and_a_usage_error_stays_exit_2_untouched() -> N
     book.begin("code")
     err = book.annotate(AwsError("updating code of fn failed: AccessDeniedException"))
     assert err.message.endswith("; nothing was changed")
-    assert err.details["applied"] == [] and err.details["notApplied"] == ALL
+    assert shown(err)["applied"] == [] and shown(err)["notApplied"] == ALL
     usage = UsageError("deploying would remove 1 environment variable of fn: A")
     assert Ledger("fn", ["configuration"]).annotate(usage) is usage
     assert usage.message.endswith(": A") and usage.details == {}
@@ -81,7 +91,7 @@ def test_an_update_that_ended_failed_changed_nothing() -> None:
     assert err.message.endswith(
         "; Lambda kept the previous code and configuration, which are still live; nothing was changed"
     )
-    assert err.details["unconfirmed"] == [] and err.details["notApplied"] == ALL
+    assert shown(err)["unconfirmed"] == [] and shown(err)["notApplied"] == ALL
 
 
 def test_a_timeout_after_an_accepted_update_is_unconfirmed() -> None:
@@ -90,8 +100,8 @@ def test_a_timeout_after_an_accepted_update_is_unconfirmed() -> None:
     book.accept("configuration")
     err = book.annotate(WaitTimeoutError("updating configuration of fn: timed out"))
     assert "configuration update sent but not confirmed (check `lambdawait status fn`)" in err.message
-    assert err.details["unconfirmed"] == ["configuration"]
-    assert err.details["notApplied"] == ["tags", "publish", "alias"]
+    assert shown(err)["unconfirmed"] == ["configuration"]
+    assert shown(err)["notApplied"] == ["tags", "publish", "alias"]
 
 
 def test_publish_failing_after_the_deploy() -> None:
@@ -109,7 +119,7 @@ def test_the_shift_reports_the_alias_itself_but_a_refused_shift_left_it_untouche
     book.begin("alias")
     gate = book.annotate(RolledBackError("alarm gate fired: x; alias live rolled back to version 2"))
     assert gate.message.endswith("; tags applied; version 3 published")
-    assert gate.exit_code is ExitCode.ROLLED_BACK and gate.details["version"] == "3"
+    assert gate.exit_code is ExitCode.ROLLED_BACK and shown(gate)["version"] == "3"
     again = ledger("code", "configuration", "tags", "publish")
     again.begin("alias")
     refused = again.annotate(UsageError("alias live is mid-shift"))
@@ -119,11 +129,13 @@ def test_the_shift_reports_the_alias_itself_but_a_refused_shift_left_it_untouche
 
 def test_annotating_twice_adds_nothing_and_keeps_the_errors_own_details() -> None:
     book = ledger("code")
-    err = InterruptedError_("interrupted; fn left as Lambda reports it", details={"functions": [{"x": 1}]})
+    err = InterruptedError_("interrupted; fn left as Lambda reports it", details={"reasonCode": "X"})
     once = book.annotate(err)
     text = once.message
     assert book.annotate(once).message == text
-    assert once.details["functions"] == [{"x": 1}] and once.details["applied"] == ["code"]
+    assert once.details["reasonCode"] == "X" and shown(once)["applied"] == ["code"]
+    keys = ["reasonCode", "applied", "notApplied", "unconfirmed", "liveCodeSha256", "version"]
+    assert list(shown(once)) == keys  # in the order the facts were added
 
 
 def test_a_create_replanned_replaces_the_deploy_steps_only() -> None:

@@ -13,9 +13,10 @@ import pytest
 from rich.console import Console
 
 from lambdawait.core import reasons
-from lambdawait.core.errors import TargetFailedError
+from lambdawait.core.errors import TargetFailedError, failure_details
 from lambdawait.core.models import FunctionStatus
-from lambdawait.output.documents import error_document, function_entry
+from lambdawait.output.doc_types import ResultDocument
+from lambdawait.output.documents import error_document, error_functions, function_entry
 from lambdawait.output.render import Output
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
@@ -40,12 +41,12 @@ UPDATE_FAILED = FunctionStatus(
 )
 
 
-def _error_doc(status: FunctionStatus, message: str) -> dict[str, Any]:
+def _error_doc(status: FunctionStatus, message: str) -> ResultDocument:
     hint = reasons.failure_remediation(status)
-    err = TargetFailedError(
-        message, hint=hint, details={"functions": [function_entry(status, remediation=hint)]}
-    )
-    return error_document("deploy", err, 1.0)
+    err = TargetFailedError(message, hint=hint, details=failure_details(status, hint))
+    document = error_document("deploy", err, 1.0)
+    assert document is not None
+    return document
 
 
 def test_a_failed_creation_is_re_created_never_updated_again() -> None:
@@ -233,7 +234,7 @@ def test_a_failed_version_carries_its_entry_and_is_not_told_to_delete_the_functi
     failed = WaitResult("orders", "7", "ready", WaitOutcome.FAILED, version, 1.0, 2, "orders:7 failed", "x")
     with pytest.raises(TargetFailedError) as info:
         raise_for_wait(failed, context="version 7 of orders")
-    (entry,) = info.value.details["functions"]
+    (entry,) = error_functions(info.value)
     assert entry["remediationSteps"] == list(reasons.failure_steps(version))
     assert not any("delete" in step for step in entry["remediationSteps"])
     assert info.value.hint == entry["remediation"]

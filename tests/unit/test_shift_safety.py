@@ -89,7 +89,8 @@ def test_any_way_out_after_the_first_update_restores_the_alias(error: BaseExcept
         assert "restored to version 1" in info.value.message
     elif isinstance(error, LambdawaitError):
         assert info.value is error and "alias live restored to version 1" in error.message
-        assert error.details["alias"]["functionVersion"] == "1"
+        alias = error.details["alias"]
+        assert alias is not None and alias.function_version == "1"
     else:
         assert info.value is error  # a bug is still reported as what it is, after the restore
 

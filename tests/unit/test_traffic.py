@@ -306,10 +306,8 @@ def test_alarm_mid_bake_rolls_back_at_once() -> None:
         shifter.run(req)
     err = info.value
     assert err.details["gate"] == "alarm" and err.reason_code == "alarm"
-    assert (
-        err.details["alias"]["functionVersion"] == "1"
-        and err.details["alias"]["additionalVersionWeights"] == {}
-    )
+    alias = err.details["alias"]
+    assert alias is not None and alias.function_version == "1" and alias.weights == {}
     assert err.details["weightsApplied"] == [0.1]
     restore = fake.updates()[-1]
     assert restore["FunctionVersion"] == "1" and restore["RoutingConfig"] == {"AdditionalVersionWeights": {}}
@@ -408,7 +406,8 @@ def test_rollback_never_overwrites_someone_elses_change(how: str) -> None:
     fake.someone_else_updates_after_our_next_update("1", {"2": 0.7})
     with pytest.raises(ConflictError) as info:
         shifter.run(req)
-    assert info.value.details["alias"]["additionalVersionWeights"] == {"2": 0.7}
+    alias = info.value.details["alias"]
+    assert alias is not None and alias.weights == {"2": 0.7}
     assert len(fake.updates()) == 1
     assert fake.alias is not None and fake.alias["RoutingConfig"]["AdditionalVersionWeights"] == {"2": 0.7}
 
