@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from lambdawait.app.commands import (
     Session,
@@ -17,21 +17,26 @@ from lambdawait.app.commands import (
 )
 from lambdawait.aws.deploy import Deployer, check_plan, plan_deploy
 from lambdawait.aws.gates import GateSpec
+from lambdawait.aws.layers import check_layers_exist
 from lambdawait.core.errors import LambdawaitError, UsageError
+from lambdawait.core.instructions import Publish, ReleaseInstruction, ShiftAlias
 from lambdawait.core.ledger import Ledger
 from lambdawait.core.models import FunctionStatus
 from lambdawait.core.package import LocalPackage, load_package
 from lambdawait.core.preflight import check, check_name
 from lambdawait.core.signals import interrupts
 from lambdawait.core.spec import FunctionSpec
+from lambdawait.output.plan_document import plan_document
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_lambda.type_defs import FunctionConfigurationTypeDef, GetFunctionResponseTypeDef
 
     from lambdawait.aws.cd_handoff import HandOff
     from lambdawait.aws.deploy import DeployPlan
     from lambdawait.aws.publish import PublishResult
     from lambdawait.aws.shift import ShiftRequest
+    from lambdawait.output.doc_types import DocumentFields, PlanDoc, ResultDocument
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class Release:
 
 
 def _validate_release(
-    session: Session, spec: FunctionSpec, release: Release, current: Mapping[str, Any] | None
+    session: Session, spec: FunctionSpec, release: Release, current: GetFunctionResponseTypeDef | None
 ) -> ShiftRequest | None:
     """Shift options are checked before the deploy mutates anything.
 
@@ -84,7 +89,8 @@ def _validate_release(
             fix = repair_command(spec.name, release.alias, alias.function_version)
             raise UsageError(found, hint=f"finish it, or `{fix}`, or pass --force")
         if alias is not None and weighted(request.steps):
-            new_role = spec.role or (current.get("Configuration") or {}).get("Role")
+            config = current.get("Configuration")
+            new_role = spec.role or (config.get("Role") if config else None)
             _check_weighted_shift(client, spec.name, release, alias.function_version, new_role)
     return request
 
@@ -110,32 +116,6 @@ def _check_weighted_shift(
         )
 
 
-def check_layers_exist(client: LambdaClient, spec: FunctionSpec, plan: DeployPlan) -> None:
-    """Refuse a --layer version that does not exist, before Lambda refuses it after the code landed.
-
-    Only "not found" refuses: any other answer (no permission to read the layer, another region)
-    is left for Lambda to judge when the configuration is sent. GetLayerVersion takes the layer's
-    ARN; GetLayerVersionByArn would do as well but moto (so the simulator) lacks it.
-    """
-    import botocore.exceptions
-
-    from lambdawait.core.errors import client_error_code
-
-    if not spec.layers or not (plan.create or "layers" in plan.config_fields):
-        return
-    for arn in spec.layers:
-        layer, _, version = arn.rpartition(":")
-        try:
-            client.get_layer_version(LayerName=layer, VersionNumber=int(version))
-        except botocore.exceptions.ClientError as exc:
-            if client_error_code(exc) == "ResourceNotFoundException":
-                raise UsageError(
-                    f"layer version {arn} does not exist",
-                    hint="publish it first, or fix the ARN (aws lambda list-layer-versions --layer-name "
-                    f"{layer})",
-                ) from None
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """A deploy checked and planned: everything decided before the first change."""
@@ -151,25 +131,34 @@ class _Prepared:
 
 def run_deploy(
     session: Session, spec: FunctionSpec, *, release: Release, dry_run: bool, timeout: float
-) -> dict[str, Any]:
+) -> ResultDocument:
     prepared = _prepare(session, spec, release, timeout)
-    plan = prepared.plan
+    # One plan: --dry-run shows it, the ledger names its steps, and the run executes it.
+    plan = prepared.plan.then(*release_instructions(spec.name, release))
     if dry_run:
         return _document(
             "deploy",
             "planned",
             session,
             functions=[_entry(plan.current)] if plan.current else [],
-            plan=_plan_document(plan, release, prepared.package, wait_timeout=timeout),
+            plan=plan_document(plan, prepared.package, wait_timeout=timeout),
             warnings=list(plan.warnings),
             codeSha256=plan.local_sha256,
         )
-    ledger = Ledger(spec.name, _steps(plan, release), alias=release.alias)
+    ledger = Ledger(spec.name, list(plan.step_names()), alias=release.alias)
     try:
-        return _execute(session, prepared, ledger)
+        return _execute(session, replace(prepared, plan=plan), ledger)
     except LambdawaitError as err:
         # Whatever stopped the deploy, its error ends with what changed and what did not.
         raise ledger.annotate(err) from err.__cause__
+
+
+def release_instructions(function: str, release: Release) -> tuple[ReleaseInstruction, ...]:
+    """What follows the function's changes: publish, then the alias shift (which needs the publish)."""
+    if not release.publish:
+        return ()
+    shift = (ShiftAlias(function, release.alias, release.strategy),) if release.alias else ()
+    return (Publish(function), *shift)
 
 
 def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: float) -> _Prepared:
@@ -179,12 +168,12 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
     client = session.clients.lambda_()
     deployer = Deployer(client, session.waiter(), timeout=timeout, on_step=session.out.step)
     response = deployer.read(spec.name)
-    config = (response or {}).get("Configuration") or {}
-    archs = config.get("Architectures") or [None]
+    config: FunctionConfigurationTypeDef = response.get("Configuration") or {} if response else {}
+    architecture = next(iter(config.get("Architectures") or ()), None)
     report = check(
         spec,
         package,
-        current_architecture=archs[0],
+        current_architecture=architecture,
         current_runtime=config.get("Runtime"),
         current_handler=config.get("Handler"),
         current_layers=len(config.get("Layers") or []) if response is not None else None,
@@ -198,7 +187,7 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
         # Through ECR (read-only), before any change: the digest to deploy and its architecture.
         # (Clients has no ecr() yet: aws.py is another helper's this session.)
         ecr = session.clients.ecr()
-        spec = pin(ecr, spec, archs[0] if response is not None else None, session.out.step)
+        spec = pin(ecr, spec, architecture if response is not None else None, session.out.step)
     request = _validate_release(session, spec, release, response)
     plan = plan_deploy(spec, package, response, report.warnings)
     check_plan(spec, plan)
@@ -208,110 +197,102 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
 
 def _plan_document(
     plan: DeployPlan, release: Release, package: LocalPackage | None, *, wait_timeout: float | None = None
-) -> dict[str, Any]:
-    steps = plan.describe()
-    if package is not None and package.included_files is not None:
-        # --dir: what went into the zip, so a left-out file is seen before it is missed.
-        left_out = package.exclusion_summary() or "no files excluded"
-        count = package.included_files
-        steps.append(f"package {package.label}: {count} file{'' if count == 1 else 's'} zipped, {left_out}")
-    return {
-        "package": _package_document(package),
-        "create": plan.create,
-        "codeUpdate": plan.code_update,
-        "configFields": list(plan.config_fields),
-        "changes": [change.document() for change in plan.field_changes],
-        "env": plan.env.document() if plan.env is not None else None,
-        "tags": list(plan.tags),
-        "publish": release.publish,
-        "alias": release.alias,
-        "strategy": release.strategy if release.alias else None,
-        # How long each change is waited on: the deadline, not the function's Timeout.
-        "waitTimeoutSeconds": wait_timeout,
-        "steps": steps,
-    }
+) -> PlanDoc:
+    """plan_document of the plan followed by `release` (for `plan`'s entries, lambdawait.app.many)."""
+    released = plan.then(*release_instructions(plan.function, release))
+    return plan_document(released, package, wait_timeout=wait_timeout)
 
 
-def _package_document(package: LocalPackage | None) -> dict[str, Any] | None:
-    if package is None or package.included_files is None:
-        return None
-    return {
-        "label": package.label,
-        "includedFiles": package.included_files,
-        "excludedFiles": package.excluded_files,
-        "excluded": dict(package.excluded),
-    }
-
-
-def _steps(plan: DeployPlan, release: Release) -> list[str]:
-    return [
-        *plan.step_names(),
-        *(["publish"] if release.publish else []),
-        *(["alias"] if release.alias else []),
-    ]
-
-
-def _execute(session: Session, prepared: _Prepared, ledger: Ledger) -> dict[str, Any]:
-    spec, plan, release = prepared.spec, prepared.plan, prepared.release
+def _execute(session: Session, prepared: _Prepared, ledger: Ledger) -> ResultDocument:
+    spec, plan = prepared.spec, prepared.plan
     try:
         with session.out.group(f"Deploying {spec.name}"), interrupts(session.clock):
             result = prepared.deployer.apply(spec, prepared.package, plan, ledger=ledger)
     except KeyboardInterrupt as exc:
         raise _interrupted_state(session, spec.name, exc) from None
-    document = _document(
-        "deploy",
-        result.outcome,
-        session,
-        functions=[_entry(result.status)],
-        plan=_plan_document(plan, release, prepared.package),
-        warnings=list(plan.warnings),
-        codeSha256=result.status.code_sha256 if result.status else plan.local_sha256,
-        version=None,
-        shift=None,
-    )
-    if release.publish:
-        document.update(_release(session, prepared, result.status, ledger))
-        document["elapsedSeconds"] = session.elapsed()
-    return document
+    fields: DocumentFields = {
+        "plan": plan_document(plan, prepared.package),
+        "warnings": list(plan.warnings),
+        "codeSha256": result.status.code_sha256 if result.status else plan.local_sha256,
+        "version": None,
+        "shift": None,
+    }
+    fields.update(_release(session, prepared, result.status, ledger))
+    # Made once the release is done: elapsedSeconds covers the publish and the shift too.
+    return _document("deploy", result.outcome, session, functions=[_entry(result.status)], **fields)
 
 
 def _release(
     session: Session, prepared: _Prepared, deployed: FunctionStatus | None, ledger: Ledger
-) -> dict[str, Any]:
-    """Publish what the deploy left, then shift the alias to it."""
-    from dataclasses import replace
+) -> DocumentFields:
+    """The plan's release instructions in order: publish what the deploy left, then shift to it."""
+    extra: DocumentFields = {}
+    version: str | None = None
+    for instruction in prepared.plan.release:
+        if isinstance(instruction, Publish):
+            version = _publish(session, prepared, instruction, deployed, ledger, extra)
+        else:
+            assert version is not None, "ShiftAlias follows Publish (release_instructions)"
+            _shift(session, prepared, instruction, version, ledger, extra)
+    return extra
 
-    spec, release, request = prepared.spec, prepared.release, prepared.request
-    from lambdawait.output.documents import alias_doc
 
-    ledger.begin("publish")
+def _publish(
+    session: Session,
+    prepared: _Prepared,
+    publish: Publish,
+    deployed: FunctionStatus | None,
+    ledger: Ledger,
+    extra: DocumentFields,
+) -> str:
+    ledger.begin(publish.step)
     try:
         with interrupts(session.clock):
             published = publish_what_landed(
-                session, spec.name, release, deployed, prepared.timeout, ledger, on_step=session.out.step
+                session,
+                publish.function,
+                prepared.release,
+                deployed,
+                prepared.timeout,
+                ledger,
+                on_step=session.out.step,
             )
     except KeyboardInterrupt as exc:
-        raise _interrupted_state(session, spec.name, exc) from None
-    ledger.land("publish", version=published.version)
-    extra: dict[str, Any] = {"version": published.version, "published": published.created}
-    if request is None:
-        return extra
-    request = replace(request, to_version=published.version)
+        raise _interrupted_state(session, publish.function, exc) from None
+    ledger.land(publish.step, version=published.version)
+    extra["version"], extra["published"] = published.version, published.created
+    return published.version
+
+
+def _shift(
+    session: Session,
+    prepared: _Prepared,
+    shift: ShiftAlias,
+    version: str,
+    ledger: Ledger,
+    extra: DocumentFields,
+) -> None:
+    """The alias to `version`: on CodeDeploy (--engine codedeploy) or by lambdawait's Shifter."""
+    from lambdawait.output.documents import alias_doc
+
+    release = prepared.release
+    assert prepared.request is not None, "a ShiftAlias is planned only with a validated request"
+    request = replace(prepared.request, to_version=version)
     if release.handoff is not None:
         from lambdawait.app.cd_shift import deploy_shift
 
-        ledger.begin("alias")
+        ledger.begin(shift.step)
         extra.update(deploy_shift(session, request, gates_spec=release.gates, handoff=release.handoff))
-        ledger.land("alias")
-        return extra
+        ledger.land(shift.step)
+        return
     shifter = _shifter(session, release.gates)
-    ledger.begin("alias")
+    ledger.begin(shift.step)
     with (
         interrupts(session.clock),
         session.out.group(f"Shifting {request.alias} to version {request.to_version}"),
     ):
         shifted = shifter.run(request)
-    ledger.land("alias")
+    ledger.land(shift.step)
     extra["shift"] = {
         "outcome": shifted.outcome,
         "alias": alias_doc(shifted.final),
@@ -320,7 +301,6 @@ def _release(
         "strategy": request.strategy.name,
         "weightsApplied": list(shifted.weights_applied),
     }
-    return extra
 
 
 def publish_what_landed(

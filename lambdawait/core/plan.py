@@ -1,169 +1,143 @@
-"""What a deploy will do, computed from one GetFunction read: pure data that `--dry-run` prints."""
+"""What a deploy will do, computed from one GetFunction read: a tuple of instructions, pure data.
+
+The instructions (lambdawait.core.instructions) are the plan: the Deployer runs them and
+`--dry-run` prints them, so what is shown is what runs. Every other view of the plan (the step
+names a failed deploy reports, the fields of the JSON plan) is read from them too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
 from lambdawait.core.errors import UsageError
+from lambdawait.core.instructions import (
+    LABELS,
+    CreateFunction,
+    EnvChange,
+    FieldChange,
+    FieldValue,
+    FunctionInstruction,
+    Instruction,
+    Publish,
+    ReleaseInstruction,
+    ShiftAlias,
+    StepName,
+    TagFunction,
+    UpdateCode,
+    UpdateConfiguration,
+)
 from lambdawait.core.models import FunctionStatus
 from lambdawait.core.package import LocalPackage, code_sha256
-from lambdawait.core.responses import from_get_function
+from lambdawait.core.responses import from_configuration
 from lambdawait.core.spec import FunctionSpec
 
+if TYPE_CHECKING:
+    from mypy_boto3_lambda.literals import RuntimeType
+    from mypy_boto3_lambda.type_defs import (
+        CreateFunctionRequestTypeDef,
+        EnvironmentTypeDef,
+        EphemeralStorageTypeDef,
+        FunctionCodeLocationTypeDef,
+        FunctionConfigurationTypeDef,
+        GetFunctionResponseTypeDef,
+        SnapStartTypeDef,
+        UpdateFunctionConfigurationRequestTypeDef,
+        VpcConfigResponseTypeDef,
+        VpcConfigTypeDef,
+    )
 
-@dataclass(frozen=True)
-class EnvChange:
-    """What a deploy does to the environment variables: names only, values are often secrets."""
+__all__ = [
+    "ConfigParams",
+    "DeployPlan",
+    "EnvChange",
+    "FieldChange",
+    "check_plan",
+    "config_request",
+    "desired_fields",
+    "differing_fields",
+    "env_change",
+    "plan_deploy",
+    "set_config",
+]
 
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    # GetFunction could not show the current variables (Environment.Error, e.g. a KMS key the
-    # caller may not use), so what a replacement would remove is unknown.
-    unreadable: str | None = None
+_I = TypeVar("_I", bound="Instruction")
 
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
-
-    def describe(self) -> str:
-        parts = [
-            f"{label} {', '.join(names)}"
-            for label, names in (("added", self.added), ("removed", self.removed), ("changed", self.changed))
-            if names
-        ]
-        return "; ".join(parts)
-
-    def document(self) -> dict[str, list[str]]:
-        return {"added": list(self.added), "removed": list(self.removed), "changed": list(self.changed)}
-
-
-# How each configuration field is named in a plan, and its unit. "timeout (function)" because
-# `deploy --timeout` sets the function's own timeout; how long lambdawait waits is --wait-timeout.
-_LABELS: dict[str, tuple[str, str]] = {
-    "runtime": ("runtime", ""),
-    "handler": ("handler", ""),
-    "role": ("role", ""),
-    "memory": ("memory", " MB"),
-    "timeout": ("timeout (function)", " s"),
-    "ephemeral_storage": ("ephemeral storage", " MB"),
-    "layers": ("layers", ""),
-    "description": ("description", ""),
-    "subnets": ("subnets", ""),
-    "security_groups": ("security groups", ""),
-    "snapstart": ("SnapStart", ""),
-    "architecture": ("architecture", ""),
-}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One field's old and new value (env: the names only; values are often secrets)."""
-
-    field: str
-    old: Any = None
-    new: Any = None
-    env: EnvChange | None = None
-
-    def describe(self) -> str:
-        """`timeout (function): 3 s → 600 s`; `environment: added CC; changed BB (values not shown)`."""
-        if self.env is not None:
-            return f"{self.field}: {self.env.describe() or 'unchanged'} (values not shown)"
-        if self.field in ("layers", "subnets", "security groups"):
-            return f"{self.field}: {_list_change(self.old or (), self.new or ())}"
-        return f"{self.field}: {self._show(self.old)} → {self._show(self.new)}"
-
-    def _show(self, value: Any) -> str:
-        if value is None or value == "":
-            return "(none)"
-        if isinstance(value, bool):
-            return "on" if value else "off"
-        if self.field == "code":
-            return _short_sha(str(value))
-        unit = next((u for label, u in _LABELS.values() if label == self.field), "")
-        return f"{value}{unit}"
-
-    def document(self) -> dict[str, Any]:
-        if self.env is not None:
-            return {"field": "environment", "old": None, "new": None, **self.env.document()}
-        old, new = (list(v) if isinstance(v, tuple) else v for v in (self.old, self.new))
-        return {"field": self.field, "old": old, "new": new}
-
-
-def _short_sha(sha: str) -> str:
-    return sha[:12] + "…" if len(sha) > 13 else sha
-
-
-def _list_change(old: tuple[str, ...], new: tuple[str, ...]) -> str:
-    added = [x for x in new if x not in old]
-    removed = [x for x in old if x not in new]
-    parts = [
-        f"{label} {', '.join(items)}" for label, items in (("added", added), ("removed", removed)) if items
-    ]
-    return "; ".join(parts) or f"reordered ({', '.join(new)})"
-
-
-def _field_changes(
-    have: Mapping[str, Any], want: Mapping[str, Any], fields: tuple[str, ...], env: EnvChange | None
-) -> tuple[FieldChange, ...]:
-    changes = []
-    for key in fields:
-        if key == "env":
-            changes.append(FieldChange("environment", env=env or EnvChange()))
-        elif key == "vpc":
-            for part in ("subnets", "security_groups"):
-                if part in want and have.get(part) != want[part]:
-                    changes.append(FieldChange(_LABELS[part][0], have.get(part), want[part]))
-        else:
-            changes.append(FieldChange(_LABELS.get(key, (key, ""))[0], have.get(key), want[key]))
-    return tuple(changes)
+# The configuration fields a spec can set, in the order a plan lists them.
+FIELDS = (
+    "runtime", "handler", "role", "memory", "timeout", "ephemeral_storage", "env", "layers",
+    "description", "subnets", "security_groups", "snapstart",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class DeployPlan:
-    """What a deploy will do; `--dry-run` prints exactly this."""
+    """What a deploy will do: its instructions, in order, and what they were planned against."""
 
     function: str
-    create: bool
-    code_update: bool
-    config_fields: tuple[str, ...]
-    tags: tuple[str, ...]
+    instructions: tuple[Instruction, ...]
     local_sha256: str | None
-    current: FunctionStatus | None
+    current: FunctionStatus | None  # None: the function does not exist
     warnings: tuple[str, ...] = ()
-    # (SubnetIds, SecurityGroupIds) as read: a partial VPC change sends the other half unchanged.
-    current_vpc: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     # None: the environment is not touched (no --env / --env-file).
     env: EnvChange | None = None
-    # Each changed field, old -> new (code as CodeSha256): what --dry-run shows as the diff.
-    field_changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def deploy(self) -> tuple[FunctionInstruction, ...]:
+        """What the Deployer runs: create, or code -> configuration -> tags."""
+        return tuple(i for i in self.instructions if not isinstance(i, Publish | ShiftAlias))
+
+    @property
+    def release(self) -> tuple[ReleaseInstruction, ...]:
+        """What follows the function's changes: publish, then the alias shift."""
+        return tuple(i for i in self.instructions if isinstance(i, Publish | ShiftAlias))
+
+    def then(self, *release: ReleaseInstruction) -> DeployPlan:
+        """This plan followed by `release` (in place of any release it had)."""
+        return replace(self, instructions=(*self.deploy, *release))
+
+    def find(self, kind: type[_I]) -> _I | None:
+        return next((i for i in self.instructions if isinstance(i, kind)), None)
 
     @property
     def changes(self) -> bool:
-        return self.create or self.code_update or bool(self.config_fields) or bool(self.tags)
+        """The function itself changes (publishing alone does not count)."""
+        return bool(self.deploy)
 
-    def step_names(self) -> list[str]:
-        """The mutating steps, in the order they run (the names a failed deploy reports)."""
-        if self.create:
-            return ["create"]
-        wanted = (("code", self.code_update), ("configuration", self.config_fields), ("tags", self.tags))
-        return [name for name, needed in wanted if needed]
+    @property
+    def create(self) -> bool:
+        return self.find(CreateFunction) is not None
+
+    @property
+    def code_update(self) -> bool:
+        create = self.find(CreateFunction)
+        return create.code if create else self.find(UpdateCode) is not None
+
+    @property
+    def config_fields(self) -> tuple[str, ...]:
+        update = self.find(UpdateConfiguration)
+        return update.fields if update else ()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        create, tag = self.find(CreateFunction), self.find(TagFunction)
+        return create.tags if create else tag.keys if tag else ()
+
+    @property
+    def field_changes(self) -> tuple[FieldChange, ...]:
+        """Each changed field, old -> new (code as CodeSha256): the diff --dry-run shows."""
+        return tuple(
+            c for i in self.deploy if isinstance(i, UpdateCode | UpdateConfiguration) for c in i.changes
+        )
+
+    def step_names(self) -> list[StepName]:
+        """Every step, in the order it runs (the names a failed deploy reports)."""
+        return [i.step for i in self.instructions]
 
     def describe(self) -> list[str]:
-        if self.create:
-            names = f" with environment variables {', '.join(self.env.added)}" if self.env else ""
-            return [f"create {self.function}{names}"]
-        # A step, then its fields indented under it, old -> new.
-        steps = []
-        code = [c for c in self.field_changes if c.field in ("code", "architecture")]
-        config = [c for c in self.field_changes if c not in code]
-        if self.code_update:
-            steps += [f"update code of {self.function}:", *(f"  {c.describe()}" for c in code)]
-        if self.config_fields:
-            steps += [f"update configuration of {self.function}:", *(f"  {c.describe()}" for c in config)]
-        if self.tags:
-            steps.append(f"tag: {', '.join(self.tags)}")
+        """The function's steps, each with its fields indented under it, old -> new."""
+        steps = [line for i in self.deploy for line in i.describe()]
         return steps or [f"{self.function} is unchanged: nothing to do"]
 
 
@@ -192,34 +166,33 @@ def check_plan(spec: FunctionSpec, plan: DeployPlan) -> None:
         )
 
 
-def _current_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    vpc = config.get("VpcConfig") or {}
+def _current_config(config: FunctionConfigurationTypeDef) -> dict[str, FieldValue]:
+    vpc: VpcConfigResponseTypeDef = config.get("VpcConfig") or {}
+    storage, snapstart = config.get("EphemeralStorage"), config.get("SnapStart")
     return {
         "runtime": config.get("Runtime"),
         "handler": config.get("Handler"),
         "role": config.get("Role"),
         "memory": config.get("MemorySize"),
         "timeout": config.get("Timeout"),
-        "ephemeral_storage": (config.get("EphemeralStorage") or {}).get("Size"),
-        "env": dict((config.get("Environment") or {}).get("Variables") or {}),
-        "layers": tuple(layer["Arn"] for layer in config.get("Layers") or []),
+        "ephemeral_storage": storage["Size"] if storage else None,
+        "layers": tuple(layer.get("Arn", "") for layer in config.get("Layers") or []),
         "description": config.get("Description") or "",
         "subnets": tuple(sorted(vpc.get("SubnetIds") or [])),
         "security_groups": tuple(sorted(vpc.get("SecurityGroupIds") or [])),
-        "snapstart": (config.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions",
+        "snapstart": snapstart.get("ApplyOn") == "PublishedVersions" if snapstart else False,
     }
 
 
-def desired_config(spec: FunctionSpec) -> dict[str, Any]:
-    """Only what the user gave; None means "keep"."""
-    wanted: dict[str, Any] = {
+def _desired_config(spec: FunctionSpec) -> dict[str, FieldValue]:
+    """Only what the user gave (the environment apart: its values are compared, never shown)."""
+    wanted: dict[str, FieldValue] = {
         "runtime": spec.runtime,
         "handler": spec.handler,
         "role": spec.role,
         "memory": spec.memory,
         "timeout": spec.timeout,
         "ephemeral_storage": spec.ephemeral_storage,
-        "env": dict(spec.env.items()) if spec.env is not None else None,
         "layers": spec.layers,
         "description": spec.description,
         "subnets": tuple(sorted(spec.subnets)) if spec.subnets is not None else None,
@@ -229,40 +202,95 @@ def desired_config(spec: FunctionSpec) -> dict[str, Any]:
     return {key: value for key, value in wanted.items() if value is not None}
 
 
+def desired_fields(spec: FunctionSpec) -> tuple[str, ...]:
+    """The configuration fields the user gave; None means "keep"."""
+    wanted = _desired_config(spec)
+    return tuple(key for key in FIELDS if key in wanted or (key == "env" and spec.env is not None))
+
+
+def differing_fields(spec: FunctionSpec, config: FunctionConfigurationTypeDef) -> tuple[str, ...]:
+    """The fields the spec gives that the configuration holds otherwise, VPC as one ("vpc")."""
+    have, want = _current_config(config), _desired_config(spec)
+    have_env = dict((config.get("Environment") or {}).get("Variables") or {})
+    fields = tuple(
+        key
+        for key in FIELDS
+        if (key in want and have.get(key) != want[key])
+        or (key == "env" and spec.env is not None and dict(spec.env.items()) != have_env)
+    )
+    if "subnets" in fields or "security_groups" in fields:
+        fields = (*(f for f in fields if f not in ("subnets", "security_groups")), "vpc")
+    return fields
+
+
+class ConfigParams(TypedDict, total=False):
+    """The configuration parameters of CreateFunction and UpdateFunctionConfiguration."""
+
+    Runtime: RuntimeType
+    Handler: str
+    Role: str
+    MemorySize: int
+    Timeout: int
+    Description: str
+    EphemeralStorage: EphemeralStorageTypeDef
+    Environment: EnvironmentTypeDef
+    Layers: Sequence[str]
+    SnapStart: SnapStartTypeDef
+    VpcConfig: VpcConfigTypeDef
+
+
 def config_request(
-    spec: FunctionSpec, fields: tuple[str, ...], current: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+    spec: FunctionSpec, fields: tuple[str, ...], current: FunctionConfigurationTypeDef | None = None
+) -> ConfigParams:
     """UpdateFunctionConfiguration / CreateFunction parameters for the given fields.
 
     `current` is the function's Configuration: VpcConfig is one parameter, so when only subnets
     or only security groups were given, the other half is sent as it is now, not emptied.
     """
-    wanted = desired_config(spec)
-    params: dict[str, Any] = {}
-    simple = {"runtime": "Runtime", "handler": "Handler", "role": "Role", "memory": "MemorySize"}
-    simple |= {"timeout": "Timeout", "description": "Description"}
-    for key in fields:
-        if key in simple:
-            params[simple[key]] = wanted[key]
-        elif key == "ephemeral_storage":
-            params["EphemeralStorage"] = {"Size": wanted[key]}
-        elif key == "env":
-            params["Environment"] = {"Variables": wanted[key]}
-        elif key == "layers":
-            params["Layers"] = list(wanted[key])
-        elif key == "snapstart":
-            params["SnapStart"] = {"ApplyOn": "PublishedVersions" if wanted[key] else "None"}
-    if "subnets" in fields or "security_groups" in fields:
-        vpc = (current or {}).get("VpcConfig") or {}
-        subnets = spec.subnets if spec.subnets is not None else vpc.get("SubnetIds") or ()
-        groups = spec.security_groups
-        if groups is None:
-            groups = vpc.get("SecurityGroupIds") or ()
-        params["VpcConfig"] = {"SubnetIds": list(subnets), "SecurityGroupIds": list(groups)}
+    params: ConfigParams = {}
+    set_config(params, spec, fields, current)
     return params
 
 
-def env_change(spec: FunctionSpec, config: Mapping[str, Any] | None) -> EnvChange | None:
+def set_config(
+    params: ConfigParams | UpdateFunctionConfigurationRequestTypeDef | CreateFunctionRequestTypeDef,
+    spec: FunctionSpec,
+    fields: tuple[str, ...],
+    current: FunctionConfigurationTypeDef | None = None,
+) -> None:
+    """config_request's parameters, set in a request being built (see config_request)."""
+    if "runtime" in fields and spec.runtime is not None:
+        # RuntimeType lists the runtimes boto3-stubs knew; Lambda takes newer ones too (preflight
+        # only warns about a runtime the installed model lacks), so the spec's name goes as given.
+        params["Runtime"] = cast("RuntimeType", spec.runtime)
+    if "handler" in fields and spec.handler is not None:
+        params["Handler"] = spec.handler
+    if "role" in fields and spec.role is not None:
+        params["Role"] = spec.role
+    if "memory" in fields and spec.memory is not None:
+        params["MemorySize"] = spec.memory
+    if "timeout" in fields and spec.timeout is not None:
+        params["Timeout"] = spec.timeout
+    if "description" in fields and spec.description is not None:
+        params["Description"] = spec.description
+    if "ephemeral_storage" in fields and spec.ephemeral_storage is not None:
+        params["EphemeralStorage"] = {"Size": spec.ephemeral_storage}
+    if "env" in fields and spec.env is not None:
+        params["Environment"] = {"Variables": dict(spec.env.items())}
+    if "layers" in fields and spec.layers is not None:
+        params["Layers"] = list(spec.layers)
+    if "snapstart" in fields and spec.snapstart is not None:
+        params["SnapStart"] = {"ApplyOn": "PublishedVersions" if spec.snapstart else "None"}
+    if "subnets" in fields or "security_groups" in fields:
+        vpc: VpcConfigResponseTypeDef = (current or {}).get("VpcConfig") or {}
+        subnets = spec.subnets if spec.subnets is not None else vpc.get("SubnetIds") or ()
+        groups = (
+            spec.security_groups if spec.security_groups is not None else vpc.get("SecurityGroupIds") or ()
+        )
+        params["VpcConfig"] = {"SubnetIds": list(subnets), "SecurityGroupIds": list(groups)}
+
+
+def env_change(spec: FunctionSpec, config: FunctionConfigurationTypeDef | None) -> EnvChange | None:
     """Names added, removed and changed by the spec's env against a Configuration (None: creating)."""
     if spec.env is None:
         return None
@@ -284,49 +312,78 @@ def env_change(spec: FunctionSpec, config: Mapping[str, Any] | None) -> EnvChang
 def plan_deploy(
     spec: FunctionSpec,
     package: LocalPackage | None,
-    response: Mapping[str, Any] | None,
+    response: GetFunctionResponseTypeDef | None,
     warnings: tuple[str, ...] = (),
 ) -> DeployPlan:
     """Pure: compare the spec with one GetFunction response (None: the function does not exist)."""
     local_sha = code_sha256(package.data) if package else None
     if response is None:
-        tags = tuple(sorted(spec.tags))
         env = env_change(spec, None)
-        return DeployPlan(spec.name, True, bool(spec.code), (), tags, local_sha, None, warnings, env=env)
+        create = CreateFunction(spec.name, spec.code is not None, tuple(sorted(spec.tags)), env, local_sha)
+        return DeployPlan(spec.name, (create,), local_sha, None, warnings, env)
     config = response.get("Configuration") or {}
-    current = from_get_function(response, spec.name, None)
+    current = from_configuration(config, spec.name, None)
+    env = env_change(spec, config)
+    fields = differing_fields(spec, config)
+    instructions: list[Instruction] = []
+    code = _code_changes(spec, local_sha, response, current)
+    if code:
+        instructions.append(UpdateCode(spec.name, code, local_sha))
+    if fields:
+        vpc = config.get("VpcConfig") or {}
+        current_vpc = (tuple(vpc.get("SubnetIds") or ()), tuple(vpc.get("SecurityGroupIds") or ()))
+        changes = _field_changes(_current_config(config), _desired_config(spec), fields, env)
+        instructions.append(UpdateConfiguration(spec.name, fields, changes, current_vpc))
+    current_tags = response.get("Tags") or {}
+    tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
+    if tags:
+        instructions.append(TagFunction(spec.name, current.function_arn or spec.name, tags))
+    return DeployPlan(spec.name, tuple(instructions), local_sha, current, warnings, env)
+
+
+def _code_changes(
+    spec: FunctionSpec, local_sha: str | None, response: GetFunctionResponseTypeDef, current: FunctionStatus
+) -> tuple[FieldChange, ...]:
+    """The code's and the architecture's change (both go by UpdateFunctionCode); () when none."""
     code_update = False
+    live_sha = (response.get("Configuration") or {}).get("CodeSha256")
     if spec.code is not None:
         if spec.code.kind in ("zip", "dir"):
-            code_update = local_sha != config.get("CodeSha256")
+            code_update = local_sha != live_sha
         elif spec.code.kind == "image":
             code_update = _image_changed(spec.code.image_uri or "", response.get("Code") or {})
         else:  # an S3 object's hash is unknown until Lambda reads it: always upload
             code_update = True
+    changes: tuple[FieldChange, ...] = ()
     if spec.architecture and spec.architecture != current.architecture:
         code_update = True  # Architectures is a parameter of UpdateFunctionCode
-    have, want = _current_config(config), desired_config(spec)
-    fields = tuple(key for key, value in want.items() if have.get(key) != value)
-    if "subnets" in fields or "security_groups" in fields:
-        fields = (*(f for f in fields if f not in ("subnets", "security_groups")), "vpc")
-    current_tags = response.get("Tags") or {}
-    tags = tuple(sorted(k for k, v in spec.tags.items() if current_tags.get(k) != v))
-    vpc = config.get("VpcConfig") or {}
-    current_vpc = (tuple(vpc.get("SubnetIds") or ()), tuple(vpc.get("SecurityGroupIds") or ()))
-    env = env_change(spec, config)
-    diff = _field_changes(have, want, fields, env)
-    if spec.architecture and spec.architecture != current.architecture:
-        diff = (FieldChange("architecture", current.architecture, spec.architecture), *diff)
+        changes = (FieldChange("architecture", current.architecture, spec.architecture),)
     if code_update:
         new_code = local_sha or (spec.code.image_uri if spec.code and spec.code.kind == "image" else None)
-        diff = (FieldChange("code", config.get("CodeSha256"), new_code or "uploaded (S3)"), *diff)
-    return DeployPlan(
-        spec.name, False, code_update, fields, tags, local_sha, current, warnings, current_vpc,
-        env, diff,
-    )  # fmt: skip
+        changes = (FieldChange("code", live_sha, new_code or "uploaded (S3)"), *changes)
+    return changes
 
 
-def _image_changed(uri: str, code: Mapping[str, Any]) -> bool:
+def _field_changes(
+    have: Mapping[str, FieldValue],
+    want: Mapping[str, FieldValue],
+    fields: tuple[str, ...],
+    env: EnvChange | None,
+) -> tuple[FieldChange, ...]:
+    changes = []
+    for key in fields:
+        if key == "env":
+            changes.append(FieldChange("environment", env=env or EnvChange()))
+        elif key == "vpc":
+            for part in ("subnets", "security_groups"):
+                if part in want and have.get(part) != want[part]:
+                    changes.append(FieldChange(LABELS[part][0], have.get(part), want[part]))
+        else:
+            changes.append(FieldChange(LABELS.get(key, (key, ""))[0], have.get(key), want[key]))
+    return tuple(changes)
+
+
+def _image_changed(uri: str, code: FunctionCodeLocationTypeDef) -> bool:
     """A digest URI is compared; a tag may have been pushed again since, so it always updates."""
     if "@sha256:" not in uri:
         return True

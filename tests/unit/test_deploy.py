@@ -14,6 +14,7 @@ from lambdawait.core.errors import AwsError, ConflictError, ExitCode, TargetFail
 from lambdawait.core.package import LocalPackage, code_sha256, inspect_zip
 from lambdawait.core.plan import EnvChange
 from lambdawait.core.spec import CodeSource, FunctionSpec
+from lambdawait.output.plan_document import plan_document
 from tests.fakes import FakeClock
 from tests.unit.lambda_fake import ARN, FakeLambda, active, error, waiter
 
@@ -127,7 +128,11 @@ def test_env_plan_names_added_removed_and_changed_never_values() -> None:
         "  memory: 128 MB → 256 MB",
         "  environment: added NEW; removed DB_PASSWORD; changed MODE (values not shown)",
     ]
-    assert plan.env.document() == {"added": ["NEW"], "removed": ["DB_PASSWORD"], "changed": ["MODE"]}
+    assert plan_document(plan, None)["env"] == {
+        "added": ["NEW"],
+        "removed": ["DB_PASSWORD"],
+        "changed": ["MODE"],
+    }
     assert SECRET not in repr(plan)
     created = plan_deploy(FunctionSpec("fn", env={"B": "1", "A": "2"}), None, None)
     assert created.env is not None and created.env.added == ("A", "B")
@@ -156,13 +161,13 @@ def test_plan_diff_shows_each_field_old_to_new_and_env_names_only() -> None:
         "  environment: added NEW; removed DB_PASSWORD; changed MODE (values not shown)",
         f"  layers: added {layer}0; removed {layer}",
     ]
-    documents = [change.document() for change in plan.field_changes]
+    documents = plan_document(plan, None)["changes"]
     assert documents[0] == {"field": "code", "old": "a" * 44, "new": code_sha256(pkg.data)}
     assert {"field": "timeout (function)", "old": 3, "new": 600} in documents
     assert {"field": "layers", "old": [layer], "new": [layer + "0"]} in documents
     env = next(d for d in documents if d["field"] == "environment")
-    assert env == {"field": "environment", "old": None, "new": None, **plan.env.document()}  # type: ignore[union-attr]
-    assert env["removed"] == ["DB_PASSWORD"] and env["changed"] == ["MODE"]
+    env_names = {"removed": ["DB_PASSWORD"], "changed": ["MODE"]}
+    assert env == {"field": "environment", "old": None, "new": None, "added": ["NEW"], **env_names}
     assert SECRET not in repr(documents) and SECRET not in repr(plan.describe())
 
 
@@ -393,7 +398,7 @@ def test_failed_update_says_previous_code_is_still_live() -> None:
     assert info.value.exit_code is ExitCode.FAILED
     assert info.value.reason_code == "EniLimitExceeded"
     assert "previous code and configuration, which are still live" in info.value.message
-    assert info.value.details["functions"][0]["codeSha256"] == "old"
+    assert info.value.details["statuses"][0].status.code_sha256 == "old"
     assert client.config is not None and client.config["CodeSha256"] == "old"
 
 
@@ -414,8 +419,9 @@ def test_config_failing_after_the_code_landed_says_the_new_code_is_live() -> Non
         f"; code {sha[:8]}… is live on $LATEST; configuration not applied (Lambda kept the previous "
         "configuration); tags not applied"
     )
-    assert info.value.details["applied"] == ["code"] and info.value.details["liveCodeSha256"] == sha
-    assert info.value.details["functions"][0]["codeSha256"] == sha == client.config["CodeSha256"]  # type: ignore[index]
+    steps = info.value.details["steps"]
+    assert steps.applied == ("code",) and steps.live_code_sha256 == sha
+    assert info.value.details["statuses"][0].status.code_sha256 == sha == client.config["CodeSha256"]  # type: ignore[index]
     assert "previous code" not in info.value.message
 
 
@@ -438,7 +444,7 @@ def test_a_first_call_refused_says_nothing_was_changed() -> None:
     with pytest.raises(AwsError) as info:
         deploy(client, FunctionSpec("fn", code=ZIP, memory=256), package())
     assert info.value.message.endswith("; nothing was changed")
-    assert info.value.details["notApplied"] == ["code", "configuration"]
+    assert info.value.details["steps"].not_applied == ("code", "configuration")
 
 
 def test_failed_function_is_refused_without_any_call() -> None:
@@ -574,7 +580,7 @@ class LayerReader:
 
 
 def test_every_layer_version_sent_must_exist() -> None:
-    from lambdawait.app.deploy import check_layers_exist
+    from lambdawait.aws.layers import check_layers_exist
 
     spec = FunctionSpec("fn", layers=(f"{LAYER}:1", f"{LAYER}2:3"))
     plan = plan_deploy(spec, None, response(active()))
@@ -587,7 +593,7 @@ def test_every_layer_version_sent_must_exist() -> None:
 
 
 def test_layer_check_reads_nothing_when_layers_are_unchanged_and_tolerates_other_errors() -> None:
-    from lambdawait.app.deploy import check_layers_exist
+    from lambdawait.aws.layers import check_layers_exist
 
     spec = FunctionSpec("fn", layers=(f"{LAYER}:1",))
     unchanged = plan_deploy(spec, None, response(active(Layers=[{"Arn": f"{LAYER}:1"}])))

@@ -10,9 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+from lambdawait.app.deploy import Release, release_instructions
 from lambdawait.aws.deploy import plan_deploy
 from lambdawait.core.spec import FunctionSpec
 from lambdawait.output.documents import document
+from lambdawait.output.plan_document import plan_document
 from lambdawait.output.render import Output
 from tests.unit.lambda_fake import active
 
@@ -20,25 +22,16 @@ SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json"
 
 
 def _planned(strategy: str | None) -> dict[str, Any]:
+    """The dry-run document of one plan, its release included: what `deploy --dry-run` prints."""
     config = active(Environment={"Variables": {"TOKEN": "s3cr3t-value"}})
     spec = FunctionSpec("fn", timeout=600, env={"TOKEN": "other-s3cr3t"})
+    release = Release(
+        publish=strategy is not None, alias="live" if strategy else None, strategy=strategy or ""
+    )
     plan = plan_deploy(spec, None, {"Configuration": config, "Tags": {}, "Code": {}})
-    return document(
-        "deploy",
-        "planned",
-        0.1,
-        functions=[],
-        plan={
-            "create": False,
-            "codeUpdate": False,
-            "configFields": list(plan.config_fields),
-            "changes": [c.document() for c in plan.field_changes],
-            "publish": strategy is not None,
-            "alias": "live" if strategy else None,
-            "strategy": strategy,
-            "waitTimeoutSeconds": 300.0,
-            "steps": plan.describe(),
-        },
+    plan = plan.then(*release_instructions("fn", release))
+    return dict(
+        document("deploy", "planned", 0.1, functions=[], plan=plan_document(plan, None, wait_timeout=300.0))
     )
 
 
