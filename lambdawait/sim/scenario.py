@@ -9,31 +9,32 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 from lambdawait.sim.cd_rollout import Settings as CodeDeploySettings
 from lambdawait.sim.cd_rollout import parse_settings as parse_codedeploy
 from lambdawait.sim.jsondata import as_mapping, as_sequence, is_number
+from lambdawait.sim.tables import ScenarioError as ScenarioError
+from lambdawait.sim.tables import (
+    operations,
+    ordinal_list,
+    ordinals_by_operation,
+    rate,
+    reject_unknown,
+    replaced,
+    seconds,
+    table_of,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-_Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
-
 CREATE_OUTCOMES = ("active", "failed")
 UPDATE_OUTCOMES = ("successful", "failed")
 PUBLISH_OUTCOMES = ("active", "failed")
 PROVISIONED_OUTCOMES = ("ready", "failed")
 LOST_REPLY_STATUSES = (0, 502)  # 0: close the connection without an answer
-
-
-class ScenarioError(ValueError):
-    """A scenario file or dict is malformed; the message names the offending key."""
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,8 @@ class Scenario:
     def _from_table(cls, data: Mapping[str, object]) -> Scenario:
         known = {"defaults", "functions", "faults", "seed", "quotas", "role_propagation_seconds"}
         known |= {"codedeploy"}
-        _reject_unknown(data, known, "scenario")
-        defaults = _behaviour(Behaviour(), _table(data.get("defaults", {}), "defaults"))
+        reject_unknown(data, known, "scenario")
+        defaults = _behaviour(Behaviour(), table_of(data.get("defaults", {}), "defaults"))
         rules = as_sequence(data.get("functions", []))
         if rules is None or isinstance(rules, str):
             raise ScenarioError("'functions' must be an array of tables")
@@ -197,10 +198,10 @@ class Scenario:
         return cls(
             defaults=defaults,
             functions=tuple(_rule(r, i) for i, r in enumerate(rules)),
-            faults=_faults(_table(data.get("faults", {}), "faults")),
+            faults=_faults(table_of(data.get("faults", {}), "faults")),
             seed=seed,
-            quotas=_quotas(_table(data.get("quotas", {}), "quotas")),
-            role_propagation_seconds=_seconds(
+            quotas=_quotas(table_of(data.get("quotas", {}), "quotas")),
+            role_propagation_seconds=seconds(
                 "role_propagation_seconds", data.get("role_propagation_seconds", 0.0)
             ),
             codedeploy=_codedeploy(data.get("codedeploy", {})),
@@ -253,16 +254,16 @@ def parse_scenario(raw: object) -> Scenario:
 
 def _behaviour(base: Behaviour, raw: Mapping[str, object]) -> Behaviour:
     known = {f.name for f in dataclasses.fields(Behaviour)}
-    _reject_unknown(raw, known, "function behaviour")
+    reject_unknown(raw, known, "function behaviour")
     changes: dict[str, object] = {}
     for key, value in raw.items():
         changes[key] = _coerce(key, value)
-    return _replaced(base, changes)
+    return replaced(base, changes)
 
 
 def _coerce(key: str, value: object) -> object:
     if key in _FLOAT_FIELDS or (key in _OPTIONAL_FLOAT_FIELDS and value is not None):
-        return _seconds(key, value)
+        return seconds(key, value)
     if key in _OPTIONAL_FLOAT_FIELDS:
         return None
     if key == "capacity_provider":
@@ -278,28 +279,13 @@ def _coerce(key: str, value: object) -> object:
             raise ScenarioError(f"'{key}' must be a string")
         return value
     if key in ("update_fail_on", "provisioned_fail_on"):
-        ordinals = _ordinals(value)
-        if ordinals is None:
+        found = ordinal_list(value)
+        if found is None:
             raise ScenarioError(f"'{key}' must be a list of ordinals (1, 2, ...)")
-        return ordinals
+        return found
     if key == "invoke":
         return _invoke_rules(value)
     raise ScenarioError(f"unsupported key '{key}'")  # pragma: no cover - guarded by known set
-
-
-def _ordinals(value: object) -> tuple[int, ...] | None:
-    """A list of 1-based ordinals (1, 2, ...); None when `value` is anything else."""
-    items = as_sequence(value)
-    if items is None:
-        return None
-    ordinals = tuple(n for n in items if isinstance(n, int) and not isinstance(n, bool) and n >= 1)
-    return ordinals if len(ordinals) == len(items) else None
-
-
-def _seconds(key: str, value: object) -> float:
-    if not is_number(value) or value < 0:
-        raise ScenarioError(f"'{key}' must be a number of seconds >= 0")
-    return float(value)
 
 
 def _invoke_rules(value: object) -> tuple[InvokeRule, ...]:
@@ -309,8 +295,8 @@ def _invoke_rules(value: object) -> tuple[InvokeRule, ...]:
         raise ScenarioError("'invoke' must be a table or an array of tables")
     rules = []
     for item in items:
-        raw = _table(item, "invoke")
-        _reject_unknown(raw, {"version", "payload", "function_error"}, "invoke rule")
+        raw = table_of(item, "invoke")
+        reject_unknown(raw, {"version", "payload", "function_error"}, "invoke rule")
         version = raw.get("version", "*")
         error = raw.get("function_error")
         if not isinstance(version, str) or (error is not None and not isinstance(error, str)):
@@ -320,7 +306,7 @@ def _invoke_rules(value: object) -> tuple[InvokeRule, ...]:
 
 
 def _rule(raw: object, index: int) -> FunctionRule:
-    table = _table(raw, f"functions[{index}]")
+    table = table_of(raw, f"functions[{index}]")
     match = table.get("match")
     tag = table.get("tag")
     if match is None and tag is None:
@@ -336,20 +322,20 @@ def _rule(raw: object, index: int) -> FunctionRule:
 
 def parse_faults(raw: object) -> Faults:
     """A `[faults]` table on its own, e.g. to change the faults of a running simulator."""
-    return _faults(_table(raw, "faults"))
+    return _faults(table_of(raw, "faults"))
 
 
 def _faults(raw: Mapping[str, object]) -> Faults:
-    _reject_unknown(raw, {f.name for f in dataclasses.fields(Faults)}, "faults")
+    reject_unknown(raw, {f.name for f in dataclasses.fields(Faults)}, "faults")
     out = Faults()
     out = dataclasses.replace(
         out,
-        throttle_rate=_rate(raw, "throttle_rate", out.throttle_rate),
-        error_rate=_rate(raw, "error_rate", out.error_rate),
-        lost_reply_rate=_rate(raw, "lost_reply_rate", out.lost_reply_rate),
+        throttle_rate=rate(raw, "throttle_rate", out.throttle_rate),
+        error_rate=rate(raw, "error_rate", out.error_rate),
+        lost_reply_rate=rate(raw, "lost_reply_rate", out.lost_reply_rate),
     )
     if "latency_ms" in raw:
-        out = dataclasses.replace(out, latency_ms=_seconds("latency_ms", raw["latency_ms"]))
+        out = dataclasses.replace(out, latency_ms=seconds("latency_ms", raw["latency_ms"]))
     if "error_status" in raw:
         status = raw["error_status"]
         if not is_number(status) or status not in (500, 502, 503):
@@ -366,39 +352,17 @@ def _faults(raw: Mapping[str, object]) -> Faults:
             raise ScenarioError("faults.retry_after_seconds must be an integer >= 0")
         out = dataclasses.replace(out, retry_after_seconds=value)
     if "operations" in raw:
-        out = dataclasses.replace(out, operations=_operations(raw["operations"], "faults.operations"))
+        out = dataclasses.replace(out, operations=operations(raw["operations"], "faults.operations"))
     if "lost_reply_operations" in raw:
-        ops = _operations(raw["lost_reply_operations"], "faults.lost_reply_operations")
+        ops = operations(raw["lost_reply_operations"], "faults.lost_reply_operations")
         out = dataclasses.replace(out, lost_reply_operations=ops)
     if "lost_reply_calls" in raw:
-        out = dataclasses.replace(out, lost_reply_calls=_ordinals_by_operation(raw["lost_reply_calls"]))
-    return out
-
-
-def _operations(value: object, where: str) -> tuple[str, ...]:
-    items = as_sequence(value)
-    names = () if items is None else tuple(v for v in items if isinstance(v, str))
-    if isinstance(value, str) or items is None or len(names) != len(items):
-        raise ScenarioError(f"{where} must be a list of operation names")
-    return names
-
-
-def _ordinals_by_operation(value: object) -> dict[str, tuple[int, ...]]:
-    message = "faults.lost_reply_calls must map operation names to lists of call ordinals (1, 2, ...)"
-    table = as_mapping(value)
-    if table is None:
-        raise ScenarioError(message)
-    out: dict[str, tuple[int, ...]] = {}
-    for operation, given in table.items():
-        ordinals = None if isinstance(given, str) else _ordinals(given)
-        if ordinals is None:
-            raise ScenarioError(message)
-        out[str(operation)] = ordinals
+        out = dataclasses.replace(out, lost_reply_calls=ordinals_by_operation(raw["lost_reply_calls"]))
     return out
 
 
 def _quotas(raw: Mapping[str, object]) -> Quotas:
-    _reject_unknown(raw, {f.name for f in dataclasses.fields(Quotas)}, "quotas")
+    reject_unknown(raw, {f.name for f in dataclasses.fields(Quotas)}, "quotas")
     changes: dict[str, object] = {}
     for key, value in raw.items():
         if key == "enabled":
@@ -409,7 +373,7 @@ def _quotas(raw: Mapping[str, object]) -> Quotas:
             raise ScenarioError(f"quotas.{key} must be a number of requests per second > 0")
         else:
             changes[key] = float(value)
-    return _replaced(Quotas(), changes)
+    return replaced(Quotas(), changes)
 
 
 def _codedeploy(raw: object) -> CodeDeploySettings:
@@ -418,28 +382,3 @@ def _codedeploy(raw: object) -> CodeDeploySettings:
         return parse_codedeploy(dict(table) if table is not None else raw)
     except ValueError as exc:
         raise ScenarioError(str(exc)) from exc
-
-
-def _rate(raw: Mapping[str, object], key: str, default: float) -> float:
-    rate = raw.get(key, default)
-    if not is_number(rate) or not 0 <= rate <= 1:
-        raise ScenarioError(f"faults.{key} must be between 0 and 1")
-    return float(rate)
-
-
-def _replaced(base: _Dataclass, changes: dict[str, object]) -> _Dataclass:
-    """`base` with the named fields replaced: the callers checked each value against its field."""
-    return dataclasses.replace(base, **changes)
-
-
-def _table(raw: object, where: str) -> Mapping[str, object]:
-    table = as_mapping(raw)
-    if table is None:
-        raise ScenarioError(f"'{where}' must be a table/object")
-    return table
-
-
-def _reject_unknown(raw: Mapping[str, object], known: set[str], where: str) -> None:
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ScenarioError(f"unknown key(s) in {where}: {', '.join(unknown)}")
