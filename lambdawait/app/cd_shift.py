@@ -19,7 +19,7 @@ from lambdawait.app.cd_commands import (
 from lambdawait.aws import cd_handoff
 from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, follow, read
 from lambdawait.aws.cd_handoff import HandOff
-from lambdawait.core.errors import InterruptedError_, UsageError
+from lambdawait.core.errors import InterruptedError_, UsageError, client_error_code
 from lambdawait.core.signals import Interrupted, deferred, interrupts
 
 if TYPE_CHECKING:
@@ -177,10 +177,7 @@ def stop_with_rollback(session: Session, cd: CodeDeployClient, deployment_id: st
         try:
             cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
         except botocore.exceptions.ClientError as exc:
-            if (
-                getattr(exc, "response", {}).get("Error", {}).get("Code")
-                != "DeploymentAlreadyCompletedException"
-            ):
+            if client_error_code(exc) != "DeploymentAlreadyCompletedException":
                 raise
         clock = type(session.clock)()  # the session's clock is cancelled by the signal
         end = follow(cd, session.clients.lambda_(), deployment_id, clock=clock, timeout=300.0,

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lambdawait.sim import Simulator
 
 # Real seconds, short enough for a demo, long enough to see each state.
-DEMO_SCENARIO: dict[str, Any] = {
+DEMO_SCENARIO: dict[str, object] = {
     "defaults": {"create_seconds": 1.0, "update_seconds": 1.0, "publish_seconds": 0.3},
     "functions": [
         {
