@@ -209,9 +209,19 @@ def _group_of(hint: object) -> tuple[type[OptionGroup], tuple[str, ...]] | None:
     return None
 
 
-def _options(group: type[OptionGroup], omitted: tuple[str, ...]) -> list[inspect.Parameter]:
+# Each group is read once, however many commands take it (Typer copies each option it reads).
+_READ: dict[tuple[type[OptionGroup], tuple[str, ...]], tuple[inspect.Parameter, ...]] = {}
+
+
+def _options(group: type[OptionGroup], omitted: tuple[str, ...]) -> tuple[inspect.Parameter, ...]:
+    if (group, omitted) not in _READ:
+        _READ[group, omitted] = _read(group, omitted)
+    return _READ[group, omitted]
+
+
+def _read(group: type[OptionGroup], omitted: tuple[str, ...]) -> tuple[inspect.Parameter, ...]:
     """The group's fields as keyword-only parameters, each with its `Annotated[..., option(...)]`."""
-    hints = typing.get_type_hints(group, include_extras=True)  # fresh OptionInfo objects each call
+    hints = typing.get_type_hints(group, include_extras=True)
     for hint in hints.values():
         for info in typing.get_args(hint)[1:]:
             if isinstance(info, OptionInfo) and info.rich_help_panel is None:
@@ -219,7 +229,7 @@ def _options(group: type[OptionGroup], omitted: tuple[str, ...]) -> list[inspect
     unknown = set(omitted) - {field.name for field in dataclasses.fields(group)}
     if unknown:
         raise TypeError(f"{group.__name__} has no option {sorted(unknown)}")
-    return [
+    return tuple(
         inspect.Parameter(
             field.name,
             inspect.Parameter.KEYWORD_ONLY,
@@ -228,7 +238,7 @@ def _options(group: type[OptionGroup], omitted: tuple[str, ...]) -> list[inspect
         )
         for field in dataclasses.fields(group)
         if field.name not in omitted
-    ]
+    )
 
 
 def shared(command: Callable[..., None]) -> Callable[..., None]:
@@ -248,8 +258,9 @@ def shared(command: Callable[..., None]) -> Callable[..., None]:
         if found is None:
             params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hint))
             continue
-        options = _options(*found)
-        spreads[name] = _Spread(found[0], tuple(option.name for option in options))
+        group, omitted = found
+        options = _options(group, omitted)
+        spreads[name] = _Spread(group, tuple(option.name for option in options))
         params += options
     taken = [param.name for param in params]
     if len(set(taken)) != len(taken):
