@@ -80,14 +80,11 @@ class OptionGroup:
     panel: typing.ClassVar[str] = ""
 
 
-@dataclasses.dataclass(frozen=True)
 class Omit:
     """`Annotated[OutputOptions, Omit("verbose")]`: the group without options this command lacks."""
 
-    names: tuple[str, ...]
-
     def __init__(self, *names: str) -> None:
-        object.__setattr__(self, "names", names)
+        self.names = names
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
