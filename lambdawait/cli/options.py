@@ -2,7 +2,7 @@
 options (`Connection`, `OutputOptions`, ...), and `@shared` spreads a command's group parameters
 into the signature Typer reads, then folds the parsed values back into one object per group.
 
-Typer has no option inheritance (tiangolo/typer#153): without this, --region or -o would be
+Typer has no option inheritance (fastapi/typer#153): without this, --region or -o would be
 listed on every command and passed one by one down to the use cases. With it, a command says
 `connection: Connection` and adding a connection option means adding one field here.
 """
