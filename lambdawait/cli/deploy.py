@@ -193,6 +193,7 @@ def deploy(
             min=0,
         ),
     ] = 300.0,
+    # Used by file_defaults only: the file's entry arrives as the other options' defaults.
     config: Annotated[
         Path | None,
         option(
