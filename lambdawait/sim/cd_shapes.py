@@ -220,7 +220,7 @@ def _load(content: str) -> object:
     except ValueError:
         pass
     try:
-        import yaml  # type: ignore[import-untyped,unused-ignore]
+        import yaml
     except ImportError:
         raise ValueError("a YAML AppSpec needs PyYAML in the simulator's environment") from None
     try:

@@ -28,7 +28,7 @@ from lambdawait.sim.tables import (
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+    import tomli as tomllib
 
 CREATE_OUTCOMES = ("active", "failed")
 UPDATE_OUTCOMES = ("successful", "failed")
