@@ -1,12 +1,24 @@
-"""End-to-end fixtures: the installed `lambdawait` executable, run as a subprocess against the simulator."""
+"""End-to-end fixtures: the installed `lambdawait` executable, run as a subprocess against the simulator.
+
+`cli` runs the installed executable. `cli_in_process` runs the same entry point
+(`lambdawait.__main__.main`) inside the test process, with the same arguments, environment and
+exit code, over the same real HTTP: a test that checks a text property of many runs (exit 2 and
+one line for 40 bad inputs, no secret in any output) proves it there at ~1/10 of the CPU, and
+keeps a representative few on the installed executable for what only a real process shows
+(Python's own output at start and exit, the console script, signals).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,3 +85,67 @@ def app_dir(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "app.py").write_text("def handler(event, context):\n    return {'ok': True}\n")
     return root
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def _process_state(args: tuple[str, ...], env: Mapping[str, str]) -> Iterator[tuple[io.BytesIO, io.BytesIO]]:
+    """What a fresh process would have (argv, environment, stdout/stderr pipes), restored after."""
+    # main() installs signal handlers, which Python allows only on the main thread.
+    assert threading.current_thread() is threading.main_thread(), "in-process runs need the main thread"
+    from lambdawait.cli import boundary
+
+    saved_env, saved_argv = dict(os.environ), sys.argv
+    saved_streams = sys.stdout, sys.stderr
+    saved_signals = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+    out, err = io.BytesIO(), io.BytesIO()
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv = [str(EXE), *args]
+    pipes = [io.TextIOWrapper(buffer, encoding="utf-8", write_through=True) for buffer in (out, err)]
+    sys.stdout, sys.stderr = pipes
+    try:
+        yield out, err
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        for pipe in pipes:  # detached, a collected wrapper cannot close the buffers read after
+            if not pipe.closed:
+                pipe.flush()
+                pipe.detach()
+        sys.argv = saved_argv
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for sig, handler in saved_signals.items():
+            signal.signal(sig, handler)
+        boundary.started = False  # module state a new process starts without
+
+
+def run_in_process(args: tuple[str, ...], env: Mapping[str, str]) -> Run:
+    """Run `lambdawait ARGS` through the console script's entry point, in this process."""
+    from lambdawait.__main__ import main
+
+    with _process_state(args, env) as (out, err):
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            if isinstance(exc.code, int) or exc.code is None:
+                code = exc.code or 0
+            else:  # as the interpreter does at exit: the message on stderr, exit 1
+                print(exc.code, file=sys.stderr)
+                code = 1
+    return Run(tuple(args), code, out.getvalue().decode(), err.getvalue().decode())
+
+
+@pytest.fixture
+def cli_in_process(sim: Simulator, tmp_path: Path) -> Callable[..., Run]:
+    """Like `cli`, but through `lambdawait.__main__.main` in this process (main thread only)."""
+    home = tmp_path / "home-in-process"
+    home.mkdir()
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> Run:
+        return run_in_process(args, {**base_env(sim, home), **(env or {})})
+
+    return run

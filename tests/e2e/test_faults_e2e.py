@@ -279,8 +279,48 @@ def _bad_input_files(tmp_path: Path, app_dir: Path, sim: Simulator) -> dict[str,
     }
 
 
+# One case per command (and every `sim serve` case, which would start a server in this process) runs
+# the installed executable; every case but `sim serve` also runs in-process (the same main()).
+INSTALLED_CASES = (
+    "wait: --for nonsense",
+    "status: --output xml",
+    "explain: unknown code",
+    "deploy: x86_64 ELF on arm64",
+    "publish: --wait-timeout -5",
+    "shift: canary:0:5m",
+    "rollback: numeric alias",
+    "sim serve: missing scenario",
+    "sim serve: bad scenario",
+    "sim serve: bad port",
+)
+
+
+def _bad_input_problem(case: str, run: Run) -> str | None:
+    """None when `run` exited 2 with one `error:` line (and the error document with -o json)."""
+    lines = run.stderr.splitlines()
+    ok = run.code == 2 and len(lines) == 1 and lines[0].startswith("error: ")
+    ok = ok and "Traceback" not in run.stderr
+    if ok and case not in NO_JSON:
+        try:
+            doc = one_json(run)
+            jsonschema.validate(doc, SCHEMA)
+            ok = doc["exitCode"] == 2 and doc["ok"] is False and bool(doc["error"]["message"])
+        except (ValueError, jsonschema.ValidationError) as exc:
+            return f"{case}: not one valid JSON document ({exc}): {run.stdout[:300]!r}"
+    elif ok:
+        ok = run.stdout == ""
+    return (
+        None if ok else f"{case}: exit {run.code}: stderr {run.stderr[-600:]!r} stdout {run.stdout[:200]!r}"
+    )
+
+
+def _bad_input_argv(case: str, values: dict[str, str]) -> list[str]:
+    argv = [_fill(arg, values) for arg in BAD_INPUTS[case]]
+    return argv if case in NO_JSON else [*argv, "-o", "json"]
+
+
 def test_bad_inputs_exit_2_with_one_line_and_change_nothing(
-    sim: Simulator, cli: Cli, app_dir: Path, tmp_path: Path
+    sim: Simulator, cli_in_process: Cli, app_dir: Path, tmp_path: Path
 ) -> None:
     two_versions(sim)  # function `app`, versions 1 and 2, alias live on 1
     values = _bad_input_files(tmp_path, app_dir, sim)
@@ -288,31 +328,29 @@ def test_bad_inputs_exit_2_with_one_line_and_change_nothing(
     commands = {argv[0] for argv in BAD_INPUTS.values()}
     assert commands == {"wait", "status", "explain", "deploy", "publish", "shift", "rollback", "sim"}
 
+    sim.reset_calls()
+    cases = sorted(case for case in BAD_INPUTS if not case.startswith("sim serve"))
+    problems = [
+        p for case in cases if (p := _bad_input_problem(case, cli_in_process(*_bad_input_argv(case, values))))
+    ]
+    assert problems == [], "\n".join(problems)
+    assert sim.mutating_calls() == 0, sim.calls()
+    assert alias_state(sim) == ("1", {})
+
+
+def test_bad_inputs_through_the_installed_executable(
+    sim: Simulator, cli: Cli, app_dir: Path, tmp_path: Path
+) -> None:
+    two_versions(sim)
+    values = _bad_input_files(tmp_path, app_dir, sim)
+    assert {BAD_INPUTS[case][0] for case in INSTALLED_CASES} == {argv[0] for argv in BAD_INPUTS.values()}
+
     def check(case: str) -> str | None:
-        argv = [_fill(arg, values) for arg in BAD_INPUTS[case]]
-        as_json = case not in NO_JSON
-        run = cli(*argv, *(("-o", "json") if as_json else ()), timeout=20)
-        lines = run.stderr.splitlines()
-        ok = run.code == 2 and len(lines) == 1 and lines[0].startswith("error: ")
-        ok = ok and "Traceback" not in run.stderr
-        if ok and as_json:
-            try:
-                doc = one_json(run)
-                jsonschema.validate(doc, SCHEMA)
-                ok = doc["exitCode"] == 2 and doc["ok"] is False and bool(doc["error"]["message"])
-            except (ValueError, jsonschema.ValidationError) as exc:
-                return f"{case}: not one valid JSON document ({exc}): {run.stdout[:300]!r}"
-        elif ok:
-            ok = run.stdout == ""
-        return (
-            None
-            if ok
-            else f"{case}: exit {run.code}: stderr {run.stderr[-600:]!r} stdout {run.stdout[:200]!r}"
-        )
+        return _bad_input_problem(case, cli(*_bad_input_argv(case, values), timeout=20))
 
     sim.reset_calls()
     with ThreadPoolExecutor(max_workers=3) as pool:
-        problems = [p for p in pool.map(check, sorted(BAD_INPUTS)) if p]
+        problems = [p for p in pool.map(check, INSTALLED_CASES) if p]
     assert problems == [], "\n".join(problems)
     assert sim.mutating_calls() == 0, sim.calls()
     assert alias_state(sim) == ("1", {})
