@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from lambdawait.aws.deploy import DeployPlan
     from lambdawait.aws.publish import PublishResult
     from lambdawait.aws.shift import ShiftRequest
-    from lambdawait.output.doc_types import DocumentFields, PlanDoc, ResultDocument
+    from lambdawait.output.doc_types import DocumentFields, ResultDocument
 
 
 @dataclass(frozen=True)
@@ -154,11 +154,14 @@ def run_deploy(
 
 
 def release_instructions(function: str, release: Release) -> tuple[ReleaseInstruction, ...]:
-    """What follows the function's changes: publish, then the alias shift (which needs the publish)."""
-    if not release.publish:
-        return ()
+    """What follows the function's changes: publish, then the alias shift.
+
+    `deploy` refuses --alias without --publish before planning (_validate_release), so there a
+    ShiftAlias always follows a Publish; `plan` shows a manifest's alias as it was given.
+    """
+    publish = (Publish(function),) if release.publish else ()
     shift = (ShiftAlias(function, release.alias, release.strategy),) if release.alias else ()
-    return (Publish(function), *shift)
+    return (*publish, *shift)
 
 
 def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: float) -> _Prepared:
@@ -193,14 +196,6 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
     check_plan(spec, plan)
     check_layers_exist(client, spec, plan)
     return _Prepared(spec, release, package, deployer, plan, request, timeout)
-
-
-def _plan_document(
-    plan: DeployPlan, release: Release, package: LocalPackage | None, *, wait_timeout: float | None = None
-) -> PlanDoc:
-    """plan_document of the plan followed by `release` (for `plan`'s entries, lambdawait.app.many)."""
-    released = plan.then(*release_instructions(plan.function, release))
-    return plan_document(released, package, wait_timeout=wait_timeout)
 
 
 def _execute(session: Session, prepared: _Prepared, ledger: Ledger) -> ResultDocument:

@@ -58,8 +58,9 @@ def run_plan(
 
 
 def _plan_entry(member: Member) -> FunctionDoc:
-    from lambdawait.app.deploy import _plan_document
+    from lambdawait.app.deploy import release_instructions
     from lambdawait.output.documents import function_entry
+    from lambdawait.output.plan_document import plan_document
 
     prepared = member.prepared
     assert prepared is not None
@@ -76,7 +77,7 @@ def _plan_entry(member: Member) -> FunctionDoc:
         else:
             source = f"version {member.alias_version}" if member.alias_version else "nothing (alias created)"
         steps.append(f"alias {release.alias}: {source} -> the new version ({release.strategy})")
-    plan_doc = _plan_document(plan, release, prepared.package)
+    plan_doc = plan_document(plan.then(*release_instructions(member.name, release)), prepared.package)
     plan_doc["steps"] = steps
     doc["outcome"] = "changes" if member.changes else "unchanged"
     doc["changes"] = member.changes
