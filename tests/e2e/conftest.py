@@ -58,11 +58,17 @@ def sim(lambda_sim_factory: Callable[[Any], Simulator]) -> Simulator:
 
 
 @pytest.fixture
-def cli(sim: Simulator, tmp_path: Path) -> Callable[..., Run]:
+def home(tmp_path: Path) -> Path:
+    """HOME for the commands of one test (no ~/.aws: only the simulator's environment counts)."""
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def cli(sim: Simulator, home: Path) -> Callable[..., Run]:
     """Run the installed executable with the simulator's endpoint and credentials in the environment."""
     assert EXE.exists(), f"{EXE} missing: install the project (pip install -e '.[dev]')"
-    home = tmp_path / "home"
-    home.mkdir()
 
     def run(*args: str, env: Mapping[str, str] | None = None, timeout: float = 60) -> Run:
         proc = subprocess.run(
@@ -140,10 +146,8 @@ def run_in_process(args: tuple[str, ...], env: Mapping[str, str]) -> Run:
 
 
 @pytest.fixture
-def cli_in_process(sim: Simulator, tmp_path: Path) -> Callable[..., Run]:
+def cli_in_process(sim: Simulator, home: Path) -> Callable[..., Run]:
     """Like `cli`, but through `lambdawait.__main__.main` in this process (main thread only)."""
-    home = tmp_path / "home-in-process"
-    home.mkdir()
 
     def run(*args: str, env: Mapping[str, str] | None = None) -> Run:
         return run_in_process(args, {**base_env(sim, home), **(env or {})})
