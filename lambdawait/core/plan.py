@@ -175,7 +175,7 @@ def _current_config(config: FunctionConfigurationTypeDef) -> dict[str, FieldValu
         "role": config.get("Role"),
         "memory": config.get("MemorySize"),
         "timeout": config.get("Timeout"),
-        "ephemeral_storage": storage["Size"] if storage else None,
+        "ephemeral_storage": storage.get("Size") if storage else None,
         "layers": tuple(layer.get("Arn", "") for layer in config.get("Layers") or []),
         "description": config.get("Description") or "",
         "subnets": tuple(sorted(vpc.get("SubnetIds") or [])),
