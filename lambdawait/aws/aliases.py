@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.aws.guard import retried_after_transport_error
 from lambdawait.core import record
@@ -26,6 +26,13 @@ from lambdawait.core.models import AliasInfo
 from lambdawait.core.responses import alias_info
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
+    from mypy_boto3_lambda.type_defs import (
+        AliasConfigurationResponseTypeDef,
+        CreateAliasRequestTypeDef,
+        UpdateAliasRequestTypeDef,
+    )
+
     from lambdawait.aws.api import LambdaApi
 
 STALE = "PreconditionFailedException"
@@ -66,14 +73,12 @@ def is_transport_error(exc: BaseException) -> bool:
     """The request may or may not have reached Lambda: only a re-read can tell."""
     import botocore.exceptions as bex
 
-    return isinstance(
-        exc, bex.ReadTimeoutError | bex.ConnectionClosedError | bex.EndpointConnectionError
-    ) or (isinstance(exc, bex.ClientError) and int(_status(exc)) in (502, 504))
+    lost = (bex.ReadTimeoutError, bex.ConnectionClosedError, bex.EndpointConnectionError)
+    return isinstance(exc, lost) or (isinstance(exc, bex.ClientError) and _status(exc) in (502, 504))
 
 
-def _status(exc: BaseException) -> int:
-    response = getattr(exc, "response", None) or {}
-    return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+def _status(exc: ClientError) -> int:
+    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
 
 
 def read_record(client: LambdaApi, function: str, alias: AliasInfo) -> record.ReleaseRecord:
@@ -118,7 +123,7 @@ def update_alias(
     during: str,
 ) -> AliasInfo:
     """One UpdateAlias guarded by the RevisionId last seen; a lost reply is reconciled by re-reading."""
-    kwargs: dict[str, Any] = {
+    kwargs: UpdateAliasRequestTypeDef = {
         "FunctionName": function,
         "Name": alias,
         "FunctionVersion": intent.version,
@@ -144,7 +149,11 @@ def update_alias(
 
 def create_alias(client: LambdaApi, function: str, alias: str, intent: Intent) -> AliasInfo:
     """CreateAlias; "already exists" after a lost reply is ours when it holds exactly our intent."""
-    kwargs: dict[str, Any] = {"FunctionName": function, "Name": alias, "FunctionVersion": intent.version}
+    kwargs: CreateAliasRequestTypeDef = {
+        "FunctionName": function,
+        "Name": alias,
+        "FunctionVersion": intent.version,
+    }
     if intent.description is not None:
         kwargs["Description"] = intent.description
 
@@ -162,7 +171,7 @@ def create_alias(client: LambdaApi, function: str, alias: str, intent: Intent) -
 
 
 def _write(
-    send: Callable[[], Any],
+    send: Callable[[], AliasConfigurationResponseTypeDef],
     client: LambdaApi,
     function: str,
     alias: str,

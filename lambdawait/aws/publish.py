@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.aws.guard import guarded_call, raise_for_wait, wait_ready
 from lambdawait.aws.waiter import Waiter, WaitRequest
 from lambdawait.core.acceptors import Target
 from lambdawait.core.errors import ConflictError, client_error_code, client_error_message
 from lambdawait.core.models import FunctionStatus
+from lambdawait.core.responses import mapping
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda.type_defs import PublishVersionRequestTypeDef
+
     from lambdawait.aws.api import LambdaApi
 
 # SnapStart versions can stay Pending for minutes while Lambda snapshots the initialised runtime.
@@ -30,7 +33,7 @@ class PublishResult:
     status: FunctionStatus
 
 
-def _latest_version_with(client: LambdaApi, function: str, code_sha256: str) -> dict[str, Any] | None:
+def _latest_version_with(client: LambdaApi, function: str, code_sha256: str) -> dict[str, object] | None:
     from lambdawait.aws.describe import list_versions
 
     matches = [v for v in list_versions(client, function) if v.code_sha256 == code_sha256]
@@ -67,15 +70,16 @@ def publish_version(
     status = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
     expected = code_sha256 or status.code_sha256
     before = {v.version for v in list_versions(client, function)}
-    kwargs: dict[str, Any] = {"FunctionName": function}
+    kwargs: PublishVersionRequestTypeDef = {"FunctionName": function}
     if expected:
         kwargs["CodeSha256"] = expected
-    if revision_id or status.revision_id:
-        kwargs["RevisionId"] = revision_id or status.revision_id
+    revision = revision_id or status.revision_id
+    if revision:
+        kwargs["RevisionId"] = revision
     if description:
         kwargs["Description"] = description
 
-    def call() -> dict[str, Any]:
+    def call() -> dict[str, object]:
         try:
             return dict(client.publish_version(**kwargs))
         except botocore.exceptions.ClientError as exc:
@@ -118,7 +122,7 @@ def publish_version(
     )
 
 
-def pending_note(response: Mapping[str, Any], version: str, function: str) -> str | None:
+def pending_note(response: Mapping[str, object], version: str, function: str) -> str | None:
     """Why a version just published is Pending when that takes minutes, not a moment."""
     from lambdawait.core.managed import publishing_note
 
@@ -134,7 +138,7 @@ def pending_note(response: Mapping[str, Any], version: str, function: str) -> st
     return None
 
 
-def snapshotting(response: Mapping[str, Any]) -> bool:
+def snapshotting(response: Mapping[str, object]) -> bool:
     """A version just published with SnapStart on is Pending while its snapshot is taken."""
-    apply_on = (response.get("SnapStart") or {}).get("ApplyOn")
+    apply_on = mapping(response.get("SnapStart")).get("ApplyOn")
     return apply_on == "PublishedVersions" and response.get("State") == "Pending"

@@ -48,22 +48,23 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, bex.ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return client_error_code(exc) in TRANSIENT_CODES or int(status or 0) >= 500
-    return isinstance(
-        exc,
-        bex.EndpointConnectionError
-        | bex.ConnectionClosedError
-        | bex.ReadTimeoutError
-        | bex.ConnectTimeoutError,
-    )
+    connection = (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ReadTimeoutError)
+    return isinstance(exc, (*connection, bex.ConnectTimeoutError))
 
 
 def retry_after(exc: BaseException) -> float:
     """The server's Retry-After hint in seconds, 0 when absent."""
-    response = getattr(exc, "response", None) or {}
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    import botocore.exceptions
+
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return 0.0
+    headers: Mapping[str, object] = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    value = headers.get("retry-after", 0)
+    if not isinstance(value, str | int | float):
+        return 0.0
     try:
-        return max(0.0, float(headers.get("retry-after", 0)))
-    except (TypeError, ValueError):
+        return max(0.0, float(value))
+    except ValueError:
         return 0.0
 
 
@@ -190,6 +191,11 @@ def decide(request: WaitRequest, response: GetFunctionResponseTypeDef, status: F
     return _Decision(None)
 
 
+def _undecided(decision: _Decision) -> bool:
+    """Keep polling: no terminal verdict yet."""
+    return decision.outcome is None
+
+
 def _managed_latest(request: WaitRequest, status: FunctionStatus) -> _Decision:
     """$LATEST of a Managed Instances function is ActiveNonInvocable by design: that is ready."""
     ready = managed.latest_ready(status, need_update=request.target is Target.READY)
@@ -278,7 +284,7 @@ class _Run:
         waiter, progress = self.waiter, self.progress
         remaining = max(0.0, self.deadline - waiter.clock.now())
         if failed is not None:
-            backoff = min(5.0, 0.2 * 2 ** min(progress.failures - 1, 5)) * waiter.rng.uniform(0.5, 1.0)
+            backoff = min(5.0, 0.2 * 2.0 ** min(progress.failures - 1, 5)) * waiter.rng.uniform(0.5, 1.0)
             return float(min(remaining, max(backoff, retry_after(failed))))
         elapsed = waiter.clock.now() - self.start
         if self.request.target is Target.PROVISIONED:
@@ -362,7 +368,7 @@ class Waiter:
             sleep=self.clock.sleep,
             stop=lambda state: self.cancelled() or self.clock.now() >= run.deadline,
             wait=lambda state: run.delay(state.outcome.exception() if state.outcome else None),
-            retry=retry_if_exception(is_transient) | retry_if_result(lambda d: d.outcome is None),
+            retry=retry_if_exception(is_transient) | retry_if_result(_undecided),
             retry_error_callback=lambda state: run.give_up(),
             reraise=True,
         )
