@@ -44,12 +44,17 @@ def _session(options: ConnectionOptions) -> Session:
     import botocore.exceptions
     import botocore.session
 
+    from lambdawait.core import model
+
     try:
         session = botocore.session.Session(profile=options.profile)
         session.get_scoped_config()  # an unknown profile fails here, not at the first call
-        return session
     except botocore.exceptions.ProfileNotFound as exc:
         raise _profile_not_found(options, exc.kwargs.get("profile")) from exc
+    # The process's one loader: the Lambda model core.model already parsed is not parsed again for
+    # the client, and another session (a library caller's, or a second command) re-reads no JSON.
+    session.register_component("data_loader", model.loader(session.get_config_variable("data_path")))
+    return session
 
 
 def _profile_not_found(options: ConnectionOptions, named: object) -> ConfigurationError:

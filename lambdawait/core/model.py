@@ -20,18 +20,29 @@ if TYPE_CHECKING:
 SERVICE = "lambda"
 
 
+def loader(search_path: str | None = None) -> Loader:
+    """botocore's data loader for a search path (a session's `data_path`), one per process.
+
+    aws.clients hands it to every botocore session it builds, so the clients and this module's
+    readers parse each JSON file (the Lambda model, endpoints.json: ~35 ms) once per process.
+    """
+    return _loaders(search_path)  # one cache key for loader() and loader(None)
+
+
 @functools.cache
-def _loader() -> Loader:
+def _loaders(search_path: str | None) -> Loader:
     import botocore.loaders
 
     # create_loader searches botocore's data and ~/.aws/models, like a botocore session does.
-    return botocore.loaders.create_loader()
+    return botocore.loaders.create_loader(search_path)
 
 
 @functools.cache
 def service_data() -> dict[str, Any]:
     """The raw service-2 JSON (shared: callers must not mutate it)."""
-    data: dict[str, Any] = _loader().load_service_model(SERVICE, "service-2")
+    # Called as botocore's ClientCreator calls it: the loader caches by the call's arguments, so
+    # the Lambda client built later over the same loader gets this parse.
+    data: dict[str, Any] = loader().load_service_model(SERVICE, "service-2", api_version=None)
     return data
 
 
@@ -48,7 +59,7 @@ def waiter_model() -> WaiterModel:
     """The Lambda waiters (waiters-2), as botocore's own Waiter objects read them."""
     import botocore.waiter
 
-    return botocore.waiter.WaiterModel(_loader().load_service_model(SERVICE, "waiters-2"))
+    return botocore.waiter.WaiterModel(loader().load_service_model(SERVICE, "waiters-2"))
 
 
 def _enum(shape_name: str) -> frozenset[str]:

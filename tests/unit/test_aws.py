@@ -80,3 +80,44 @@ def test_a_bad_profile_setting_names_the_profile(aws_config: Path) -> None:
     with pytest.raises(UsageError) as info:
         retries("ci")
     assert info.value.one_line().startswith("max_attempts in AWS profile 'ci' is 'lots'")
+
+
+def test_every_session_reads_botocores_json_through_the_one_loader(
+    aws_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.loaders
+
+    from lambdawait.core import model
+
+    model._loaders.cache_clear()
+    model.service_data.cache_clear()
+    parsed: list[str] = []
+    real = botocore.loaders.JSONFileLoader.load_file
+
+    def counting(self: botocore.loaders.JSONFileLoader, file_path: str) -> Any:
+        parsed.append(Path(file_path).name)
+        return real(self, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counting)
+    try:
+        model.service_data()  # what preflight and the reason codes read
+        first = Clients(ConnectionOptions()).polling_lambda()
+        second = Clients(ConnectionOptions()).polling_lambda()
+    finally:
+        model._loaders.cache_clear()
+        model.service_data.cache_clear()
+    assert first is not second
+    # The Lambda model and endpoints.json, parsed once for this module and both clients.
+    assert parsed.count("service-2") == 1 and parsed.count("endpoints") == 1, parsed
+
+
+def test_a_data_path_gets_its_own_loader(
+    aws_config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from lambdawait.core import model
+
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    session = Clients(ConnectionOptions())._checked_session()
+    assert session.get_component("data_loader") is model.loader(str(tmp_path))
+    assert model.loader(str(tmp_path)) is not model.loader()
+    assert str(tmp_path) in model.loader(str(tmp_path)).search_paths

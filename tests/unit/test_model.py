@@ -13,7 +13,7 @@ import pytest
 from lambdawait.core import model
 
 _CACHED = (
-    model._loader,
+    model._loaders,
     model.service_data,
     model.service_model,
     model.waiter_model,
@@ -75,9 +75,7 @@ def test_one_loader_serves_every_accessor(monkeypatch: pytest.MonkeyPatch, fresh
     assert len(built) == 1
 
 
-def test_every_reader_goes_through_the_one_loader(
-    monkeypatch: pytest.MonkeyPatch, fresh_cache: None
-) -> None:
+def test_every_reader_goes_through_the_one_loader(monkeypatch: pytest.MonkeyPatch, fresh_cache: None) -> None:
     from lambdawait.core import acceptors, preflight, reasons
     from lambdawait.sim import operations
 
@@ -86,9 +84,11 @@ def test_every_reader_goes_through_the_one_loader(
     reads: list[str] = []
     real = botocore.loaders.Loader.load_service_model
 
-    def counting(self: botocore.loaders.Loader, service: str, type_name: str, *a: object) -> object:
+    def counting(
+        self: botocore.loaders.Loader, service: str, type_name: str, *a: object, **kw: object
+    ) -> object:
         reads.append(type_name)
-        return real(self, service, type_name)
+        return real(self, service, type_name, *a, **kw)
 
     monkeypatch.setattr(botocore.loaders.Loader, "load_service_model", counting)
     try:
