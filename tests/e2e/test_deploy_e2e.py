@@ -519,10 +519,10 @@ REJECTIONS: dict[str, tuple[list[str], str]] = {
 JSON_CASES = {"not a zip", "memory not a number", "env item without =", "bad function name", "bad strategy"}
 
 
-def test_preflight_rejections(sim: Simulator, cli: Cli, app_dir: Path, tmp_path: Path) -> None:
-    """Every case in one simulator, run two at a time: each is two short CLI processes."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def test_preflight_rejections(
+    sim: Simulator, cli: Cli, cli_in_process: Cli, app_dir: Path, tmp_path: Path
+) -> None:
+    """Every case in one simulator; one through the installed executable, the rest in-process."""
     notzip = tmp_path / "notzip.zip"
     notzip.write_text("hello")
     values = {
@@ -548,9 +548,10 @@ def test_preflight_rejections(sim: Simulator, cli: Cli, app_dir: Path, tmp_path:
     def check(case: str) -> str | None:
         name = "bad name!" if case == "bad function name" else "fn"
         argv, expected = argv_for(case), REJECTIONS[case][1]
-        # JSON mode for a few representative cases only: each process costs about half a second.
-        text = cli("deploy", name, *argv)
-        doc = cli("deploy", name, *argv, "-o", "json") if case in JSON_CASES else text
+        # JSON mode for a few representative cases only.
+        run = cli if case == "not a zip" else cli_in_process
+        text = run("deploy", name, *argv)
+        doc = run("deploy", name, *argv, "-o", "json") if case in JSON_CASES else text
         one_line = text.stderr.count("\n") == 1 and text.stderr.startswith("error: ")
         ok = (
             text.code == 2
@@ -565,7 +566,6 @@ def test_preflight_rejections(sim: Simulator, cli: Cli, app_dir: Path, tmp_path:
 
     assert len(REJECTIONS) >= 10
     sim.reset_calls()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        problems = [p for p in pool.map(check, sorted(REJECTIONS)) if p]
+    problems = [p for p in map(check, sorted(REJECTIONS)) if p]  # in-process runs need the main thread
     assert problems == []
     assert sim.mutating_calls() == 0
