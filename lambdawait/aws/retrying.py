@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any
 
 # Keep retrying throttling / 5xx / connection errors for this long before reporting exit 4.
 RETRY_BUDGET_SECONDS = 30.0
@@ -25,7 +24,7 @@ class RetryingClient:
 
     def __init__(
         self,
-        client: Any,
+        client: object,
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -38,17 +37,25 @@ class RetryingClient:
         self._budget = budget
         self._rng = rng or random.Random()
 
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._client, name)
+    def __getattr__(self, name: str) -> object:
+        """The wrapped client's attribute; its API calls come back wrapped in the retry policy.
+
+        Typed `object`: the proxy is handed out as the client's own type (aws.clients), which is
+        what its callers check against; here only "some attribute of the client" is known.
+        """
+        attr: object = getattr(self._client, name)
         if name.startswith("_") or name in _NOT_CALLS or not callable(attr):
             return attr
+        method: Callable[..., object] = attr
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return self._call(attr, args, kwargs)
+        def call(*args: object, **kwargs: object) -> object:
+            return self._call(method, args, kwargs)
 
         return call
 
-    def _call(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _call(
+        self, method: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> object:
         from tenacity import RetryCallState, Retrying, retry_if_exception
 
         from lambdawait.aws.waiter import is_transient, retry_after
@@ -56,7 +63,7 @@ class RetryingClient:
         deadline = self._clock() + self._budget
         attempts = 0
 
-        def attempt() -> Any:
+        def attempt() -> object:
             nonlocal attempts
             attempts += 1
             return method(*args, **kwargs)
@@ -85,7 +92,18 @@ class RetryingClient:
 
 def _mark_retried(exc: BaseException, attempts: int) -> None:
     """A 409/412 after our own retry may be our first attempt having landed: say it was retried."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        meta = response.setdefault("ResponseMetadata", {})
-        meta["RetryAttempts"] = int(meta.get("RetryAttempts", 0) or 0) + attempts
+    import botocore.exceptions
+
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return
+    meta = exc.response.get("ResponseMetadata")
+    if meta is not None:
+        meta["RetryAttempts"] = int(meta.get("RetryAttempts") or 0) + attempts
+    else:  # botocore always answers with the metadata; one built without it gets an empty one
+        exc.response["ResponseMetadata"] = {
+            "RequestId": "",
+            "HostId": "",
+            "HTTPStatusCode": 0,
+            "HTTPHeaders": {},
+            "RetryAttempts": attempts,
+        }
