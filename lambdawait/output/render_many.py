@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.output.render import Output
 
@@ -18,19 +18,18 @@ if TYPE_CHECKING:
 Sink = Callable[[str | None, str, str], None]
 
 
-class QuietSteps:
+class QuietSteps(Output):
     """The command's Output for the engines underneath, with their step lines sent to `sink`.
 
     Deploy's engines speak one function at a time ("→ updating code of fn"); with many functions
     the table (or the transition lines) already says that, so their lines become table updates.
+    Everything else is the command's Output: the same streams, consoles, lock and settings.
     """
 
     def __init__(self, out: Output, sink: Sink) -> None:
-        self._out = out
+        # Not Output.__init__: this is `out` (its state shared), with two methods of its own.
+        vars(self).update(vars(out))
         self._sink = sink
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._out, name)
 
     def step(self, text: str) -> None:
         function = _function_of(text)
@@ -40,9 +39,6 @@ class QuietSteps:
         if event.changed and event.status is not None:
             status = event.status
             self._sink(event.request.function, "wait", f"{status.state}/{status.last_update_status}")
-
-    def warn(self, text: str) -> None:
-        self._out.warn(text)
 
 
 def _function_of(text: str) -> str | None:
