@@ -153,3 +153,19 @@ def cli_in_process(sim: Simulator, home: Path) -> Callable[..., Run]:
         return run_in_process(args, {**base_env(sim, home), **(env or {})})
 
     return run
+
+
+@pytest.fixture
+def cli_mixed(cli: Callable[..., Run], cli_in_process: Callable[..., Run]) -> Callable[..., Run]:
+    """The first run of each command (deploy, wait, ...) through the installed executable, the later
+    ones in-process: a test of many runs keeps a real process per command at a fraction of the CPU."""
+    seen: set[str] = set()
+
+    def run(*args: str, env: Mapping[str, str] | None = None, timeout: float = 60) -> Run:
+        command = args[0] if args else ""
+        if command in seen:
+            return cli_in_process(*args, env=env)
+        seen.add(command)
+        return cli(*args, env=env, timeout=timeout)
+
+    return run

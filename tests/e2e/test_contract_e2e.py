@@ -44,9 +44,9 @@ def scenario(sim: Simulator) -> Simulator:
 
 
 def test_every_command_matches_the_schema(
-    scenario: Simulator, cli: Callable[..., Run], app_dir: Path, tmp_path: Path
+    scenario: Simulator, cli_mixed: Callable[..., Run], app_dir: Path, tmp_path: Path
 ) -> None:
-    sim = scenario
+    sim, cli = scenario, cli_mixed  # each command's first run is the installed executable
     role = sim.role_arn()
     env_file = tmp_path / "prod.env"
     env_file.write_text(f"DB_PASSWORD={SECRET}\n")
