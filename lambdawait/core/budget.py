@@ -15,7 +15,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 # Well under the 15/s quota: other tools (and people) share the account.
 DEFAULT_RATE = 10.0
@@ -130,7 +133,11 @@ class Budget:
         return self.mutating.throttled + self.reads.throttled
 
 
-_priority = threading.local()
+class _Priority(threading.local):
+    on = False  # per thread: set inside `priority()`
+
+
+_priority = _Priority()
 
 
 @contextmanager
@@ -143,7 +150,7 @@ def priority() -> Iterator[None]:
         _priority.on = False
 
 
-def install(client: Any, budget: Budget) -> Callable[[], None]:
+def install(client: BaseClient, budget: Budget) -> Callable[[], None]:
     """Meter every attempt of `client`'s calls; returns a function that removes the hooks.
 
     `client` is a botocore client (or a wrapper with `.meta`); `before-send` fires once per attempt,
@@ -151,20 +158,21 @@ def install(client: Any, budget: Budget) -> Callable[[], None]:
     """
     events = client.meta.events
 
-    def before_send(event_name: str = "", **kwargs: Any) -> None:
+    def before_send(event_name: str = "", **kwargs: object) -> None:
         limiter = budget.limiter_for(event_name.rsplit(".", 1)[-1])
         if limiter is not None:
-            limiter.acquire(priority=getattr(_priority, "on", False))
+            limiter.acquire(priority=_priority.on)
         return None  # a value here would replace the HTTP response
 
-    def needs_retry(event_name: str = "", response: Any = None, **kwargs: Any) -> None:
+    def needs_retry(event_name: str = "", response: object = None, **kwargs: object) -> None:
+        # `response` is botocore's (HTTP response, parsed body), or None when no answer came back.
         limiter = budget.limiter_for(event_name.rsplit(".", 1)[-1])
-        if limiter is None or response is None:
+        if limiter is None or not isinstance(response, tuple) or not response:
             return None
-        status = getattr(response[0], "status_code", 0)
+        status: object = getattr(response[0], "status_code", 0)
         if status == 429:
             limiter.throttled_once()
-        elif status < 400:
+        elif isinstance(status, int) and status < 400:
             limiter.succeeded()
         return None
 
