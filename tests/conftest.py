@@ -7,9 +7,18 @@ subprocess). `pytest -m unit` runs the fast tier alone; the README's command run
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# Bytecode is cached (in the gitignored __pycache__ folders) even where PYTHONDONTWRITEBYTECODE is
+# set: otherwise every xdist worker re-compiles the package and re-rewrites every test module
+# (~2 s of CPU each) and every `lambdawait` subprocess re-compiles the package (~60 ms each, ~300
+# of them). Set before anything is imported and before the workers and subprocesses inherit it.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 pytest_plugins = ["lambdawait.sim.pytest_plugin"]
 
