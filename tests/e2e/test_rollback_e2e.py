@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lambdawait.sim import Simulator
@@ -65,7 +64,8 @@ def test_rollback_after_gate_rollback_changes_nothing(sim: Simulator, cli: Calla
     assert alias_state(sim) == ("1", {})
 
 
-def test_rollback_refusals(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_rollback_refusals(sim: Simulator, cli_mixed: Callable[..., Run]) -> None:
+    cli = cli_mixed  # the first case through the installed executable, the rest in-process
     two_versions(sim)  # alias created outside lambdawait: no record of a previous version
     sim.reset_calls()
     cases = {
@@ -76,8 +76,9 @@ def test_rollback_refusals(sim: Simulator, cli: Callable[..., Run]) -> None:
         "missing-alias": (("rollback", "app", "--alias", "staging"), 4),
         "missing-function": (("rollback", "nope", "--alias", "live"), 4),
     }
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        runs = dict(zip(cases, pool.map(lambda c: cli(*c[0], "-o", "json"), cases.values()), strict=True))
+    runs = {
+        case: cli(*argv, "-o", "json") for case, (argv, _) in cases.items()
+    }  # in-process: the main thread
     for case, run in runs.items():
         expected = cases[case][1]
         assert run.code == expected, (case, run.stdout, run.stderr)
