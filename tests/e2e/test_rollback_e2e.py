@@ -76,9 +76,8 @@ def test_rollback_refusals(sim: Simulator, cli_mixed: Callable[..., Run]) -> Non
         "missing-alias": (("rollback", "app", "--alias", "staging"), 4),
         "missing-function": (("rollback", "nope", "--alias", "live"), 4),
     }
-    runs = {
-        case: cli(*argv, "-o", "json") for case, (argv, _) in cases.items()
-    }  # in-process: the main thread
+    # In-process runs need the main thread: one after the other.
+    runs = {case: cli(*argv, "-o", "json") for case, (argv, _) in cases.items()}
     for case, run in runs.items():
         expected = cases[case][1]
         assert run.code == expected, (case, run.stdout, run.stderr)
