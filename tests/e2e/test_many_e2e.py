@@ -65,7 +65,10 @@ def aliases(sim: Simulator) -> dict[str, tuple[str, dict[str, float]]]:
     return found
 
 
-def test_created_from_nothing_then_one_change_then_nothing(sim: Simulator, cli: Cli, tmp_path: Path) -> None:
+def test_created_from_nothing_then_one_change_then_nothing(
+    sim: Simulator, cli_mixed: Cli, tmp_path: Path
+) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     path, env = setup(sim, tmp_path)
     cfg = ["-c", str(path)]
     first = cli("plan", *cfg, "--detailed-exitcode", "-o", "json", env=env)
