@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lambdawait.core.errors import UsageError, translate_client_error
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cloudwatch.type_defs import CompositeAlarmTypeDef, MetricAlarmTypeDef
 
     from lambdawait.aws.api import LambdaApi
 
@@ -134,10 +135,10 @@ class Gates:
                 hint="check the --alarm names and the region",
             )
 
-    def _describe(self, names: Sequence[str]) -> list[dict[str, Any]]:
+    def _describe(self, names: Sequence[str]) -> list[MetricAlarmTypeDef | CompositeAlarmTypeDef]:
         import botocore.exceptions
 
-        alarms: list[dict[str, Any]] = []
+        alarms: list[MetricAlarmTypeDef | CompositeAlarmTypeDef] = []
         try:
             for start in range(0, len(names), 100):
                 # Without AlarmTypes, DescribeAlarms returns metric alarms only: a composite alarm
@@ -146,8 +147,8 @@ class Gates:
                     AlarmNames=list(names[start : start + 100]),
                     AlarmTypes=["CompositeAlarm", "MetricAlarm"],
                 )
-                alarms.extend(dict(a) for a in response.get("MetricAlarms", []))
-                alarms.extend(dict(a) for a in response.get("CompositeAlarms", []))
+                alarms.extend(response.get("MetricAlarms", []))
+                alarms.extend(response.get("CompositeAlarms", []))
         except botocore.exceptions.ClientError as exc:
             raise translate_client_error(exc, action="reading CloudWatch alarms") from exc
         return alarms

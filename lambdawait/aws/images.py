@@ -21,6 +21,8 @@ from lambdawait.core.responses import mapping
 from lambdawait.core.spec import FunctionSpec
 
 if TYPE_CHECKING:
+    from http.client import HTTPResponse
+
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecr.type_defs import ImageIdentifierTypeDef
 
@@ -126,8 +128,10 @@ def config_architectures(ecr: ECRClient, ref: ImageRef, manifest_text: str) -> t
         )["downloadUrl"]
         if not str(url).startswith(("https://", "http://")):
             return ()
-        with urllib.request.urlopen(url, timeout=10) as answer:
-            body: bytes = answer.read(1_000_000)
+        # For an http(s) URL urlopen answers an HTTPResponse (typeshed leaves its result untyped).
+        opened: HTTPResponse = urllib.request.urlopen(url, timeout=10)
+        with opened as answer:
+            body = answer.read(1_000_000)
         blob = _json(body)
     except Exception:
         return ()  # a config we cannot read is no reason to refuse the deploy

@@ -43,7 +43,7 @@ def retry_while_role_propagates(
 ) -> T:
     """`call()`, retried while it fails with the role propagation error, for `budget_seconds`.
 
-    Waits grow from 1 s to 5 s (exponential, jittered). Any other error, and the propagation
+    Waits grow from 1 s to 5 s (exponential, jittered). Every other error, and the propagation
     error once the budget is spent, is raised unchanged. `on_retry(delay)` is told before each
     wait, e.g. to print a progress line.
     """

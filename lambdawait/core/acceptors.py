@@ -91,7 +91,7 @@ def classify_one(waiter_name: str, response: Mapping[str, object]) -> Verdict:
 def classify(target: Target, response: Mapping[str, object]) -> Verdict:
     """Combine the verdicts of the target's waiters.
 
-    Any failure fails, all successes succeed, and any retry keeps polling. For `ready`, a missing
+    One failure fails, all successes succeed, and one retry keeps polling. For `ready`, a missing
     LastUpdateStatus (a function still being created has none yet) does not veto the State half.
     """
     verdicts = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -124,16 +123,3 @@ class FunctionReport:
     aliases: tuple[AliasInfo, ...]
     remediation: str | None
     provisioned: tuple[ProvisionedInfo, ...] = ()
-
-
-def status_fields(status: FunctionStatus | None) -> dict[str, Any]:
-    """The per-function fields the JSON contract promises (null when nothing was seen)."""
-    s = status
-    return {
-        "state": s.state if s else None,
-        "stateReason": s.state_reason if s else None,
-        "stateReasonCode": s.state_reason_code if s else None,
-        "lastUpdateStatus": s.last_update_status if s else None,
-        "lastUpdateStatusReason": s.last_update_status_reason if s else None,
-        "lastUpdateStatusReasonCode": s.last_update_status_reason_code if s else None,
-    }

@@ -127,8 +127,8 @@ class FunctionSpec:
     def __repr__(self) -> str:
         parts = []
         for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            shown = mask_env(value) if f.name == "env" and value is not None else value
+            value: object = getattr(self, f.name)
+            shown = mask_env(self.env) if f.name == "env" and self.env is not None else value
             parts.append(f"{f.name}={shown!r}")
         return f"FunctionSpec({', '.join(parts)})"
 
