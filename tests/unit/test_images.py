@@ -34,6 +34,8 @@ def test_architectures_from_an_index_skip_attestations() -> None:
     assert architectures(_index(("linux", "amd64"), ("linux", "arm64"))) == ("x86_64", "arm64")
     assert architectures(json.dumps({"config": {"digest": DIGEST}, "layers": []})) == ()
     assert architectures("not json") == ()
+    # JSON that is not an object (a truncated or foreign answer) says nothing about the platform.
+    assert architectures("[1, 2]") == () and architectures('{"manifests": "x", "config": 3}') == ()
 
 
 def test_check_refuses_the_other_architecture_with_the_fix() -> None:

@@ -119,3 +119,30 @@ def test_the_readmes_example_file_loads(tmp_path: Path) -> None:
     dotenv.write_text("MODE=worker\n")
     members = members_from(manifest.select([]))  # every value is one deploy accepts
     assert members[0].spec.env == {"LOG_LEVEL": "info", "TABLE": "orders-prod"}
+
+
+def test_entries_read_back_typed_and_a_fractional_size_is_refused_by_deploy(tmp_path: Path) -> None:
+    from lambdawait.core.spec import build_spec
+
+    path = write(
+        tmp_path,
+        """
+[functions.api]
+alias = "live"
+publish = false
+check_timeout = "45"
+alarms = ["errors"]
+memory = 512.5
+""",
+    )
+    entry = load(path, {}).functions["api"]
+    assert (entry.text("alias"), entry.text("strategy"), entry.text("strategy", "AllAtOnce")) == (
+        "live",
+        None,
+        "AllAtOnce",
+    )
+    assert entry.flag("publish", True) is False and entry.flag("prune_env", False) is False
+    assert entry.number("check_timeout", 300.0) == 45.0 and entry.number("wait_timeout", 300.0) == 300.0
+    assert entry.strings("alarms") == ["errors"] and entry.strings("layers") is None
+    with pytest.raises(UsageError, match=r"--memory '512\.5' is not a whole number"):
+        build_spec(entry.name, **entry.spec_kwargs())

@@ -55,6 +55,15 @@ def test_wait_for_provisioned_needs_an_alias_or_version(name: str) -> None:
     assert wait_requests(["fn:live"], "provisioned", None)[0].qualifier == "live"
 
 
+def test_the_waiter_itself_refuses_provisioned_without_a_qualifier_before_any_call() -> None:
+    # A library caller bypassing wait_requests: a usage error, not botocore's parameter error.
+    _, fake, *_ = make()
+    fake.provisioned = ["READY"]
+    with pytest.raises(UsageError, match="needs an alias or a published version"):
+        _waiter(fake, FakeClock(START)).wait(WaitRequest("fn", None, Target.PROVISIONED), 60)
+    assert [op for op, _, _ in fake.calls].count(PROVISIONED) == 0
+
+
 def test_shift_waits_for_ready_after_every_alias_update_before_the_bake() -> None:
     shifter, fake, _, request, events = make("canary:10:5s")
     # precheck's read, then per step: IN_PROGRESS once, then READY.
