@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from lambdawait.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from jmespath.parser import ParsedResult
 
 _HINT = "JMESPath over the --output json document, e.g. --query version or --query 'functions[0].state'"
 # jmespath's own openings, which say nothing the message does not already.
 _PREFIXES = ("Invalid jmespath expression: ", "Bad jmespath expression: ", "Invalid JMESPath expression: ")
-
-
-class _Expression(Protocol):
-    """A compiled JMESPath expression (jmespath ships no types)."""
-
-    def search(self, value: object, /) -> object: ...
 
 
 class Query:
@@ -23,12 +20,12 @@ class Query:
 
     def __init__(self, text: str) -> None:
         # botocore's own dependency (no new install), imported only when a query is given.
-        import jmespath  # type: ignore[import-untyped,unused-ignore]
+        import jmespath
         from jmespath import exceptions
 
         self.text = text
         try:
-            self._expression: _Expression = jmespath.compile(text)
+            self._expression: ParsedResult = jmespath.compile(text)
         except exceptions.JMESPathError as exc:
             raise UsageError(f"--query {text!r} is not valid: {_reason(exc)}", hint=_HINT) from None
         try:
