@@ -6,12 +6,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, Progress, follow, read
+from lambdawait.aws.cd_follow import Deployment, Progress, follow, read
 from lambdawait.core.clock import SystemClock
 from lambdawait.core.errors import InterruptedError_, UsageError
 from lambdawait.core.signals import Interrupted, interrupts
 
 if TYPE_CHECKING:
+    from mypy_boto3_codedeploy import CodeDeployClient
+
     from lambdawait.aws.clients import Clients
     from lambdawait.output.doc_types import DeploymentDoc, DocumentFields, ResultDocument
     from lambdawait.output.render import Output

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lambdawait.app.cd_commands import codedeploy_client
-from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, read
+from lambdawait.aws.cd_follow import Deployment, read
 
 if TYPE_CHECKING:
+    from mypy_boto3_codedeploy import CodeDeployClient
     from mypy_boto3_codedeploy.literals import DeploymentStatusType
     from mypy_boto3_codedeploy.type_defs import ListDeploymentsInputTypeDef
 

@@ -17,12 +17,14 @@ from lambdawait.app.cd_commands import (
     progress_sink,
 )
 from lambdawait.aws import cd_handoff
-from lambdawait.aws.cd_follow import CodeDeployClient, Deployment, follow, read
+from lambdawait.aws.cd_follow import Deployment, follow, read
 from lambdawait.aws.cd_handoff import HandOff
 from lambdawait.core.errors import InterruptedError_, UsageError, client_error_code
 from lambdawait.core.signals import Interrupted, deferred, interrupts
 
 if TYPE_CHECKING:
+    from mypy_boto3_codedeploy import CodeDeployClient
+
     from lambdawait.app.commands import Session
     from lambdawait.aws.gates import GateSpec
     from lambdawait.aws.shift import ShiftRequest

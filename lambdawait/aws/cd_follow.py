@@ -14,14 +14,10 @@ from lambdawait.core.clock import SystemClock
 from lambdawait.core.responses import weights
 
 if TYPE_CHECKING:
-    from mypy_boto3_codedeploy import CodeDeployClient as CodeDeployClient
+    from mypy_boto3_codedeploy import CodeDeployClient
     from mypy_boto3_codedeploy.type_defs import LambdaTargetTypeDef, LifecycleEventTypeDef
 
     from lambdawait.aws.api import LambdaApi
-else:
-    # boto3-stubs are a dev dependency: at run time the name only has to exist for the modules
-    # that import it from here to use in their (unevaluated) annotations.
-    CodeDeployClient = object
 
 DONE = ("Succeeded", "Failed", "Stopped")
 # Polling: quick at first (short or compressed deployments end in seconds), then every 5 s, which
