@@ -2,8 +2,8 @@
 
 The engines (waiter, deployer, publish, aliases, shift, restore, rollback, gates, provisioned,
 describe, release set) take a `LambdaApi`, not boto3's `LambdaClient`, so a test double that
-implements these methods fits too. A real botocore client (or the RetryingClient around one)
-satisfies it.
+implements these methods fits too. boto3-stubs' `LambdaClient` satisfies it, and so does what
+aws.clients hands out (the RetryingClient around a botocore client, typed as the client it wraps).
 
 Each method is declared exactly as boto3-stubs declares it (`**kwargs: Unpack[...RequestTypeDef]`,
 replying a `...ResponseTypeDef`), so mypy checks every call's parameter names and types and every

@@ -36,7 +36,7 @@ class NotOurs(ConflictError):
 
 def retryable(exc: BaseException) -> bool:
     """Throttling, 5xx and transport trouble anywhere in the cause chain: worth another attempt."""
-    from lambdawait.aws.waiter import is_transient
+    from lambdawait.aws.retrying import is_transient
 
     seen: BaseException | None = exc
     while seen is not None:

@@ -10,13 +10,61 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+from lambdawait.core.errors import client_error_code
 
 # Keep retrying throttling / 5xx / connection errors for this long before reporting exit 4.
 RETRY_BUDGET_SECONDS = 30.0
 FIRST_BACKOFF = 0.2
 MAX_BACKOFF = 5.0
 _NOT_CALLS = frozenset({"get_paginator", "get_waiter", "can_paginate", "close"})
+# What is worth retrying: this proxy, the waiter's own loop and the restore all judge alike.
+TRANSIENT_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "Throttling",
+        "ServiceException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Throttling, 5xx and connection trouble: worth retrying inside the deadline."""
+    import botocore.exceptions as bex
+
+    if isinstance(exc, bex.ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return client_error_code(exc) in TRANSIENT_CODES or int(status or 0) >= 500
+    connection_trouble = (
+        bex.EndpointConnectionError,
+        bex.ConnectionClosedError,
+        bex.ReadTimeoutError,
+        bex.ConnectTimeoutError,
+    )
+    return isinstance(exc, connection_trouble)
+
+
+def retry_after(exc: BaseException) -> float:
+    """The server's Retry-After hint in seconds, 0 when absent."""
+    import botocore.exceptions
+
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return 0.0
+    headers: Mapping[str, object] = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    value = headers.get("retry-after", 0)
+    if not isinstance(value, str | int | float):
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 0.0
 
 
 class RetryingClient:
@@ -57,8 +105,6 @@ class RetryingClient:
         self, method: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
     ) -> object:
         from tenacity import RetryCallState, Retrying, retry_if_exception
-
-        from lambdawait.aws.waiter import is_transient, retry_after
 
         deadline = self._clock() + self._budget
         attempts = 0

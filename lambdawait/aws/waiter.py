@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lambdawait.aws import provisioned
+from lambdawait.aws.retrying import is_transient, retry_after
 from lambdawait.core import managed
 from lambdawait.core.acceptors import Target, Verdict, classify
 from lambdawait.core.clock import Clock, RateLimiter
@@ -23,49 +24,9 @@ if TYPE_CHECKING:
 
 # States that botocore's waiters do not know: they would poll them until attempts run out.
 NEWER_STATES = frozenset({"Deactivating", "Deactivated", "ActiveNonInvocable", "Deleting"})
-TRANSIENT_CODES = frozenset(
-    {
-        "TooManyRequestsException",
-        "ThrottlingException",
-        "Throttling",
-        "ServiceException",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-    }
-)
 DEFAULT_TIMEOUT = 300.0
 # Lambda's GetFunction quota is 100 req/s per account; leave half for everything else.
 DEFAULT_POLL_RATE = 50.0
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Throttling, 5xx and connection trouble: worth retrying inside the deadline."""
-    import botocore.exceptions as bex
-
-    if isinstance(exc, bex.ClientError):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return client_error_code(exc) in TRANSIENT_CODES or int(status or 0) >= 500
-    connection = (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ReadTimeoutError)
-    return isinstance(exc, (*connection, bex.ConnectTimeoutError))
-
-
-def retry_after(exc: BaseException) -> float:
-    """The server's Retry-After hint in seconds, 0 when absent."""
-    import botocore.exceptions
-
-    if not isinstance(exc, botocore.exceptions.ClientError):
-        return 0.0
-    headers: Mapping[str, object] = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    value = headers.get("retry-after", 0)
-    if not isinstance(value, str | int | float):
-        return 0.0
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return 0.0
 
 
 @dataclass(frozen=True)
