@@ -10,7 +10,7 @@ from lambdawait.aws.waiter import Waiter, WaitRequest
 from lambdawait.core.acceptors import Target
 from lambdawait.core.clock import SystemClock
 from lambdawait.core.errors import UsageError
-from lambdawait.core.responses import split_qualifier
+from lambdawait.core.names import split_qualifier
 from lambdawait.core.signals import interrupts
 
 if TYPE_CHECKING:

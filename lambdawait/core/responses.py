@@ -1,4 +1,4 @@
-"""Pure: API responses -> FunctionStatus / VersionInfo / AliasInfo, and names parsed from input.
+"""Pure: API responses -> FunctionStatus / VersionInfo / AliasInfo.
 
 The parsers take `Mapping[str, object]`: every boto3-stubs reply TypedDict (what LambdaApi
 returns) is one, and so are the plain dicts of a plan or a test double. Each field is narrowed
@@ -26,13 +26,6 @@ def mapping(value: object) -> Mapping[str, object]:
     if isinstance(value, Mapping):
         return {str(k): v for k, v in value.items()}
     return {}
-
-
-def split_qualifier(name: str, qualifier: str | None = None) -> tuple[str, str | None]:
-    """`fn:3` -> ("fn", "3"); an ARN (full or partial) keeps its form; an explicit qualifier wins."""
-    from lambdawait.core.names import split_qualifier as split
-
-    return split(name, qualifier)
 
 
 def from_configuration(config: Mapping[str, object], function: str, qualifier: str | None) -> FunctionStatus:

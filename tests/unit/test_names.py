@@ -92,8 +92,7 @@ def test_wait_and_status_send_a_partial_arn_whole() -> None:
     # `wait` and `status` split FUNCTION[:QUALIFIER] through these; the partial ARN's account
     # was once taken for the function name and "function:my-fn" for the qualifier.
     from lambdawait.app.commands import wait_requests
-    from lambdawait.core.responses import split_qualifier as status_split
 
-    assert status_split(f"{PARTIAL}:live") == (PARTIAL, "live")
+    assert split_qualifier(f"{PARTIAL}:live") == (PARTIAL, "live")
     (request,) = wait_requests([f"{PARTIAL}:3"], "version", None)
     assert (request.function, request.qualifier) == (PARTIAL, "3")
