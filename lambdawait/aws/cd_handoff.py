@@ -7,7 +7,6 @@ and rolls back on its own; lambdawait only ensures what it needs exists and star
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -254,12 +253,3 @@ def _in_flight_with(cd: CodeDeployClient, app: str, group: str, description: str
         if info.get("description") == description:
             return str(info["deploymentId"])
     return None
-
-
-def total_minutes(strategy: Strategy) -> float:
-    """How long CodeDeploy will take, for the message (canary: one bake; linear: the steps)."""
-    if strategy.kind == "canary":
-        return strategy.interval_seconds / 60
-    if strategy.kind == "linear":
-        return (math.ceil(100 / strategy.percent) - 1) * strategy.interval_seconds / 60
-    return 0.0
