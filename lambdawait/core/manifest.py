@@ -145,7 +145,7 @@ class FunctionEntry:
 
     def spec_kwargs(self) -> SpecKwargs:
         """build_spec's keyword arguments: tables become the KEY=VALUE lists the options take."""
-        text, flag = self.text, self.values.get("snapstart")
+        text, snapstart = self.text, self.values.get("snapstart")
         return SpecKwargs(
             zip=text("zip"),
             dir=text("dir"),
@@ -166,7 +166,7 @@ class FunctionEntry:
             tags=self._pairs("tags"),
             subnets=self.strings("subnets"),
             security_groups=self.strings("security_groups"),
-            snapstart=flag if isinstance(flag, bool) else None,
+            snapstart=snapstart if isinstance(snapstart, bool) else None,
         )
 
 
