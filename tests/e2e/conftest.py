@@ -23,11 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from lambdawait.sim import Simulator
 
 EXE = Path(sys.executable).with_name("lambdawait")
+
+
+def _result_schema() -> Any:
+    schema = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)
+
+
+# schema/result.schema.json, checked once: jsonschema.validate(doc, schema) re-checks the schema
+# itself against its meta-schema on every call (~30 ms each).
+RESULT_SCHEMA = _result_schema()
 FAST: dict[str, Any] = {"defaults": {"create_seconds": 0.3, "update_seconds": 0.3, "publish_seconds": 0.0}}
 
 

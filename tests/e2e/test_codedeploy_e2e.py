@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from lambdawait.sim import Simulator
-from tests.e2e.conftest import EXE, Run, base_env
+from tests.e2e.conftest import EXE, RESULT_SCHEMA, Run, base_env
 from tests.sim.cd_helpers import deploy, deployment_info, function, group
 
 # 300x: CodeDeployDefault.LambdaCanary10Percent5Minutes holds 10% for 1 s, ...30Minutes for 6 s.
@@ -21,7 +19,6 @@ SCENARIO: dict[str, Any] = {
     "defaults": {"create_seconds": 0, "update_seconds": 0, "publish_seconds": 0},
     "codedeploy": {"time_scale": 300},
 }
-SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 CANARY_5 = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
 CANARY_30 = "CodeDeployDefault.LambdaCanary10Percent30Minutes"
 
@@ -74,7 +71,7 @@ def test_wait_follows_a_deployment_created_through_the_api(sim: Simulator, cli: 
     run = cli("wait", "--deployment", dep, "-o", "json")
     assert run.code == 0, run.stderr
     doc = run.json()
-    jsonschema.validate(doc, SCHEMA)
+    RESULT_SCHEMA.validate(doc)
     assert doc["outcome"] == "ok" and doc["deploymentId"] == dep
     assert doc["deployment"]["status"] == "Succeeded"
     assert doc["alias"]["functionVersion"] == "2" and doc["alias"]["additionalVersionWeights"] == {}
@@ -128,7 +125,7 @@ def test_a_failed_hook_is_exit_1_naming_event_hook_and_reason_and_a_timeout_is_3
     slow = deploy(cd, config=CANARY_30)
     run = cli("wait", "--deployment", slow, "--timeout", "0.3", "-o", "json")
     assert run.code == 3, run.stderr
-    jsonschema.validate(run.json(), SCHEMA)
+    RESULT_SCHEMA.validate(run.json())
     assert run.json()["outcome"] == "timeout"
     assert deployment_info(cd, slow)["status"] == "InProgress"  # waiting gave up; the rollout did not
 
@@ -151,7 +148,7 @@ def test_a_detached_canary_returns_its_id_at_once_and_wait_follows_it(
     )
     assert run.code == 0, run.stderr
     doc = run.json()
-    jsonschema.validate(doc, SCHEMA)
+    RESULT_SCHEMA.validate(doc)
     dep = doc["deploymentId"]
     assert doc["outcome"] == "started" and doc["engine"] == "codedeploy"
     assert doc["deployment"]["config"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
@@ -204,7 +201,7 @@ def test_rollback_stops_a_deployment_in_flight_and_waits_until_the_alias_is_whol
     run = cli("rollback", "fn", "--alias", "live", "-o", "json")
     assert run.code == 0, run.stderr
     doc = run.json()
-    jsonschema.validate(doc, SCHEMA)
+    RESULT_SCHEMA.validate(doc)
     assert doc["outcome"] == "rolled-back" and doc["deploymentId"] == dep
     assert doc["alias"]["functionVersion"] == "1" and doc["alias"]["additionalVersionWeights"] == {}
     info = deployment_info(sim.client("codedeploy"), dep)

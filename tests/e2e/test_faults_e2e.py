@@ -19,7 +19,7 @@ from pathlib import Path
 import jsonschema
 
 from lambdawait.sim import Scenario, Simulator
-from tests.e2e.conftest import Run
+from tests.e2e.conftest import RESULT_SCHEMA, Run
 from tests.e2e.faults_setup import (
     FAULTY,
     NO_BOTOCORE_RETRIES,
@@ -34,7 +34,6 @@ from tests.e2e.faults_setup import (
 )
 from tests.e2e.shift_setup import QUICK, alias_state, make_zip, publish_new, read_until, two_versions
 
-SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 Cli = Callable[..., Run]
 
 
@@ -85,7 +84,7 @@ def test_deploy_publish_canary_survives_throttling_and_5xx(sim: Simulator, cli: 
                 problems.append(f"{name} run {run_no}: exit {run.code}: {run.stderr[-600:]}")
                 break
             doc = one_json(run)
-            jsonschema.validate(doc, SCHEMA)
+            RESULT_SCHEMA.validate(doc)
             held = alias_of(look, name)
             shifted = doc["shift"]
             if (
@@ -303,7 +302,7 @@ def _bad_input_problem(case: str, run: Run) -> str | None:
     if ok and case not in NO_JSON:
         try:
             doc = one_json(run)
-            jsonschema.validate(doc, SCHEMA)
+            RESULT_SCHEMA.validate(doc)
             ok = doc["exitCode"] == 2 and doc["ok"] is False and bool(doc["error"]["message"])
         except (ValueError, jsonschema.ValidationError) as exc:
             return f"{case}: not one valid JSON document ({exc}): {run.stdout[:300]!r}"

@@ -10,12 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from lambdawait.sim import Scenario, Simulator
-from tests.e2e.conftest import EXE, Run, base_env
+from tests.e2e.conftest import EXE, RESULT_SCHEMA, Run, base_env
 
-SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 Cli = Callable[..., Run]
 FAST = {"create_seconds": 0.1, "update_seconds": 0.1, "publish_seconds": 0.0}
 
@@ -78,7 +75,7 @@ def test_created_from_nothing_then_one_change_then_nothing(
     applied = cli("apply", *cfg, "-o", "json", env=env)
     assert applied.code == 0, applied.stderr
     doc = applied.json()
-    jsonschema.validate(doc, SCHEMA)
+    RESULT_SCHEMA.validate(doc)
     assert doc["outcome"] == "applied" and doc["release"]["outcome"] == "released"
     assert aliases(sim) == {name: ("1", {}) for name in "abc"}
     write_file(tmp_path, c_memory=256)
@@ -113,7 +110,7 @@ def test_a_failed_update_releases_nothing(sim: Simulator, cli: Cli, tmp_path: Pa
     run = cli("apply", *cfg, "-o", "json", env=env)
     assert run.code == 1, run.stderr
     doc = run.json()
-    jsonschema.validate(doc, SCHEMA)
+    RESULT_SCHEMA.validate(doc)
     assert doc["release"] == {"outcome": "not-released", "newCodeOnLatest": ["a", "c"], "untouched": ["b"]}
     assert doc["retryCommand"] == f"lambdawait apply -c {path} a b c"
     assert aliases(sim) == {name: ("1", {}) for name in "abc"}  # no alias moved
