@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_codedeploy import CodeDeployClient
 
     from lambdawait.aws.clients import Clients
-    from lambdawait.output.doc_types import DeploymentDoc, DocumentFields, ResultDocument
+    from lambdawait.core.doc_types import DeploymentDoc, DocumentFields, ResultDocument
     from lambdawait.output.render import Output
 
 
@@ -42,7 +42,7 @@ def progress_sink(out: Output) -> Callable[[Progress], None]:
 
 def deployment_fields(state: Deployment) -> DocumentFields:
     """The document's `deployment` object and the fields every lambdawait result carries."""
-    from lambdawait.output.doc_types import as_deployment_status
+    from lambdawait.core.doc_types import as_deployment_status
 
     deployment: DeploymentDoc = {
         "id": state.id,

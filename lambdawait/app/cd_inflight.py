@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from lambdawait.app.commands import Session
     from lambdawait.aws.clients import Clients
-    from lambdawait.output.doc_types import InFlightDoc, ResultDocument
+    from lambdawait.core.doc_types import InFlightDoc, ResultDocument
 
 ACTIVE: list[DeploymentStatusType] = ["Created", "Queued", "InProgress", "Baking", "Ready"]
 MAX_CHECKED = 50  # deployments in flight account-wide are few; bound the reads regardless

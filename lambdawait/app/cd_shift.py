@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.aws.gates import GateSpec
     from lambdawait.aws.shift import ShiftRequest
+    from lambdawait.core.doc_types import DocumentFields, ResultDocument, ShiftDoc
     from lambdawait.core.errors import ErrorDetails
     from lambdawait.core.models import AliasInfo
-    from lambdawait.output.doc_types import DocumentFields, ResultDocument, ShiftDoc
 
 FOLLOW_LIMIT = 7 * 24 * 3600.0  # CodeDeploy ends every deployment long before this
 OUTCOMES = {"ok": "shifted", "gate-failed": "gate-failed", "failed": "failed", "timeout": "timeout"}

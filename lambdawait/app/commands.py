@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from lambdawait.aws.clients import Clients
     from lambdawait.aws.gates import Gates, GateSpec
     from lambdawait.aws.shift import Shifter, ShiftRequest, ShiftResult
+    from lambdawait.core.doc_types import DocumentFields, FunctionDoc, ReleaseDoc, ResultDocument
     from lambdawait.core.models import AliasInfo, FunctionStatus
-    from lambdawait.output.doc_types import DocumentFields, FunctionDoc, ReleaseDoc, ResultDocument
     from lambdawait.output.render import Output
 
 

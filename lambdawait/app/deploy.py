@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from lambdawait.aws.deploy import DeployPlan
     from lambdawait.aws.publish import PublishResult
     from lambdawait.aws.shift import ShiftRequest
-    from lambdawait.output.doc_types import DocumentFields, ResultDocument
+    from lambdawait.core.doc_types import DocumentFields, ResultDocument
 
 
 @dataclass(frozen=True)

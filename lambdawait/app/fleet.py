@@ -23,9 +23,9 @@ from lambdawait.core.manifest import FunctionEntry, check_supported
 if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.app.deploy import _Prepared
+    from lambdawait.core.doc_types import FunctionDoc, MemberErrorDoc
     from lambdawait.core.models import FunctionStatus
     from lambdawait.core.spec import FunctionSpec
-    from lambdawait.output.doc_types import FunctionDoc, MemberErrorDoc
 
 T = TypeVar("T")
 MAX_WORKERS = 32

@@ -23,9 +23,9 @@ from lambdawait.core.signals import interrupts
 if TYPE_CHECKING:
     from lambdawait.app.commands import Session
     from lambdawait.aws.release_set import Move
+    from lambdawait.core.doc_types import FunctionDoc, MoveDoc, ReleaseDoc, ResultDocument
     from lambdawait.core.errors import ErrorDetails
     from lambdawait.core.manifest import Manifest
-    from lambdawait.output.doc_types import FunctionDoc, MoveDoc, ReleaseDoc, ResultDocument
 
 # Progress: (function or None for the set, phase, state text).
 Sink = Callable[[str | None, str, str], None]

@@ -9,10 +9,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Literal, TypedDict
 
 if TYPE_CHECKING:
-    # Types only (nothing is loaded): what a use case adds to an error is already a document part.
+    # Types only: what a use case adds to an error is already a part of the JSON contract.
+    from lambdawait.core.doc_types import DeploymentDoc, FunctionDoc, ReleaseDoc
     from lambdawait.core.ledger import DeploySteps
     from lambdawait.core.models import AliasInfo, FunctionStatus
-    from lambdawait.output.doc_types import DeploymentDoc, FunctionDoc, ReleaseDoc
 
 
 class ExitCode(enum.IntEnum):

@@ -224,7 +224,7 @@ def _parse_toml(path: Path) -> dict[str, object]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             data: dict[str, object] = tomllib.load(handle)

@@ -6,9 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from lambdawait.core.errors import ErrorDetails, ExitCode, LambdawaitError, exit_code_for, worst_outcome
-from lambdawait.core.models import FunctionReport, WaitOutcome, WaitResult
-from lambdawait.output.doc_types import (
+from lambdawait.core.doc_types import (
     DocumentFields,
     ExitNumber,
     FunctionDoc,
@@ -19,6 +17,8 @@ from lambdawait.output.doc_types import (
     as_outcome,
     is_command,
 )
+from lambdawait.core.errors import ErrorDetails, ExitCode, LambdawaitError, exit_code_for, worst_outcome
+from lambdawait.core.models import FunctionReport, WaitOutcome, WaitResult
 from lambdawait.output.entries import alias_doc as alias_doc
 from lambdawait.output.entries import alias_entry, steps_doc
 from lambdawait.output.entries import function_entry as function_entry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lambdawait.output.doc_types import AliasDoc, FunctionDoc, StepsDoc
+from lambdawait.core.doc_types import AliasDoc, FunctionDoc, StepsDoc
 
 if TYPE_CHECKING:
     from lambdawait.core.ledger import DeploySteps

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lambdawait.output.doc_types import FunctionDoc, ResultDocument, ShiftDoc
+    from lambdawait.core.doc_types import FunctionDoc, ResultDocument, ShiftDoc
 
 
 def enabled(environ: Mapping[str, str] | None = None) -> bool:

@@ -13,7 +13,7 @@ from lambdawait.core.package import LocalPackage
 from lambdawait.core.plan import DeployPlan
 
 if TYPE_CHECKING:
-    from lambdawait.output.doc_types import ChangeDoc, EnvDiffDoc, JsonValue, PackageDoc, PlanDoc
+    from lambdawait.core.doc_types import ChangeDoc, EnvDiffDoc, JsonValue, PackageDoc, PlanDoc
 
 
 def plan_document(

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
     from lambdawait.aws.shift import ShiftEvent
     from lambdawait.aws.waiter import WaitEvent
+    from lambdawait.core.doc_types import FunctionDoc, ResultDocument
     from lambdawait.core.models import FunctionStatus
-    from lambdawait.output.doc_types import FunctionDoc, ResultDocument
     from lambdawait.output.query import Query
     from lambdawait.output.render_failure import FailureView
 

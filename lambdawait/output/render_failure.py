@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lambdawait.output.doc_types import FunctionDoc
+    from lambdawait.core.doc_types import FunctionDoc
 
 
 @dataclass(frozen=True)

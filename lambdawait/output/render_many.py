@@ -13,7 +13,7 @@ from lambdawait.output.render import Output
 
 if TYPE_CHECKING:
     from lambdawait.aws.waiter import WaitEvent
-    from lambdawait.output.doc_types import ResultDocument
+    from lambdawait.core.doc_types import ResultDocument
 
 Sink = Callable[[str | None, str, str], None]
 

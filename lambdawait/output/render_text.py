@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from lambdawait.output.doc_types import PlanDoc
+    from lambdawait.core.doc_types import PlanDoc
 
 
 def plural(count: int, word: str) -> str:

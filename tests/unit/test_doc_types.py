@@ -14,9 +14,9 @@ import typing
 from pathlib import Path
 from typing import Literal, Union, get_args, get_origin, get_type_hints
 
+from lambdawait.core import doc_types
+from lambdawait.core.doc_types import ResultDocument
 from lambdawait.core.errors import OUTCOME_EXIT_CODES, ExitCode
-from lambdawait.output import doc_types
-from lambdawait.output.doc_types import ResultDocument
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "schema" / "result.schema.json").read_text())
 

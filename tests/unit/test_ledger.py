@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lambdawait.core.doc_types import DocumentFields
 from lambdawait.core.errors import (
     AwsError,
     ConflictError,
@@ -14,7 +15,6 @@ from lambdawait.core.errors import (
     WaitTimeoutError,
 )
 from lambdawait.core.ledger import DeploySteps, Ledger
-from lambdawait.output.doc_types import DocumentFields
 from lambdawait.output.documents import error_fields
 
 SHA = "3Kf2a9c1ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ="

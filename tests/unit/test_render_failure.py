@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from lambdawait.core import reasons
+from lambdawait.core.doc_types import ResultDocument
 from lambdawait.core.errors import TargetFailedError, failure_details
 from lambdawait.core.models import FunctionStatus
-from lambdawait.output.doc_types import ResultDocument
 from lambdawait.output.documents import error_document, error_functions, function_entry
 from lambdawait.output.render import Output
 
