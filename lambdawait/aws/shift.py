@@ -43,6 +43,7 @@ from lambdawait.core.errors import (
     client_error_code,
     translate_client_error,
 )
+from lambdawait.core.events import ShiftEvent as ShiftEvent
 from lambdawait.core.models import AliasInfo
 from lambdawait.core.strategy import Step, Strategy
 
@@ -66,19 +67,6 @@ class ShiftRequest:
     steps: tuple[Step, ...]
     on_interrupt: str = "rollback"  # or "keep"
     force: bool = False
-
-
-@dataclass(frozen=True)
-class ShiftEvent:
-    """Progress: the weight now live, time to the next step, gate status."""
-
-    alias: str
-    weight: float
-    step: int
-    steps: int
-    next_in: float
-    gate_status: str
-    message: str
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ from lambdawait.core import managed
 from lambdawait.core.acceptors import Target, Verdict, classify
 from lambdawait.core.clock import Clock, RateLimiter
 from lambdawait.core.errors import client_error_code, client_error_message
+
+# Re-exported: callers name the waiter's request and event where they name the waiter.
+from lambdawait.core.events import WaitEvent as WaitEvent
+from lambdawait.core.events import WaitRequest as WaitRequest
 from lambdawait.core.models import FunctionStatus, WaitOutcome, WaitResult
 from lambdawait.core.responses import from_get_function
 
@@ -52,31 +56,6 @@ class PollSchedule:
         else:
             base = min(self.cap, self.first * self.factor ** max(0, polls - 1))
         return base * (1 + rng.uniform(-self.jitter, self.jitter))
-
-
-@dataclass(frozen=True)
-class WaitRequest:
-    """One thing to wait for: FUNCTION[:QUALIFIER] reaching `target`."""
-
-    function: str
-    qualifier: str | None
-    target: Target
-
-    @property
-    def label(self) -> str:
-        return f"{self.function}:{self.qualifier}" if self.qualifier else self.function
-
-
-@dataclass(frozen=True)
-class WaitEvent:
-    """Progress of one wait, for the renderer (one per poll; `changed` marks a transition)."""
-
-    request: WaitRequest
-    status: FunctionStatus | None
-    elapsed: float
-    polls: int
-    changed: bool
-    note: str | None = None
 
 
 @dataclass

@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from lambdawait.aws.shift import ShiftEvent
-    from lambdawait.aws.waiter import WaitEvent
     from lambdawait.core.doc_types import FunctionDoc, ResultDocument
+    from lambdawait.core.events import ShiftEvent, WaitEvent
     from lambdawait.core.models import FunctionStatus
     from lambdawait.output.query import Query
     from lambdawait.output.render_failure import FailureView

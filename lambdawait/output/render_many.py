@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from lambdawait.output.render import Output
 
 if TYPE_CHECKING:
-    from lambdawait.aws.waiter import WaitEvent
     from lambdawait.core.doc_types import ResultDocument
+    from lambdawait.core.events import WaitEvent
 
 Sink = Callable[[str | None, str, str], None]
 
