@@ -61,63 +61,112 @@ def publish_version(
     `on_published` hears the version number as soon as Lambda returns it, before the wait.
     `on_step` hears what the wait is for when it is more than a moment (a SnapStart snapshot).
     """
-    import botocore.exceptions
-
-    from lambdawait.aws.describe import list_versions
     from lambdawait.core.preflight import check_name
 
     check_name(function, "publish")  # `fn:1` would otherwise be sent to PublishVersion
-    status = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
-    expected = code_sha256 or status.code_sha256
-    before = {v.version for v in list_versions(client, function)}
-    kwargs: PublishVersionRequestTypeDef = {"FunctionName": function}
-    if expected:
-        kwargs["CodeSha256"] = expected
-    revision = revision_id or status.revision_id
-    if revision:
-        kwargs["RevisionId"] = revision
-    if description:
-        kwargs["Description"] = description
-
-    def call() -> dict[str, object]:
-        try:
-            return dict(client.publish_version(**kwargs))
-        except botocore.exceptions.ClientError as exc:
-            if client_error_code(exc) == "InvalidParameterValueException" and "CodeSHA256" in str(
-                client_error_message(exc)
-            ):
-                raise ConflictError(
-                    f"refusing to publish {function}: $LATEST's code is not {expected} "
-                    f"({client_error_message(exc)})",
-                    hint="someone deployed other code meanwhile; re-deploy what you tested, then publish",
-                    reason_code="CodeSha256Mismatch",
-                ) from exc
-            raise
-
-    def refresh() -> None:
-        fresh = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
-        if fresh.revision_id and not revision_id:
-            kwargs["RevisionId"] = fresh.revision_id
-
-    response = guarded_call(
-        f"publishing {function}",
-        call,
-        wait_idle=refresh,
-        reconcile=lambda: _latest_version_with(client, function, expected) if expected else None,
-    )
+    request = _prepare(
+        client, waiter, function, description=description, code_sha256=code_sha256,
+        revision_id=revision_id, timeout=timeout,
+    )  # fmt: skip
+    response = _send(client, waiter, request, timeout)
     version = str(response["Version"])
     if on_published is not None:
         on_published(version)
     note = pending_note(response, version, function)
     if on_step is not None and note:
         on_step(note)
+    return _await_active(waiter, request, version, timeout)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One PublishVersion request and what was read to build it."""
+
+    function: str
+    expected: str | None  # the CodeSha256 the new version must have: the code we saw
+    pinned: str | None  # the caller's RevisionId: never replaced by a fresher one
+    before: frozenset[str]  # the versions that existed: Lambda may return one of them
+    params: PublishVersionRequestTypeDef  # a fresher RevisionId may replace an unpinned one
+
+
+def _prepare(
+    client: LambdaApi,
+    waiter: Waiter,
+    function: str,
+    *,
+    description: str | None,
+    code_sha256: str | None,
+    revision_id: str | None,
+    timeout: float,
+) -> _Request:
+    """Wait until no update is in progress, then guard the request with what that read saw."""
+    from lambdawait.aws.describe import list_versions
+
+    status = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
+    # CodeSha256 makes Lambda refuse to publish code other than what we saw (or were told).
+    expected = code_sha256 or status.code_sha256
+    before = frozenset(v.version for v in list_versions(client, function))
+    params: PublishVersionRequestTypeDef = {"FunctionName": function}
+    if expected:
+        params["CodeSha256"] = expected
+    # RevisionId refuses any change since that read, even one that finished.
+    revision = revision_id or status.revision_id
+    if revision:
+        params["RevisionId"] = revision
+    if description:
+        params["Description"] = description
+    return _Request(function, expected, revision_id, before, params)
+
+
+def _send(client: LambdaApi, waiter: Waiter, request: _Request, timeout: float) -> dict[str, object]:
+    """PublishVersion, guarded: an update in progress is waited out, a lost reply reconciled."""
+    function, expected = request.function, request.expected
+
+    def refresh() -> None:
+        # Another update ran meanwhile: its new RevisionId replaces ours, unless the caller pinned one
+        # (then any change since is a conflict the call must report, not paper over).
+        fresh = wait_ready(waiter, function, timeout, context=f"before publishing {function}")
+        if fresh.revision_id and not request.pinned:
+            request.params["RevisionId"] = fresh.revision_id
+
+    return guarded_call(
+        f"publishing {function}",
+        lambda: _call_publish(client, request),
+        wait_idle=refresh,
+        # A retried call refused after the first one landed: the version with our code is ours.
+        reconcile=lambda: _latest_version_with(client, function, expected) if expected else None,
+    )
+
+
+def _call_publish(client: LambdaApi, request: _Request) -> dict[str, object]:
+    """One PublishVersion call; a CodeSha256 refusal is a conflict, named as such."""
+    import botocore.exceptions
+
+    try:
+        return dict(client.publish_version(**request.params))
+    except botocore.exceptions.ClientError as exc:
+        if client_error_code(exc) == "InvalidParameterValueException" and "CodeSHA256" in str(
+            client_error_message(exc)
+        ):
+            raise ConflictError(
+                f"refusing to publish {request.function}: $LATEST's code is not {request.expected} "
+                f"({client_error_message(exc)})",
+                hint="someone deployed other code meanwhile; re-deploy what you tested, then publish",
+                reason_code="CodeSha256Mismatch",
+            ) from exc
+        raise
+
+
+def _await_active(waiter: Waiter, request: _Request, version: str, timeout: float) -> PublishResult:
+    """Wait for the version to be Active: publishing returns while it may still be Pending."""
+    function = request.function
     result = waiter.wait(WaitRequest(function, version, Target.VERSION), timeout)
     final = raise_for_wait(result, context=f"version {version} of {function}")
     return PublishResult(
         function=function,
         version=version,
-        code_sha256=final.code_sha256 or expected,
-        created=version not in before,
+        code_sha256=final.code_sha256 or request.expected,
+        created=version not in request.before,
         status=final,
     )
 
