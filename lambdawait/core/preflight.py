@@ -1,13 +1,16 @@
-"""Checks of a deploy's inputs before any AWS mutation: package, architecture, handler, limits."""
+"""Checks of a deploy's inputs before any AWS mutation: package, architecture, handler, limits.
+
+The runtime's own checks (shape, typos, end of support) are in runtime_checks.py, the package's
+contents in package_checks.py: this module runs them all and turns what they find into one error.
+"""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from lambdawait.core import model, snapstart
 from lambdawait.core.errors import UsageError
@@ -18,6 +21,7 @@ from lambdawait.core.package import (
     LocalPackage,
     check_contents,
 )
+from lambdawait.core.runtime_checks import check_runtime
 from lambdawait.core.spec import FunctionSpec
 
 # Documented quotas (lambda-facts.md "Limits"); botocore's model allows more, so it is not used.
@@ -43,46 +47,6 @@ RESERVED_ENV_KEYS = frozenset(
     }
 )  # fmt: skip
 
-# End-of-support (phase 1) dates from the Lambda developer guide's runtime tables, with the
-# replacement to suggest. Update when AWS announces new dates; unknown runtimes are not warned.
-DEPRECATIONS: dict[str, tuple[date, str]] = {
-    "nodejs": (date(2016, 10, 31), "nodejs22.x"),
-    "nodejs4.3": (date(2020, 3, 5), "nodejs22.x"),
-    "nodejs4.3-edge": (date(2020, 3, 5), "nodejs22.x"),
-    "nodejs6.10": (date(2019, 8, 12), "nodejs22.x"),
-    "nodejs8.10": (date(2020, 3, 6), "nodejs22.x"),
-    "nodejs10.x": (date(2021, 7, 30), "nodejs22.x"),
-    "nodejs12.x": (date(2023, 3, 31), "nodejs22.x"),
-    "nodejs14.x": (date(2023, 12, 4), "nodejs22.x"),
-    "nodejs16.x": (date(2024, 6, 12), "nodejs22.x"),
-    "nodejs18.x": (date(2025, 9, 1), "nodejs22.x"),
-    "nodejs20.x": (date(2026, 4, 30), "nodejs22.x"),
-    "python2.7": (date(2021, 7, 15), "python3.13"),
-    "python3.6": (date(2022, 7, 18), "python3.13"),
-    "python3.7": (date(2023, 12, 4), "python3.13"),
-    "python3.8": (date(2024, 10, 14), "python3.13"),
-    "python3.9": (date(2025, 12, 15), "python3.13"),
-    "python3.10": (date(2026, 6, 30), "python3.13"),
-    "python3.11": (date(2026, 6, 30), "python3.13"),
-    "java8": (date(2024, 1, 8), "java21"),
-    "java8.al2": (date(2026, 6, 30), "java21"),
-    "java11": (date(2026, 6, 30), "java21"),
-    "java17": (date(2026, 6, 30), "java21"),
-    "dotnetcore1.0": (date(2019, 7, 27), "dotnet8"),
-    "dotnetcore2.0": (date(2019, 5, 30), "dotnet8"),
-    "dotnetcore2.1": (date(2022, 1, 5), "dotnet8"),
-    "dotnetcore3.1": (date(2023, 4, 3), "dotnet8"),
-    "dotnet6": (date(2024, 11, 12), "dotnet8"),
-    "go1.x": (date(2024, 1, 8), "provided.al2023"),
-    "provided": (date(2024, 1, 8), "provided.al2023"),
-    "provided.al2": (date(2026, 6, 30), "provided.al2023"),
-    "ruby2.5": (date(2021, 7, 30), "ruby3.4"),
-    "ruby2.7": (date(2023, 12, 7), "ruby3.4"),
-    "ruby3.2": (date(2026, 3, 31), "ruby3.4"),
-}
-# Lambda e-mails owners 60 days ahead; warn in the same window.
-DEPRECATION_NOTICE = timedelta(days=60)
-
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _ROLE_ARN = re.compile(r"arn:aws[a-zA-Z-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-/]+")
 _LAYER_ARN = re.compile(r"(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+):\d+")
@@ -92,8 +56,6 @@ _IMAGE_URI = re.compile(
 )
 _SUBNET, _SECURITY_GROUP = re.compile(r"subnet-[0-9a-f]{8,17}"), re.compile(r"sg-[0-9a-f]{8,17}")
 _TAG_PUNCT = set("_.:/=+-@")
-# A runtime identifier's shape ("python3.13", "provided.al2023"); its family is the letters first.
-_RUNTIME_SHAPE, _RUNTIME_FAMILY = re.compile(r"[a-z][a-z0-9.]*"), re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -128,7 +90,7 @@ def check(
     _check_code_options(found, spec, creating)
     _check_architecture_change(found, spec, current_architecture, creating)
     if spec.runtime is not None:
-        _check_runtime(found, spec.runtime, today or date.today())
+        check_runtime(found, spec.runtime, known_runtimes(), today or date.today())
     _check_settings(found, spec, creating)
     snapstart.check(found, spec, runtime)
     _check_env(found, spec.env)
@@ -246,52 +208,6 @@ def _check_architecture_change(
 def known_runtimes() -> frozenset[str]:
     """The Runtime enum of the installed botocore Lambda model."""
     return model.runtimes()
-
-
-def _check_runtime(found: Findings, runtime: str, today: date) -> None:
-    known = known_runtimes()
-    if not _RUNTIME_SHAPE.fullmatch(runtime):
-        found.fail(f"runtime {runtime!r} is not a Lambda runtime", "pass e.g. --runtime python3.13")
-        return
-    if known and runtime not in known:
-        _unknown_runtime(found, runtime, known)
-        return
-    if runtime not in DEPRECATIONS:
-        return
-    ends, successor = DEPRECATIONS[runtime]
-    if ends <= today:
-        found.warnings.append(
-            f"runtime {runtime} reached end of support on {ends.isoformat()}: it gets no security "
-            f"patches and AWS blocks creating, then updating, functions with it "
-            f"(move to {successor})"
-        )
-    elif ends - today <= DEPRECATION_NOTICE:
-        found.warnings.append(
-            f"runtime {runtime} reaches end of support on {ends.isoformat()} (move to {successor})"
-        )
-
-
-def _unknown_runtime(found: Findings, runtime: str, known: frozenset[str]) -> None:
-    """A runtime the installed botocore model lacks: a typo of a family it knows, or just newer."""
-    close = difflib.get_close_matches(runtime, sorted(known), n=1)
-    family = _RUNTIME_FAMILY.match(runtime)
-    families = {m.group() for m in map(_RUNTIME_FAMILY.match, known) if m}
-    if close and (family is None or family.group() not in families):
-        # "pyhton3.12": no family by that name, one letter swap from a real runtime.
-        found.fail(f"runtime {runtime!r} is not a Lambda runtime", f"did you mean {close[0]}?")
-        return
-    # The model ships with botocore and lags AWS (botocore 1.34.0 lacks python3.13): Lambda
-    # itself is the judge, so an older botocore must not block a runtime released since.
-    found.warnings.append(
-        f"runtime {runtime} is not in this botocore's Lambda model (botocore {_botocore_version()}): "
-        "Lambda rejects it if it does not exist; upgrade botocore to check it here"
-    )
-
-
-def _botocore_version() -> str:
-    from botocore import __version__
-
-    return str(__version__)
 
 
 def _check_range(

@@ -12,7 +12,8 @@ import pytest
 
 from lambdawait.core.errors import ExitCode, UsageError
 from lambdawait.core.package import LocalPackage, inspect_zip
-from lambdawait.core.preflight import DEPRECATIONS, RESERVED_ENV_KEYS, check, known_runtimes
+from lambdawait.core.preflight import RESERVED_ENV_KEYS, check, known_runtimes
+from lambdawait.core.runtime_checks import DEPRECATIONS
 from lambdawait.core.spec import CodeSource, FunctionSpec
 from tests.unit.test_package import fake_elf, make_zip
 
