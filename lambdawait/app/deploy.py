@@ -188,7 +188,6 @@ def _prepare(session: Session, spec: FunctionSpec, release: Release, timeout: fl
         from lambdawait.aws.images import pin
 
         # Through ECR (read-only), before any change: the digest to deploy and its architecture.
-        # (Clients has no ecr() yet: aws.py is another helper's this session.)
         ecr = session.clients.ecr()
         spec = pin(ecr, spec, architecture if response is not None else None, session.out.step)
     request = _validate_release(session, spec, release, response)

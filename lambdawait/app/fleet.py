@@ -1,6 +1,6 @@
 """Many functions as one change: plan them all, deploy them concurrently under one request budget.
 
-Each function goes through exactly what `deploy` does for one (pipeline._prepare, Deployer.apply,
+Each function goes through exactly what `deploy` does for one (app.deploy._prepare, Deployer.apply,
 publish_version), in a thread of its own, so waiting on one never holds the budget (budget.py): the
 threads only meet at the limiter. Nothing here moves an alias; release_set.py releases the set.
 """

@@ -1,7 +1,7 @@
 """Releasing many functions as one: every alias on one schedule, gates across the set, restore-all.
 
 Once the first alias write has gone out, the release is a transaction, as a single shift is
-(traffic.Shifter): every way out (a gate, a signal, an AWS error, a bug) goes through
+(aws.shift.Shifter): every way out (a gate, a signal, an AWS error, a bug) goes through
 `SetRelease._unwind`, which closes the request budget (no ordinary call is sent any more), lets the
 writes already on the wire finish, and then restores every alias that moved, concurrently, ahead
 of any other call. A restore writes with the RevisionId this release last saw (one call per alias);
