@@ -18,16 +18,14 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, cast
 
 from lambdawait.core.errors import OUTCOME_EXIT_CODES, ExitCode, LambdawaitError
-from lambdawait.output.render_text import describe_status, hanging_lines, plural, release_text, with_reason
+from lambdawait.output.render_text import describe_status, hanging_lines, plural
 from lambdawait.output.streams import SafeStream
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
     from lambdawait.core.doc_types import FunctionDoc, ResultDocument
     from lambdawait.core.events import ShiftEvent, WaitEvent
-    from lambdawait.core.models import FunctionStatus
     from lambdawait.output.query import Query
     from lambdawait.output.render_failure import FailureView
 
@@ -218,40 +216,20 @@ class Output:
     def failure(self, view: FailureView, *, err: bool, plain_mark: str = "✗ ", suffix: str = "") -> None:
         """A failed function: a red ✗ headline, AWS's reason, what is live, then the steps as
         bullets; wrapped by Rich to the terminal, one item per line elsewhere."""
+        from lambdawait.output.render_failure import failure_lines, rich_failure_lines
+
         if self.rich_err if err else self.rich_out:
-            self._rich_failure(view, err=err, suffix=suffix)
+            console = self._console(err)
+            lines = rich_failure_lines(console, view, suffix=suffix)
+            with self._lock:
+                for line in lines:
+                    console.print(line, soft_wrap=True)
             return
-        lines = [f"{plain_mark}{view.headline}{suffix}"] if view.headline else []
-        lines += [f"  {text}" for text in (view.reason, view.aftermath) if text]
-        if view.steps:
-            lines += ["  fix:", *(f"  - {step}" for step in view.steps)]
-        for line in lines:
+        for text in failure_lines(view, plain_mark=plain_mark, suffix=suffix):
             if err:
-                self.log(line)
+                self.log(text)
             else:
-                self.out(line)
-
-    def _rich_failure(self, view: FailureView, *, err: bool, suffix: str) -> None:
-        from rich.text import Text
-
-        console = self._console(err)
-        lines: list[Text] = []
-
-        def hanging(first: Text, text: Text, indent: int) -> None:
-            lines.extend(hanging_lines(console, text, first, indent))
-
-        if view.headline:
-            hanging(Text("✗ ", style="bold red"), Text.assemble((view.headline, "bold"), suffix), 2)
-        for text, style in ((view.reason, ""), (view.aftermath, "dim")):
-            if text:
-                hanging(Text("  "), Text(text, style=style), 2)
-        if view.steps:
-            lines.append(Text("  fix:", style="yellow"))
-            for step in view.steps:
-                hanging(Text("  • ", style="yellow"), Text(step), 4)
-        with self._lock:
-            for line in lines:
-                console.print(line, soft_wrap=True)
+                self.out(text)
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -272,30 +250,9 @@ class Output:
 
     @contextmanager
     def _live_progress(self, labels: Sequence[str]) -> Iterator[Callable[[WaitEvent], None]]:
-        from rich.live import Live
-        from rich.table import Table
-        from rich.text import Text
+        from lambdawait.output.render_progress import live_table
 
-        rows: dict[str, tuple[str, float, int]] = {label: ("waiting", 0.0, 0) for label in labels}
-
-        marks: dict[str, str] = {label: "[cyan]⏳[/]" for label in labels}
-
-        def table() -> Table:
-            grid = Table.grid(padding=(0, 2))
-            for label, (text, elapsed, polls) in rows.items():
-                # A status text is AWS's words: Text, never markup.
-                grid.add_row(marks[label], Text(label), Text(text), f"{elapsed:5.1f}s", plural(polls, "poll"))
-            return grid
-
-        with Live(table(), console=self._console(err=True), refresh_per_second=10, transient=True) as live:
-
-            def sink(event: WaitEvent) -> None:
-                text = event.note or _status_text(event.status)
-                with self._lock:
-                    rows[event.request.label] = (text, event.elapsed, event.polls)
-                    marks[event.request.label] = _row_mark(event.status)
-                    live.update(table())
-
+        with live_table(self._console(err=True), self._lock, labels) as sink:
             yield sink
 
     def transition(self, event: WaitEvent) -> None:
@@ -304,10 +261,12 @@ class Output:
 
     def _log_event(self, event: WaitEvent, *, quiet_ready_start: bool = False) -> None:
         """One line per transition (every poll with --verbose); an already-ready start may stay quiet."""
-        quiet = quiet_ready_start and event.polls == 1 and _is_ready(event.status)
+        from lambdawait.output.render_progress import event_text, is_ready
+
+        quiet = quiet_ready_start and event.polls == 1 and is_ready(event.status)
         label = event.request.label
         if (event.changed and not quiet) or event.note or self.verbose or self._heartbeat_due(label):
-            what = event.note or _status_text(event.status)
+            what = event.note or event_text(event.status)
             self.log(f"[{event.elapsed:6.1f}s] {label}: {what}")
             self._last_line[label] = self._monotonic()
 
@@ -394,45 +353,11 @@ class Output:
         self._ci(document)
 
     def _result_text(self, document: ResultDocument) -> None:
+        from lambdawait.output.render_result import result_lines
+
         command, outcome = document["command"], document["outcome"]
-        for entry in document["functions"]:
-            if entry.get("function"):
-                self.out(f"{entry['function']}: {describe_status(entry)}")
-        plan = document.get("plan")
-        if plan and outcome == "planned":
-            for step in plan["steps"]:
-                # A field under its step (`  timeout (function): 3 s → 600 s`) lines up under it.
-                self.out(f"        {step}" if step.startswith("  ") else f"  plan: {step}")
-            if plan.get("publish"):
-                self.out(f"  plan: {release_text(plan)}")
-            wait_timeout = plan.get("waitTimeoutSeconds")
-            if wait_timeout and plan["steps"] and "unchanged" not in plan["steps"][0]:
-                from lambdawait.core.strategy import format_duration
-
-                took = format_duration(wait_timeout)
-                self.out(f"  plan: wait up to {took} for each change to land (--wait-timeout)")
-        shown = ((document.get("version"), "version"), (document.get("codeSha256"), "code sha256"))
-        for value, label in shown:
-            if value:
-                self.out(f"  {label}: {value}")
-        from lambdawait.core.strategy import format_duration
-
-        for point in document.get("schedule", []):
-            at = format_duration(point["atSeconds"])
-            self.out(f"  at {at:>8}  {point['weight'] * 100:g}% -> version {document['toVersion']}")
-        if document.get("schedule"):
-            self.out(f"  total: {format_duration(document['totalSeconds'])}")
-        if document.get("message"):
-            self.out(f"  {document['message']}")
-        for warning in document.get("warnings", []):
-            self.out(f"  warning: {warning}")
-        shift = document.get("shift")
-        alias = document.get("alias") or (shift.get("alias") if shift else None)
-        if alias is not None and not isinstance(alias, str):  # a plan names the alias by its name
-            split = "".join(f", {w * 100:g}% -> {v}" for v, w in alias["additionalVersionWeights"].items())
-            self.out(f"  alias {alias['name']} -> {alias['functionVersion']}{split}")
-        if document.get("fromVersion"):
-            self.out(f"  from version {document['fromVersion']} to {document['toVersion']}")
+        for line in result_lines(document):
+            self.out(line)
         mark, colour = ("✓", "green") if outcome in OK_OUTCOMES else ("✗", "red")
         self.out(f"{mark} {command}: {outcome}", f"[{colour}]{mark}[/] {command}: [bold]{outcome}[/]")
 
@@ -443,59 +368,14 @@ class Output:
         self._ci(document)
 
     def _status_block(self, e: FunctionDoc) -> None:
-        from lambdawait.output.ago import ago, parse_time, with_ago
+        """The function's name, its rows aligned under it, then the steps to take (if any)."""
+        from lambdawait.output.render_status import remediation_steps, status_rows
 
         label = str(e["function"]) + (f":{e['qualifier']}" if e.get("qualifier") else "")
         self.out(label, [(label, "bold")])
-        now = self.now()
-        rows: list[tuple[str, str | None]] = [
-            ("state", with_reason(e.get("state"), e.get("stateReasonCode"), e.get("stateReason"))),
-            (
-                "last update",
-                with_reason(
-                    e.get("lastUpdateStatus"),
-                    e.get("lastUpdateStatusReasonCode"),
-                    # The same text as the state's (a failed creation) is said once, above.
-                    None
-                    if e.get("lastUpdateStatusReason") == e.get("stateReason")
-                    else e.get("lastUpdateStatusReason"),
-                ),
-            ),
-            ("runtime", f"{e.get('runtime') or e.get('packageType')} ({e.get('architecture')})"),
-            ("handler", e.get("handler") or "-"),
-            ("memory", f"{e['memorySize']} MB" if e.get("memorySize") else "-"),
-            ("timeout", f"{e['timeout']} s" if e.get("timeout") else "-"),
-            ("code sha256", e.get("codeSha256")),
-            ("last modified", with_ago(e.get("lastModified"), now)),
-            ("environment", ", ".join(f"{k}=****" for k in e.get("environment", {})) or "-"),
-        ]
-        if e.get("stateMeaning"):
-            rows.append(("means", e["stateMeaning"]))
-        for version in e.get("versions", []):
-            moment = parse_time(version.get("lastModified") or "")  # the raw time is in -o json
-            seen = f"{version['state']}  {version['codeSha256']}" + (
-                f"  {ago(moment, now)}" if moment else ""
-            )
-            if version.get("stateMeaning"):
-                seen += f"  ({version['stateMeaning']})"
-            rows.append((f"version {version['version']}", seen))
-        for alias in e.get("aliases", []):
-            weights = alias["additionalVersionWeights"]
-            split = "".join(f", {w * 100:g}% -> {v}" for v, w in weights.items())
-            rows.append((f"alias {alias['name']}", f"-> {alias['functionVersion']}{split}"))
-        for d in e.get("deployments", []):
-            events = ", ".join(f"{x['name']} {x['status']}" for x in d["events"])
-            moving = f"{d['fromVersion']} -> {d['toVersion']}"
-            line = f"{d['deploymentId']} {d['status']} ({d['config']}): {moving}"
-            rows.append((f"codedeploy {d['alias']}", line + (f"; {events}" if events else "")))
-        for pc in e.get("provisionedConcurrency", []):
-            why = f": {pc['statusReason']}" if pc.get("statusReason") else ""
-            seen = f"{pc['status']} {pc['allocated']}/{pc['requested']} allocated{why}"
-            rows.append((f"provisioned {pc['qualifier']}", seen))
-        for key, value in rows:
+        for key, value in status_rows(e, self.now()):
             self.out(f"  {key:<14} {value}", ["  ", (f"{key:<14}", "dim"), f" {value}"], hang=17)
-        remediation = e.get("remediation")
-        steps = e.get("remediationSteps") or ([remediation] if remediation else [])
+        steps = remediation_steps(e)
         if steps:
             from lambdawait.output.render_failure import FailureView
 
@@ -510,29 +390,3 @@ class Output:
             self.out(f"  {reason['meaning']}")
             for step in reason["remediation"]:
                 self.out(f"  - {step}", ["  ", ("-", "yellow"), f" {step}"])
-
-
-def _status_text(status: FunctionStatus | None) -> str:
-    if status is None:
-        return "waiting"
-    return describe_status(
-        {
-            "state": status.state,
-            "stateReasonCode": status.state_reason_code,
-            "lastUpdateStatus": status.last_update_status,
-            "lastUpdateStatusReasonCode": status.last_update_status_reason_code,
-        }
-    )
-
-
-def _row_mark(status: FunctionStatus | None) -> str:
-    """The live table's mark: ⏳ while waiting, ✓ once ready, ✗ on a failed state."""
-    if status is not None and "Failed" in (status.state, status.last_update_status):
-        return "[red]✗[/]"
-    return "[green]✓[/]" if _is_ready(status) else "[cyan]⏳[/]"
-
-
-def _is_ready(status: FunctionStatus | None) -> bool:
-    return (
-        status is not None and status.state == "Active" and status.last_update_status in ("Successful", None)
-    )

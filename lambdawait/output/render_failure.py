@@ -1,7 +1,8 @@
 """A failed function as a person reads it: a headline, AWS's reason, what is live, the steps to take.
 
 Pure: built from a result document's per-function entry (and the error's message, for what a
-deploy left behind), so the terminal, the CI log and `explain` all say the same once.
+deploy left behind), so the terminal, the CI log and `explain` all say the same once. The lines
+are built here too, plain for a log and as Rich Text for a terminal; the renderer prints them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lambdawait.output.render_text import hanging_lines
+
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from lambdawait.core.doc_types import FunctionDoc
 
 
@@ -22,6 +28,37 @@ class FailureView:
     reason: str | None  # AWS's StateReason / LastUpdateStatusReason text
     aftermath: str | None  # what a deploy changed and what is live (the ledger's clauses)
     steps: tuple[str, ...]  # remediation steps, chosen for what failed, names filled in
+
+
+def failure_lines(view: FailureView, *, plain_mark: str, suffix: str) -> list[str]:
+    """The view as plain lines, one item each (a log is never wrapped): headline, reason, steps."""
+    lines = [f"{plain_mark}{view.headline}{suffix}"] if view.headline else []
+    lines += [f"  {text}" for text in (view.reason, view.aftermath) if text]
+    if view.steps:
+        lines += ["  fix:", *(f"  - {step}" for step in view.steps)]
+    return lines
+
+
+def rich_failure_lines(console: Console, view: FailureView, *, suffix: str) -> list[Text]:
+    """The view for a terminal: a red ✗ headline, the steps as bullets, each wrapped to the
+    console's width with its continuation lines under the text, not under the mark."""
+    from rich.text import Text
+
+    lines: list[Text] = []
+
+    def hanging(first: Text, text: Text, indent: int) -> None:
+        lines.extend(hanging_lines(console, text, first, indent))
+
+    if view.headline:
+        hanging(Text("✗ ", style="bold red"), Text.assemble((view.headline, "bold"), suffix), 2)
+    for text, style in ((view.reason, ""), (view.aftermath, "dim")):
+        if text:
+            hanging(Text("  "), Text(text, style=style), 2)
+    if view.steps:
+        lines.append(Text("  fix:", style="yellow"))
+        for step in view.steps:
+            hanging(Text("  • ", style="yellow"), Text(step), 4)
+    return lines
 
 
 def failed_entry(functions: Sequence[FunctionDoc]) -> FunctionDoc | None:

@@ -8,7 +8,8 @@ from lambdawait.aws.shift import ShiftEvent
 from lambdawait.aws.waiter import WaitEvent, WaitRequest
 from lambdawait.core.acceptors import Target
 from lambdawait.core.models import FunctionStatus
-from lambdawait.output.render import HEARTBEAT_SECONDS, Output, _row_mark, plural
+from lambdawait.output.render import HEARTBEAT_SECONDS, Output, plural
+from lambdawait.output.render_progress import row_mark as _row_mark
 
 REQ = WaitRequest("fn", None, Target.READY)
 PENDING = FunctionStatus("fn", state="Pending", state_reason_code="Creating")
