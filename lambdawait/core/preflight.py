@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import NoReturn
 
 from lambdawait.core import model, snapstart
 from lambdawait.core.errors import UsageError
@@ -98,18 +99,23 @@ def check(
         check_contents(found, package, runtime=runtime, handler=handler, arch=arch, layers=layers_possible)
 
     if found.problems:
-        (message, hint), more = found.problems[0], len(found.problems) - 1
-        if more:
-            hint += f"; and {more} more problem{'s' if more > 1 else ''}"
-        raise UsageError(
-            _one_line(message),
-            hint=_one_line(hint),
-            details={
-                "problems": [_one_line(f"{m} ({h})") for m, h in found.problems],
-                "warnings": found.warnings,
-            },
-        )
+        _refuse(found)
     return PreflightReport(warnings=tuple(_one_line(w) for w in found.warnings))
+
+
+def _refuse(found: Findings) -> NoReturn:
+    """One line for the first problem and its fix (and how many more); all of them in the details."""
+    (message, hint), more = found.problems[0], len(found.problems) - 1
+    if more:
+        hint += f"; and {more} more problem{'s' if more > 1 else ''}"
+    raise UsageError(
+        _one_line(message),
+        hint=_one_line(hint),
+        details={
+            "problems": [_one_line(f"{m} ({h})") for m, h in found.problems],
+            "warnings": found.warnings,
+        },
+    )
 
 
 def check_name(name: str, command: str = "deploy") -> None:
