@@ -66,7 +66,8 @@ def test_create_then_unchanged_costs_one_read(sim: Simulator, cli: Cli, app_dir:
     no_secret(run, again)
 
 
-def test_code_only_config_only_and_both(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+def test_code_only_config_only_and_both(sim: Simulator, cli_mixed: Cli, app_dir: Path) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     create(sim, cli, app_dir, "fn")
     old_sha = config(sim, "fn")["CodeSha256"]
     (app_dir / "app.py").write_text("def handler(e, c):\n    return 2\n")
@@ -125,7 +126,8 @@ def test_failed_create_exits_1_with_reason_and_remediation(sim: Simulator, cli: 
     no_secret(run, again)
 
 
-def test_failed_update_keeps_old_code_live(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+def test_failed_update_keeps_old_code_live(sim: Simulator, cli_mixed: Cli, app_dir: Path) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     create(sim, cli, app_dir, "fn")
     old_sha = config(sim, "fn")["CodeSha256"]
     sim.set_scenario(
@@ -263,7 +265,8 @@ def test_throttling_is_survived(sim: Simulator, cli: Cli, app_dir: Path) -> None
     assert config(sim, "fn")["MemorySize"] == 384
 
 
-def test_dry_run_prints_plan_and_changes_nothing(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+def test_dry_run_prints_plan_and_changes_nothing(sim: Simulator, cli_mixed: Cli, app_dir: Path) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     sim.reset_calls()
     run = cli("deploy", "new-fn", "--dir", str(app_dir), *base(sim), "--dry-run", "--publish")
     assert run.code == 0, run.stderr
@@ -310,7 +313,8 @@ def test_deploy_waits_for_an_update_in_progress(sim: Simulator, cli: Cli, app_di
     assert (final["MemorySize"], final["Timeout"]) == (200, 20)
 
 
-def test_tags_env_and_env_file(sim: Simulator, cli: Cli, app_dir: Path, tmp_path: Path) -> None:
+def test_tags_env_and_env_file(sim: Simulator, cli_mixed: Cli, app_dir: Path, tmp_path: Path) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     create(sim, cli, app_dir, "fn", "--tag", "team=a")
     dotenv = tmp_path / ".env"
     dotenv.write_text(f'# settings\nexport DB_URL="postgres://u:{SECRET}@db/x"\nMODE=prod\n')
@@ -328,7 +332,8 @@ def test_tags_env_and_env_file(sim: Simulator, cli: Cli, app_dir: Path, tmp_path
     no_secret(run, text)
 
 
-def test_env_removal_needs_prune_env(sim: Simulator, cli: Cli, app_dir: Path) -> None:
+def test_env_removal_needs_prune_env(sim: Simulator, cli_mixed: Cli, app_dir: Path) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     create(sim, cli, app_dir, "fn", "--env", f"DB_PASSWORD={SECRET}", "--env", "OTHER=1", "--env", "MODE=a")
     sim.reset_calls()
     refused = cli("deploy", "fn", "--env", "NEW=1", "-o", "json")
@@ -385,8 +390,9 @@ def _layer(sim: Simulator, name: str) -> str:
 
 
 def test_a_missing_layer_version_is_refused_before_any_change(
-    sim: Simulator, cli: Cli, app_dir: Path
+    sim: Simulator, cli_mixed: Cli, app_dir: Path
 ) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     create(sim, cli, app_dir, "fn")
     deps, tools = _layer(sim, "deps"), _layer(sim, "tools")
     missing = tools[: tools.rindex(":")] + ":7"
@@ -410,8 +416,9 @@ def _released(sim: Simulator, cli: Cli, app_dir: Path, *alias: str) -> None:
 
 
 def test_a_role_change_under_a_canary_is_refused_before_any_change(
-    sim: Simulator, cli: Cli, app_dir: Path
+    sim: Simulator, cli_mixed: Cli, app_dir: Path
 ) -> None:
+    cli = cli_mixed  # the first deploy through the installed executable, the later ones in-process
     _released(sim, cli, app_dir)
     other = sim.client("iam").create_role(RoleName="other", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     sim.reset_calls()
