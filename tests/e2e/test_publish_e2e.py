@@ -34,7 +34,8 @@ def _scenario(sim: Simulator, **defaults: object) -> None:
     )
 
 
-def test_publish_waits_for_update_then_version_is_active(sim: Simulator, cli: Cli) -> None:
+def test_publish_waits_for_update_then_version_is_active(sim: Simulator, cli_mixed: Cli) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     sha = _ready(sim, cli)
     _scenario(sim, update_seconds=4)  # still InProgress when the CLI has started, even on a loaded machine
     sim.client("lambda").update_function_configuration(FunctionName="fn", MemorySize=256)

@@ -33,7 +33,8 @@ def _put(sim: Simulator, qualifier: str, amount: int = 2) -> None:
     )
 
 
-def test_wait_for_provisioned_ready_failed_and_missing(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_wait_for_provisioned_ready_failed_and_missing(sim: Simulator, cli_mixed: Callable[..., Run]) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     two_versions(sim)
     _provisioned(sim, provisioned_fail_on=[2])
     _put(sim, "live")
@@ -158,7 +159,8 @@ def _index(*archs: str) -> dict[str, Any]:
     return {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries}
 
 
-def test_image_tag_is_deployed_as_its_digest(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_image_tag_is_deployed_as_its_digest(sim: Simulator, cli_mixed: Callable[..., Run]) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     sim.set_scenario(Scenario.from_dict(QUICK))
     first = _push(sim, "v1", _manifest("sha256:" + "a" * 64))
     repo = f"{sim.client('sts').get_caller_identity()['Account']}.dkr.ecr.us-east-1.amazonaws.com/app"

@@ -66,7 +66,10 @@ def test_shift_applies_each_weight_then_points_alias_at_new_version(
         assert doc["elapsedSeconds"] >= 1.0  # the bake really was held
 
 
-def test_plan_prints_schedule_and_total_without_mutating(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_plan_prints_schedule_and_total_without_mutating(
+    sim: Simulator, cli_mixed: Callable[..., Run]
+) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     two_versions(sim)
     sim.reset_calls()
     run = cli(*SHIFT, "--strategy", "linear:25:1s", "--plan")
@@ -81,7 +84,10 @@ def test_plan_prints_schedule_and_total_without_mutating(sim: Simulator, cli: Ca
     assert alias_state(sim) == ("1", {})
 
 
-def test_plan_to_the_version_already_served_says_unchanged(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_plan_to_the_version_already_served_says_unchanged(
+    sim: Simulator, cli_mixed: Callable[..., Run]
+) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     two_versions(sim)
     run = cli("shift", "app", "--alias", "live", "--to-version", "1", "--strategy", "linear:25:1s", "--plan")
     assert run.code == 0, run.stderr
@@ -142,7 +148,8 @@ def test_refused_with_exit_2_and_no_mutating_call(sim: Simulator, cli_mixed: Cal
     assert alias_state(sim) == ("1", {})
 
 
-def test_mid_shift_alias_refused_without_force(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_mid_shift_alias_refused_without_force(sim: Simulator, cli_mixed: Callable[..., Run]) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     two_versions(sim)
     sim.client("lambda").update_alias(
         FunctionName="app", Name="live", RoutingConfig={"AdditionalVersionWeights": {"2": 0.3}}
@@ -157,7 +164,8 @@ def test_mid_shift_alias_refused_without_force(sim: Simulator, cli: Callable[...
     assert alias_state(sim) == ("2", {})
 
 
-def test_versions_with_different_roles(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_versions_with_different_roles(sim: Simulator, cli_mixed: Callable[..., Run]) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     other = sim.client("iam").create_role(RoleName="other", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     two_versions(sim, v2_role=other)
     sim.reset_calls()

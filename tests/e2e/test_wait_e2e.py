@@ -119,7 +119,8 @@ def test_inactive_reported_at_once(sim: Simulator, cli: Callable[..., Run]) -> N
     assert sim.calls() == {"GetFunction": 1}
 
 
-def test_status_masks_environment_values(sim: Simulator, cli: Callable[..., Run]) -> None:
+def test_status_masks_environment_values(sim: Simulator, cli_mixed: Callable[..., Run]) -> None:
+    cli = cli_mixed  # each command's first run through the installed executable, repeats in-process
     _create(sim, "secretive", Environment={"Variables": {"DB_PASSWORD": "hunter2-planted"}})
     cli("wait", "secretive")
     sim.client("lambda").publish_version(FunctionName="secretive")
