@@ -119,21 +119,28 @@ def file_defaults(ctx: typer.Context, param: typer.CallbackParam, value: _Value)
     default of every option it sets, so an option given on the command line still wins.
 
     Both parameters are eager, so this runs before any other option is read, and Click then looks
-    each one's default up in `ctx.default_map`. A broken file is exit 2, like any bad input.
+    each one's default up in `ctx.default_map`. A broken file is exit 2, like any bad input; it is
+    raised by `deploy` itself, inside its own boundary, because -o (json or text) is not read yet.
     """
-    seen: dict[str | None, object] = ctx.meta.setdefault("lambdawait.aws.deploy-file", {})
+    seen: dict[str | None, object] = ctx.meta.setdefault(_FILE_SEEN, {})
     seen[param.name] = value
     function, config = seen.get("function"), seen.get("config")
     if "config" not in seen or not isinstance(function, str) or not function or ctx.resilient_parsing:
         return value
-    with command_scope("deploy", OutputOptions().render()):
-        from lambdawait.core import manifest
+    from lambdawait.core import manifest
 
+    try:
         path = manifest.find(config if isinstance(config, Path) else None)
         entry = manifest.load(path).functions.get(function) if path is not None else None
         if entry is not None:
             ctx.default_map = {**(ctx.default_map or {}), **_defaults(ctx, entry)}
+    except Exception as exc:
+        ctx.meta[_FILE_ERROR] = exc
     return value
+
+
+_FILE_SEEN = "lambdawait.deploy.file-seen"
+_FILE_ERROR = "lambdawait.deploy.file-error"
 
 
 # deploy's parameter (Python) name for each file key that `deploy` has an option for.
@@ -214,6 +221,9 @@ def deploy(
         from lambdawait.app.commands import Session
         from lambdawait.app.deploy import Release, run_deploy
 
+        broken = ctx.meta.get(_FILE_ERROR)
+        if isinstance(broken, Exception):
+            raise broken  # the functions file, read before -o was: reported as -o asks
         spec = settings.spec(function)
         release = Release(
             publish=publish,

@@ -4,6 +4,7 @@ object per group: each command that talks to AWS takes --region/--profile/--endp
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated
@@ -154,3 +155,18 @@ def test_help_shows_each_group_under_its_own_heading_in_declaration_order() -> N
     ]
     connection = text.split("\nAWS connection:\n")[1].split("\n\n")[0]
     assert re.findall(r"--[\w-]+", connection) == ["--region", "--profile", "--endpoint-url"]
+
+
+def test_a_broken_functions_file_is_reported_as_o_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is read while FUNCTION and --config are parsed, before -o: its error waits for
+    # deploy's own boundary, so `-o json` gets a JSON document (it used to get the text line).
+    (tmp_path / "lambdawait.toml").write_text("[functions.api\nmemory = 512\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["deploy", "api", "-o", "json", "--endpoint-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["outcome"] == "usage-error" and "lambdawait.toml" in document["error"]["message"]
+    text = CliRunner().invoke(app, ["deploy", "api", "--endpoint-url", "http://127.0.0.1:9"])
+    assert text.exit_code == 2 and text.stdout == "" and "lambdawait.toml" in text.stderr
