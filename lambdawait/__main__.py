@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -89,6 +90,10 @@ def _exit(code: object) -> NoReturn:
 
     flush_quietly(sys.stdout)
     flush_quietly(sys.stderr)
+    # The interpreter's last garbage collection would walk every object botocore, Typer and Rich
+    # made (~35 ms of a ~450 ms command) to free memory the process is about to give back anyway.
+    # Frozen objects are skipped; atexit handlers, `with` blocks and stream flushes all still run.
+    gc.freeze()
     sys.exit(code if isinstance(code, int) else 0)
 
 

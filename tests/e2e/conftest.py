@@ -10,6 +10,7 @@ keeps a representative few on the installed executable for what only a real proc
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -139,6 +140,7 @@ def _process_state(args: tuple[str, ...], env: Mapping[str, str]) -> Iterator[tu
         for sig, handler in saved_signals.items():
             signal.signal(sig, handler)
         boundary.started = False  # module state a new process starts without
+        gc.unfreeze()  # main() freezes the heap for its exit; this process goes on collecting
 
 
 def run_in_process(args: tuple[str, ...], env: Mapping[str, str]) -> Run:
