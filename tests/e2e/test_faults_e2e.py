@@ -103,9 +103,12 @@ def test_deploy_publish_canary_survives_throttling_and_5xx(sim: Simulator, cli: 
         problems = [p for found in pool.map(release, names, shares) for p in found]
     assert problems == [], "\n".join(problems)
     faulted = faulted_calls(sim)
-    # The faults really happened, on reads, writes and polls alike.
+    # The faults really happened, on polls and writes alike. Which writes meet one is chance: the
+    # fault sequence is seeded, but four concurrent processes interleave their calls differently on
+    # every run, and ~16 PublishVersion calls all got through often enough to make a flaky test.
     assert sum(faulted.values()) >= 2 * RUNS, faulted
-    assert {"GetFunction", "UpdateFunctionCode", "PublishVersion", "UpdateAlias"} <= set(faulted), faulted
+    assert "GetFunction" in faulted, faulted
+    assert len({"UpdateFunctionCode", "PublishVersion", "UpdateAlias"} & set(faulted)) >= 2, faulted
 
 
 # -- 2. SIGINT / SIGTERM at random moments of a shift ---------------------------------------------------
