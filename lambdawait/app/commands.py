@@ -95,6 +95,7 @@ class Session:
 
         self.clients = clients
         self.out = out
+        clients.on_notice = out.step  # a call retried for a while says so on the progress stream
         self.clock = SystemClock()
         self.limiter = RateLimiter(DEFAULT_POLL_RATE, self.clock)
         self.start = time.monotonic()

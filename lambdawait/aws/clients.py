@@ -7,6 +7,7 @@ tens of milliseconds of imports (s3transfer) on every command.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -130,6 +131,12 @@ class Clients:
         self._codedeploy: CodeDeployClient | None = None
         self._ecr: ECRClient | None = None
         self.region: str | None = None
+        # Where a call retried for a while says so (a progress line); set by the command's session.
+        self.on_notice: Callable[[str], None] | None = None
+
+    def _notice(self, message: str) -> None:
+        if self.on_notice is not None:
+            self.on_notice(message)
 
     def _checked_session(self) -> Session:
         if self._session is None:
@@ -153,7 +160,8 @@ class Clients:
         if self._lambda_retrying is None:
             from lambdawait.aws.retrying import RetryingClient
 
-            self._lambda_retrying = cast("LambdaClient", RetryingClient(self.polling_lambda()))
+            retrying = RetryingClient(self.polling_lambda(), on_notice=self._notice)
+            self._lambda_retrying = cast("LambdaClient", retrying)
         return self._lambda_retrying
 
     def _create(self, service: str) -> Any:
@@ -176,7 +184,8 @@ class Clients:
         if self._cloudwatch is None:
             from lambdawait.aws.retrying import RetryingClient
 
-            self._cloudwatch = cast("CloudWatchClient", RetryingClient(self._create("cloudwatch")))
+            retrying = RetryingClient(self._create("cloudwatch"), on_notice=self._notice)
+            self._cloudwatch = cast("CloudWatchClient", retrying)
         return self._cloudwatch
 
     def codedeploy(self) -> CodeDeployClient:
@@ -184,7 +193,8 @@ class Clients:
         if self._codedeploy is None:
             from lambdawait.aws.retrying import RetryingClient
 
-            self._codedeploy = cast("CodeDeployClient", RetryingClient(self._create("codedeploy")))
+            retrying = RetryingClient(self._create("codedeploy"), on_notice=self._notice)
+            self._codedeploy = cast("CodeDeployClient", retrying)
         return self._codedeploy
 
     def ecr(self) -> ECRClient:

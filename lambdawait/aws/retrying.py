@@ -18,6 +18,9 @@ from lambdawait.core.errors import client_error_code
 RETRY_BUDGET_SECONDS = 30.0
 FIRST_BACKOFF = 0.2
 MAX_BACKOFF = 5.0
+# A call retried for longer than this says so once (`on_notice`): a deploy silent for 20 s while
+# Lambda throttles looks hung in a CI log.
+NOTICE_AFTER_SECONDS = 5.0
 _NOT_CALLS = frozenset({"get_paginator", "get_waiter", "can_paginate", "close"})
 # What is worth retrying: this proxy, the waiter's own loop and the restore all judge alike.
 TRANSIENT_CODES = frozenset(
@@ -78,12 +81,15 @@ class RetryingClient:
         clock: Callable[[], float] = time.monotonic,
         budget: float = RETRY_BUDGET_SECONDS,
         rng: random.Random | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self._client = client
         self._sleep = sleep
         self._clock = clock
         self._budget = budget
         self._rng = rng or random.Random()
+        # Settable after construction: the clients are built before the command's output exists.
+        self.on_notice = on_notice
 
     def __getattr__(self, name: str) -> object:
         """The wrapped client's attribute; its API calls come back wrapped in the retry policy.
@@ -106,13 +112,27 @@ class RetryingClient:
     ) -> object:
         from tenacity import RetryCallState, Retrying, retry_if_exception
 
-        deadline = self._clock() + self._budget
+        started = self._clock()
+        deadline = started + self._budget
         attempts = 0
+        noticed = False
 
         def attempt() -> object:
             nonlocal attempts
             attempts += 1
             return method(*args, **kwargs)
+
+        def before_sleep(state: RetryCallState) -> None:
+            nonlocal noticed
+            waited = self._clock() - started + (state.upcoming_sleep or 0.0)
+            if noticed or self.on_notice is None or waited < NOTICE_AFTER_SECONDS:
+                return
+            noticed = True
+            failure = state.outcome.exception() if state.outcome else None
+            # boto3's publish_version is AWS's PublishVersion: the name the API docs and logs use.
+            name = str(getattr(method, "__name__", "the_call"))
+            operation = "".join(part.title() for part in name.split("_"))
+            self.on_notice(_notice(operation, failure, deadline - self._clock()))
 
         def wait(state: RetryCallState) -> float:
             n = state.attempt_number
@@ -126,6 +146,7 @@ class RetryingClient:
             # Tenacity computes the wait before asking whether to stop: never sleep past the budget.
             stop=lambda state: self._clock() + (state.upcoming_sleep or 0.0) > deadline,
             sleep=self._sleep,
+            before_sleep=before_sleep,
             reraise=True,
         )
         try:
@@ -134,6 +155,17 @@ class RetryingClient:
             if attempts > 1 and not is_transient(exc):
                 _mark_retried(exc, attempts - 1)
             raise
+
+
+def _notice(operation: str, failure: BaseException | None, left: float) -> str:
+    """What a long retry says: which call, what AWS answered, how long it may still go on."""
+    import botocore.exceptions
+
+    if isinstance(failure, botocore.exceptions.ClientError):
+        why = f"AWS answered {client_error_code(failure)}"
+    else:
+        why = f"the connection failed ({type(failure).__name__})" if failure else "it failed"
+    return f"{operation}: {why}; still retrying, for up to {max(0.0, left):.0f} s more"
 
 
 def _mark_retried(exc: BaseException, attempts: int) -> None:

@@ -76,3 +76,21 @@ def test_first_attempt_errors_pass_through_unmarked() -> None:
 
 def test_non_call_attributes_are_the_client_own() -> None:
     assert proxy(Flaky([]), FakeClock()).get_paginator("x") == "paginator x"
+
+
+def test_a_long_retry_says_so_once_and_a_short_one_stays_quiet() -> None:
+    # Throttled for ~10 s: one progress line naming the call and AWS's answer, not one per retry.
+    clock, notices = FakeClock(), []
+    inner = Flaky([client_error("TooManyRequestsException", 429)] * 6)
+    client = RetryingClient(
+        inner, sleep=clock.sleep, clock=clock.now, budget=30, rng=random.Random(3), on_notice=notices.append
+    )
+    client.update_alias()
+    assert sum(clock.sleeps) >= 5 and len(clock.sleeps) == 6
+    assert len(notices) == 1
+    assert notices[0].startswith("UpdateAlias: AWS answered TooManyRequestsException; still retrying")
+    # Two quick throttles (well under 5 s of retrying): nothing to say.
+    quiet: list[str] = []
+    short = Flaky([client_error("TooManyRequestsException", 429)] * 2)
+    RetryingClient(short, sleep=clock.sleep, clock=clock.now, on_notice=quiet.append).update_alias()
+    assert quiet == []
