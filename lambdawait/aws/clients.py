@@ -107,7 +107,10 @@ def _retries(session: Session) -> Any:
     mode = session.get_config_variable("retry_mode")
     if mode is not None and mode not in _RETRY_MODES:
         raise _bad_retry_setting(session, "retry_mode", " or ".join(_RETRY_MODES))
-    return None if mode is not None else {"mode": "standard"}
+    # Whether the user chose a mode, not what botocore resolved: an older botocore (the 1.41.6
+    # floor among them) resolves an unset retry_mode to legacy, which would pass for a choice.
+    chosen = os.environ.get("AWS_RETRY_MODE") or session.get_scoped_config().get("retry_mode")
+    return None if chosen else {"mode": "standard"}
 
 
 def _bad_retry_setting(session: Session, name: str, expected: str) -> UsageError:
