@@ -68,17 +68,8 @@ class ProvisionedConfig:
 
 def read(client: LambdaApi, function: str, qualifier: str) -> ProvisionedConfig | None:
     """The config on FUNCTION:QUALIFIER, or None when it has none."""
-    import botocore.exceptions
-
-    try:
-        response = client.get_provisioned_concurrency_config(FunctionName=function, Qualifier=qualifier)
-    except botocore.exceptions.ClientError as exc:
-        if client_error_code(exc) == NOT_FOUND:
-            return None
-        raise translate_client_error(
-            exc, action=f"reading the provisioned concurrency of {function}:{qualifier}"
-        ) from exc
-    return ProvisionedConfig.parse(response)
+    config, _ = _read(client, function, qualifier, denied_ok=False)
+    return config
 
 
 def read_if_allowed(
@@ -86,6 +77,12 @@ def read_if_allowed(
 ) -> tuple[ProvisionedConfig | None, str | None]:
     """The config, or (None, why) when the caller may not read it: a role without
     lambda:GetProvisionedConcurrencyConfig still shifts, without waiting for capacity."""
+    return _read(client, function, qualifier, denied_ok=True)
+
+
+def _read(
+    client: LambdaApi, function: str, qualifier: str, *, denied_ok: bool
+) -> tuple[ProvisionedConfig | None, str | None]:
     import botocore.exceptions
 
     try:
@@ -94,7 +91,7 @@ def read_if_allowed(
         code = client_error_code(exc)
         if code == NOT_FOUND:
             return None, None
-        if code == "AccessDeniedException":
+        if denied_ok and code == "AccessDeniedException":
             return None, (
                 f"cannot read the provisioned concurrency of {function}:{qualifier} (AccessDenied): "
                 "steps will not wait for it (grant lambda:GetProvisionedConcurrencyConfig)"
