@@ -109,16 +109,24 @@ def _retries(session: Session) -> Any:
         raise _bad_retry_setting(session, "retry_mode", " or ".join(_RETRY_MODES))
     # Whether the user chose a mode, not what botocore resolved: an older botocore (the 1.41.6
     # floor among them) resolves an unset retry_mode to legacy, which would pass for a choice.
-    chosen = os.environ.get("AWS_RETRY_MODE") or session.get_scoped_config().get("retry_mode")
-    return None if chosen else {"mode": "standard"}
+    return None if _user_setting(session, "retry_mode") else {"mode": "standard"}
+
+
+def _user_setting(session: Session, name: str) -> tuple[str, str] | None:
+    """Where the user set `name` and to what: its AWS_ variable, else the profile; None if unset."""
+    variable = f"AWS_{name.upper()}"
+    value = os.environ.get(variable)
+    if value is not None:
+        return variable, value
+    configured = session.get_scoped_config().get(name)
+    if configured is None:
+        return None
+    profile = session.profile or os.environ.get("AWS_PROFILE") or "default"
+    return f"{name} in AWS profile {profile!r}", str(configured)
 
 
 def _bad_retry_setting(session: Session, name: str, expected: str) -> UsageError:
-    variable = f"AWS_{name.upper()}"
-    where, value = variable, os.environ.get(variable)
-    if value is None:
-        profile = session.profile or os.environ.get("AWS_PROFILE") or "default"
-        where, value = f"{name} in AWS profile {profile!r}", str(session.get_scoped_config().get(name))
+    where, value = _user_setting(session, name) or (f"AWS_{name.upper()}", "")
     return UsageError(f"{where} is {value[:40]!r}: it must be {expected}", hint=f"fix or unset {where}")
 
 

@@ -88,8 +88,7 @@ class RetryingClient:
         self._clock = clock
         self._budget = budget
         self._rng = rng or random.Random()
-        # Settable after construction: the clients are built before the command's output exists.
-        self.on_notice = on_notice
+        self._on_notice = on_notice
 
     def __getattr__(self, name: str) -> object:
         """The wrapped client's attribute; its API calls come back wrapped in the retry policy.
@@ -125,14 +124,14 @@ class RetryingClient:
         def before_sleep(state: RetryCallState) -> None:
             nonlocal noticed
             waited = self._clock() - started + (state.upcoming_sleep or 0.0)
-            if noticed or self.on_notice is None or waited < NOTICE_AFTER_SECONDS:
+            if noticed or self._on_notice is None or waited < NOTICE_AFTER_SECONDS:
                 return
             noticed = True
             failure = state.outcome.exception() if state.outcome else None
             # boto3's publish_version is AWS's PublishVersion: the name the API docs and logs use.
             name = str(getattr(method, "__name__", "the_call"))
             operation = "".join(part.title() for part in name.split("_"))
-            self.on_notice(_notice(operation, failure, deadline - self._clock()))
+            self._on_notice(_notice(operation, failure, deadline - self._clock()))
 
         def wait(state: RetryCallState) -> float:
             n = state.attempt_number
